@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+// The slope command. Bad usage is one line on stderr and exit code 2.
+
+#include <exception>
+#include <iostream>
+#include <string>
+#include <string_view>
+
+#include <autodiff/error.hpp>
+
+int run_demo(int argc, char** argv);
+
+namespace {
+constexpr std::string_view kUsage =
+    "usage: slope demo    print the seed's MSE loss, gradient, Hessian and gradient check\n";
+}
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << "slope: missing command (try: slope demo)\n";
+    return 2;
+  }
+  const std::string_view cmd = argv[1];
+  try {
+    if (cmd == "demo") return run_demo(argc - 2, argv + 2);
+    if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+      std::cout << kUsage;
+      return 0;
+    }
+    std::cerr << "slope: unknown command '" << cmd << "' (try: slope demo)\n";
+    return 2;
+  } catch (const slope::Error& e) {
+    std::cerr << "slope: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "slope: internal error: " << e.what() << "\n";
+    return 1;
+  }
+}

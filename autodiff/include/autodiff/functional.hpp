@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// Derivatives of a scalar function of a parameter vector, each call a fresh recording.
+//   auto f = [](const slope::Tensor& p) { return 100 * square(p[1] - square(p[0])) + square(1 - p[0]); };
+//   auto [fx, g] = slope::value_and_grad(f, x);  // x: xt::xarray<double> or std::vector<double>
+//   auto hv = slope::hvp(f, x, v);               // H(x) v, forward over reverse
+//   auto H  = slope::hessian(f, x);              // n x n, symmetric
+
+#include <concepts>
+#include <cstddef>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include <xtensor/xarray.hpp>
+
+#include <autodiff/tape.hpp>
+#include <autodiff/tensor.hpp>
+
+namespace slope {
+
+struct ValueAndGrad {
+  double value;
+  xt::xarray<double> grad;
+};
+
+/// A contiguous vector of doubles: xt::xarray<double> (1-D), std::vector<double>, ...
+template <class X>
+concept ParamVector = requires(const X& x) {
+  { x.data() } -> std::convertible_to<const double*>;
+  { x.size() } -> std::convertible_to<std::size_t>;
+};
+
+namespace detail {
+
+[[noreturn]] void throw_not_1d(const char* call, const char* arg, std::size_t dims);
+[[noreturn]] void throw_non_scalar(const char* call, std::size_t size);
+
+template <ParamVector X>
+std::span<const double> as_span(const X& x, const char* call, const char* arg) {
+  if constexpr (requires { x.dimension(); }) {
+    if (x.dimension() != 1) throw_not_1d(call, arg, x.dimension());
+  }
+  return {x.data(), static_cast<std::size_t>(x.size())};
+}
+
+template <class R>
+Var scalar_result(R&& r, const char* call) {
+  using T = std::remove_cvref_t<R>;
+  if constexpr (std::is_same_v<T, Tensor>) {
+    if (r.size() != 1) throw_non_scalar(call, r.size());
+    return r[0];
+  } else {
+    static_assert(std::is_convertible_v<T, Var>, "f must return slope::Var (or a number)");
+    return Var(std::forward<R>(r));
+  }
+}
+
+// Non-template halves: the sweeps and result assembly, compiled once in the library.
+Tensor begin_recording(Tape& tape, std::span<const double> x, const char* call);
+ValueAndGrad finish_gradient(Tape& tape, const Var& y, const Tensor& p, const char* call);
+struct HvpResult {
+  double value;
+  xt::xarray<double> grad;
+  xt::xarray<double> hv;
+};
+HvpResult finish_hvp(Tape& tape, const Var& y, const Tensor& p, std::span<const double> v,
+                     const char* call);
+xt::xarray<double> finish_hessian(Tape& tape, const Var& y, const Tensor& p, const char* call);
+
+template <class F>
+Var call_f(F& f, const Tensor& p, const char* call) {
+  return scalar_result(f(p), call);
+}
+
+}  // namespace detail
+
+/// f(x) and ∇f(x) from one recording and one reverse sweep.
+template <class F, ParamVector X>
+ValueAndGrad value_and_grad(F&& f, const X& x) {
+  constexpr const char* call = "value_and_grad";
+  Recording rec(Mode::gradient);
+  const Tensor p = detail::begin_recording(rec.tape(), detail::as_span(x, call, "x"), call);
+  const Var y = detail::call_f(f, p, call);
+  return detail::finish_gradient(rec.tape(), y, p, call);
+}
+
+/// ∇f(x).
+template <class F, ParamVector X>
+xt::xarray<double> grad(F&& f, const X& x) {
+  constexpr const char* call = "grad";
+  Recording rec(Mode::gradient);
+  const Tensor p = detail::begin_recording(rec.tape(), detail::as_span(x, call, "x"), call);
+  const Var y = detail::call_f(f, p, call);
+  return detail::finish_gradient(rec.tape(), y, p, call).grad;
+}
+
+/// H(x)·v without forming H: one recording, a forward sweep in dual numbers and a dual reverse
+/// sweep (forward over reverse).
+template <class F, ParamVector X, ParamVector V>
+xt::xarray<double> hvp(F&& f, const X& x, const V& v) {
+  constexpr const char* call = "hvp";
+  Recording rec(Mode::replay);
+  const Tensor p = detail::begin_recording(rec.tape(), detail::as_span(x, call, "x"), call);
+  const Var y = detail::call_f(f, p, call);
+  return detail::finish_hvp(rec.tape(), y, p, detail::as_span(v, call, "v"), call).hv;
+}
+
+/// The dense n×n Hessian: n HVP sweeps of one recording, symmetrised as (H + Hᵀ)/2.
+template <class F, ParamVector X>
+xt::xarray<double> hessian(F&& f, const X& x) {
+  constexpr const char* call = "hessian";
+  Recording rec(Mode::replay);
+  const Tensor p = detail::begin_recording(rec.tape(), detail::as_span(x, call, "x"), call);
+  const Var y = detail::call_f(f, p, call);
+  return detail::finish_hessian(rec.tape(), y, p, call);
+}
+
+}  // namespace slope

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+// The replayed sweeps. A forward sweep re-runs every node's rule, dispatched on its op code, at
+// T = double (new values and partials) or T = Dual (values, tangents and the partials'
+// directional derivatives); the reverse sweep is the same accumulation ā += p·z̄ in T.
+
+#include <array>
+#include <string>
+
+#include <autodiff/functional.hpp>
+#include <autodiff/op_list.hpp>
+#include <autodiff/tape.hpp>
+
+namespace slope::detail {
+
+namespace {
+
+template <class T>
+using NodeFn = void (*)(const Node&, const T* val, T& z, T& q0, T& q1);
+
+template <class T, class Op>
+void eval_node(const Node& n, const T* val, T& z, T& q0, T& q1) {
+  const T& a = val[n.a()];
+  if constexpr (Op::arity == ops::Arity::unary) {
+    z = ops::call<Op>(a);
+    q0 = Op::df(a, z);
+    q1 = T(0);
+  } else if constexpr (Op::arity == ops::Arity::constant) {
+    const double c = n.p1;
+    z = ops::call<Op>(a, c);
+    q0 = Op::df(a, c, z);
+    q1 = T(0);
+  } else {
+    const T& b = val[n.b()];
+    z = ops::call<Op>(a, b);
+    const ops::Pair<T> p = Op::df(a, b, z);
+    q0 = p.a;
+    q1 = p.b;
+  }
+}
+
+template <class T, class... Ops>
+constexpr std::array<NodeFn<T>, sizeof...(Ops)> make_table(ops::TypeList<Ops...>) {
+  return {&eval_node<T, Ops>...};
+}
+
+template <class T>
+constexpr auto kTable = make_table<T>(ops::OpList{});
+
+struct Work {
+  std::vector<Dual> val, q0, q1, adj;
+};
+thread_local Work work;
+
+// Forward sweep in T over nodes [1, end): val, q0, q1 get every node's value and partials.
+template <class T>
+void forward(const Tape& tape, std::size_t end, const T* x, T* val, T* q0, T* q1, const char* call) {
+  const Node* nodes = tape.nodes();
+  val[0] = q0[0] = q1[0] = T(0);
+  for (std::size_t i = 1; i < end; ++i) {
+    const Node& n = nodes[i];
+    const std::uint8_t op = n.op();
+    if (op == ops::kInputCode) {
+      val[i] = x[static_cast<std::size_t>(n.p1)];
+      q0[i] = q1[i] = T(0);
+    } else if (op == ops::kFusedCode) [[unlikely]] {
+      throw Error(std::string("slope::") + call +
+                  ": the recording folded ops for a gradient only and cannot be replayed");
+    } else {
+      kTable<T>[op - ops::kFirstOpCode](n, val, val[i], q0[i], q1[i]);
+    }
+  }
+}
+
+template <class T>
+void reverse(const Tape& tape, std::size_t out, const T* q0, const T* q1, T* adj) {
+  const Node* nodes = tape.nodes();
+  adj[out] = T(1);
+  for (std::size_t i = out; i > 0; --i) {
+    const T g = adj[i];
+    adj[nodes[i].a()] += q0[i] * g;
+    adj[nodes[i].b()] += q1[i] * g;
+  }
+}
+
+void check_output(const Tape& tape, const Var& y, const char* call) {
+  if (y.is_active() && y.tag() != tape.tag())
+    throw Error(std::string("slope::") + call + ": f returned a Var (value " + fmt(y.value()) +
+                ") from another recording; build the result from the parameters it was given");
+}
+
+// One HVP sweep pair; the adjoint of input k is (∂f/∂x_k, (Hv)_k).
+void hvp_sweeps(const Tape& tape, const Var& y, std::span<const double> x,
+                std::span<const double> v, const char* call) {
+  const std::size_t end = y.is_active() ? y.slot() + 1 : 1;
+  Work& w = work;
+  w.val.resize(end);
+  w.q0.resize(end);
+  w.q1.resize(end);
+  w.adj.assign(tape.size(), Dual(0));
+  std::vector<Dual> xd(x.size());
+  for (std::size_t k = 0; k < x.size(); ++k) xd[k] = Dual(x[k], v[k]);
+  forward<Dual>(tape, end, xd.data(), w.val.data(), w.q0.data(), w.q1.data(), call);
+  if (y.is_active()) reverse<Dual>(tape, y.slot(), w.q0.data(), w.q1.data(), w.adj.data());
+}
+
+}  // namespace
+
+HvpResult finish_hvp(Tape& tape, const Var& y, const Tensor& p, std::span<const double> v,
+                     const char* call) {
+  check_output(tape, y, call);
+  if (v.size() != p.size())
+    throw Error(std::string("slope::") + call + ": v has length " + std::to_string(v.size()) +
+                " but x has length " + std::to_string(p.size()));
+  hvp_sweeps(tape, y, tape.input_values(), v, call);
+  HvpResult r{y.value(), xt::xarray<double>::from_shape({p.size()}),
+              xt::xarray<double>::from_shape({p.size()})};
+  for (std::size_t k = 0; k < p.size(); ++k) {
+    const Dual& a = work.adj[p.first_slot() + k];
+    r.grad(k) = a.v;
+    r.hv(k) = a.d;
+  }
+  return r;
+}
+
+xt::xarray<double> finish_hessian(Tape& tape, const Var& y, const Tensor& p, const char* call) {
+  check_output(tape, y, call);
+  const std::size_t n = p.size();
+  xt::xarray<double> h = xt::zeros<double>({n, n});
+  std::vector<double> e(n, 0.0);
+  for (std::size_t j = 0; j < n; ++j) {
+    e[j] = 1.0;
+    hvp_sweeps(tape, y, tape.input_values(), e, call);
+    for (std::size_t i = 0; i < n; ++i) h(i, j) = work.adj[p.first_slot() + i].d;
+    e[j] = 0.0;
+  }
+  // Forward-over-reverse columns agree with their transposes only to rounding; average them.
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = i + 1; j < n; ++j) h(i, j) = h(j, i) = 0.5 * (h(i, j) + h(j, i));
+  return h;
+}
+
+}  // namespace slope::detail

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+// The generic op test: walks the op list, so every op is checked at first and second order
+// against finite differences, at random points inside its domain and at edge points, both as a
+// node of its own and with a temporary folded into it.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "derivative_check.hpp"
+
+namespace {
+
+using slope::Tape;
+using slope::Tensor;
+using slope::Var;
+using slope::ops::Arity;
+using slope::ops::Domain;
+
+template <class L>
+struct AsGtestTypes;
+template <class... Ops>
+struct AsGtestTypes<slope::ops::TypeList<Ops...>> {
+  using type = ::testing::Types<Ops...>;
+};
+
+struct OpName {
+  template <class Op>
+  static std::string GetName(int i) {
+    const char* kind = Op::arity == Arity::unary ? "" : Op::arity == Arity::binary ? "_xy" : "_c";
+    return std::to_string(i) + "_" + Op::name + kind;
+  }
+};
+
+// Points where the finite-difference stencil (±4h, h ≈ 2.8e-3) stays inside the domain.
+double margin(const Domain& d) { return 0.02 + 1e-4 * (d.hi - d.lo); }
+
+std::vector<double> sample(const Domain& d, std::mt19937_64& rng) {
+  const double m = margin(d), lo = d.lo + m, hi = d.hi - m;
+  auto inside = [&](double x) { return x >= lo && x <= hi && (d.zero_ok || std::fabs(x) > m); };
+  std::vector<double> pts;
+  for (double e : {0.0, 1.0, -1.0, lo, hi, 0.5 * (lo + hi)})
+    if (inside(e)) pts.push_back(e);
+  std::uniform_real_distribution<double> wide(lo, hi), near(std::max(lo, -3.0), std::min(hi, 3.0));
+  while (pts.size() < 11) {
+    const double x = pts.size() % 2 ? wide(rng) : near(rng);
+    if (inside(x)) pts.push_back(x);
+  }
+  return pts;
+}
+
+template <class Op>
+class OpTest : public ::testing::Test {};
+TYPED_TEST_SUITE(OpTest, AsGtestTypes<slope::ops::OpList>::type, OpName);
+
+// Abs, min and max have kinks: their HVP is only compared where a difference cannot straddle one.
+template <class Op>
+bool smooth_at(double x) {
+  return !(std::is_same_v<Op, slope::ops::Abs> && std::fabs(x) < 0.05);
+}
+
+TYPED_TEST(OpTest, ValueGradientAndHvpMatchFiniteDifferences) {
+  using Op = TypeParam;
+  std::mt19937_64 rng(42);
+  const std::vector<double> as = sample(Op::domain, rng);
+  if constexpr (Op::arity == Arity::unary) {
+    auto f = [](const Tensor& p) { return Tape::unary<Op>(p[0], false); };
+    // 0.5 * (2 * x) is exactly x and leaves a folded temporary for Op to absorb.
+    auto folded = [](const Tensor& p) { return Tape::unary<Op>(0.5 * (2.0 * p[0]), true); };
+    for (double a : as) {
+      EXPECT_EQ(slope::value_and_grad(f, std::vector<double>{a}).value, Op::f(a));
+      slope::testing::expect_derivatives(f, {a}, rng, smooth_at<Op>(a));
+      slope::testing::expect_derivatives(folded, {a}, rng, false);
+    }
+  } else if constexpr (Op::arity == Arity::constant) {
+    const std::vector<double> cs = sample(Op::domain_c, rng);
+    for (std::size_t i = 0; i < as.size(); ++i) {
+      const double c = cs[(i * 7) % cs.size()];
+      if (std::fabs(as[i] - c) < 0.05) continue;  // kinks of min/max at a tie
+      auto f = [c](const Tensor& p) { return Tape::constant<Op>(p[0], c, false); };
+      auto folded = [c](const Tensor& p) { return Tape::constant<Op>(0.5 * (2.0 * p[0]), c, true); };
+      EXPECT_EQ(slope::value_and_grad(f, std::vector<double>{as[i]}).value, Op::f(as[i], c));
+      slope::testing::expect_derivatives(f, {as[i]}, rng);
+      slope::testing::expect_derivatives(folded, {as[i]}, rng, false);
+    }
+  } else {
+    const std::vector<double> bs = sample(Op::domain_b, rng);
+    for (std::size_t i = 0; i < as.size(); ++i) {
+      const double a = as[i], b = bs[(i * 7 + 3) % bs.size()];
+      if (std::fabs(a - b) < 0.05) continue;  // min/max ties are the subgradient test's business
+      auto f = [](const Tensor& p) { return Tape::binary<Op>(p[0], p[1], false, false); };
+      auto fold_a = [](const Tensor& p) { return Tape::binary<Op>(0.5 * (2.0 * p[0]), p[1], true, false); };
+      auto fold_b = [](const Tensor& p) { return Tape::binary<Op>(p[0], 0.5 * (2.0 * p[1]), false, true); };
+      EXPECT_EQ(slope::value_and_grad(f, std::vector<double>{a, b}).value, Op::f(a, b));
+      slope::testing::expect_derivatives(f, {a, b}, rng);
+      slope::testing::expect_derivatives(fold_a, {a, b}, rng, false);
+      slope::testing::expect_derivatives(fold_b, {a, b}, rng, false);
+    }
+  }
+}
+
+TEST(Subgradients, AbsMinMaxAtKinksFollowTheDocumentedConvention) {
+  auto abs0 = slope::grad([](const Tensor& p) { return abs(p[0]); }, std::vector<double>{0.0});
+  EXPECT_EQ(abs0(0), 0.0);
+  auto mn = slope::grad([](const Tensor& p) { return min(p[0], p[1]); }, std::vector<double>{2, 2});
+  auto mx = slope::grad([](const Tensor& p) { return max(p[0], p[1]); }, std::vector<double>{2, 2});
+  EXPECT_EQ(mn(0), 0.5);
+  EXPECT_EQ(mn(1), 0.5);
+  EXPECT_EQ(mx(0), 0.5);
+  EXPECT_EQ(mx(1), 0.5);
+  auto mc = slope::grad([](const Tensor& p) { return max(p[0], 2.0); }, std::vector<double>{2.0});
+  EXPECT_EQ(mc(0), 0.5);
+}
+
+TEST(Pow, IntegerExponentsWorkForNegativeBasesAndAtZero) {
+  std::mt19937_64 rng(1);
+  auto cube = [](const Tensor& p) { return pow(p[0], 3); };
+  slope::testing::expect_derivatives(cube, {-1.7}, rng);
+  EXPECT_DOUBLE_EQ(slope::grad(cube, std::vector<double>{-2.0})(0), 12.0);
+  EXPECT_EQ(slope::grad(cube, std::vector<double>{0.0})(0), 0.0);
+  EXPECT_EQ(slope::hessian(cube, std::vector<double>{0.0})(0, 0), 0.0);
+  auto sq = [](const Tensor& p) { return pow(p[0], 2.0); };
+  EXPECT_EQ(slope::hessian(sq, std::vector<double>{-3.0})(0, 0), 2.0);
+  auto zero_power = [](const Tensor& p) { return pow(p[0], 0); };
+  EXPECT_EQ(slope::grad(zero_power, std::vector<double>{0.0})(0), 0.0);
+}
+
+TEST(LogSumExp, NaryIsStableAndItsGradientIsTheSoftmax) {
+  std::mt19937_64 rng(3);
+  auto f = [](const Tensor& p) { return slope::log_sum_exp({p[0], p[1], p[2], p[3]}); };
+  const std::vector<double> x{1000.0, 999.0, -5.0, 998.5};
+  const auto [fx, g] = slope::value_and_grad(f, x);
+  const double m = 1000.0;
+  double s = 0;
+  for (double xi : x) s += std::exp(xi - m);
+  EXPECT_NEAR(fx, m + std::log(s), 1e-12);
+  for (std::size_t i = 0; i < x.size(); ++i) EXPECT_NEAR(g(i), std::exp(x[i] - m) / s, 1e-14);
+  slope::testing::expect_derivatives(f, {0.3, -1.2, 2.0, 0.7}, rng);
+}
+
+TEST(Stable, SigmoidAndSoftplusStayFiniteAtLargeMagnitudes) {
+  for (double x : {-800.0, -40.0, 40.0, 800.0}) {
+    const auto [s, ds] = slope::value_and_grad([](const Tensor& p) { return sigmoid(p[0]); },
+                                               std::vector<double>{x});
+    const auto [sp, dsp] = slope::value_and_grad([](const Tensor& p) { return softplus(p[0]); },
+                                                 std::vector<double>{x});
+    EXPECT_TRUE(std::isfinite(s) && std::isfinite(ds(0)) && std::isfinite(sp) && std::isfinite(dsp(0)));
+    EXPECT_NEAR(sp, x > 0 ? x : 0.0, 1e-12 * std::fabs(x));
+    EXPECT_NEAR(dsp(0), x > 0 ? 1.0 : 0.0, 1e-15);
+  }
+}
+
+}  // namespace
