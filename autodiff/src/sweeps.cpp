@@ -75,7 +75,7 @@ template <class T>
 void reverse(const Tape& tape, std::size_t out, const T* q0, const T* q1, T* adj) {
   const Node* nodes = tape.nodes();
   adj[out] = T(1);
-  for (std::size_t i = out; i > 0; --i) {
+  for (std::size_t i = out; i >= tape.sweep_floor(); --i) {
     const T g = adj[i];
     adj[nodes[i].a()] += q0[i] * g;
     adj[nodes[i].b()] += q1[i] * g;

@@ -38,14 +38,18 @@ bool nan_check() { return nan_check_on.load(std::memory_order_relaxed); }
 Tape::Tape() = default;
 
 void Tape::reset(Mode mode) {
-  if (!nodes_) {
+  if (!storage_) {
     capacity_ = 1024;
-    nodes_ = std::make_unique_for_overwrite<Node[]>(capacity_);
+    storage_ = std::make_unique_for_overwrite<Node[]>(capacity_);
+    base_ = storage_.get();
   }
-  nodes_[0] = Node{Node::pack(ops::kInputCode, 0, 0), 0, 0};  // the sink
+  base_[0] = Node{Node::pack(ops::kInputCode, 0, 0), 0, 0, 0};  // the sink
   size_ = 1;
+  floor_ = 1;
+  swept_ = false;
   tag_ = new_tag();
   mode_ = mode;
+  temp_mark_ = mode == Mode::gradient ? Var::kTempBit : 0;
   open_ = true;
   nan_check_ = nan_check();
   inputs_taken_ = false;
@@ -58,26 +62,26 @@ void Tape::close() {
 }
 
 std::size_t Tape::bytes_reserved() const {
-  return capacity_ * sizeof(Node) + adjoint_.capacity() * sizeof(double);
+  return std::size_t{capacity_} * sizeof(Node);
 }
 
 void Tape::grow() {
   if (capacity_ >= kMaxNodes)
-    throw Error("slope::Tape: recording exceeds " + std::to_string(kMaxNodes - 1) +
+    throw Error("slope::Tape: recording exceeds " + std::to_string(kMaxNodes) +
                 " scalar nodes (the slot index has 28 bits)");
-  const std::size_t cap = std::min(capacity_ * 2, kMaxNodes);
+  const std::size_t cap = std::min(std::size_t{capacity_} * 2, kMaxNodes);
   auto bigger = std::make_unique_for_overwrite<Node[]>(cap);
-  std::memcpy(bigger.get(), nodes_.get(), size_ * sizeof(Node));
-  nodes_ = std::move(bigger);
-  capacity_ = cap;
+  std::memcpy(bigger.get(), base_, std::size_t{size_} * sizeof(Node));
+  storage_ = std::move(bigger);
+  base_ = storage_.get();
+  capacity_ = static_cast<std::uint32_t>(cap);
 }
 
 Var Tape::input(double value) {
   if (!open_) throw Error("slope::Tape::input: no recording is open (call reset() first)");
   const auto k = static_cast<double>(inputs_.size());
   inputs_.push_back(value);
-  Var v = push(ops::kInputCode, 0, 0, 0, k, value);
-  return Var(v.value_, v.slot(), v.tag_);
+  return push2(ops::kInputCode, 0, 0, 0, k, value);
 }
 
 Tensor Tape::inputs(std::span<const double> x) {
@@ -87,34 +91,45 @@ Tensor Tape::inputs(std::span<const double> x) {
   if (x.size() >= kMaxNodes) throw Error("slope::Tape::inputs: too many inputs: " + std::to_string(x.size()));
   inputs_taken_ = true;
   inputs_.assign(x.begin(), x.end());
-  const auto first = static_cast<std::uint32_t>(size_);
-  for (std::size_t k = 0; k < x.size(); ++k) push(ops::kInputCode, 0, 0, 0, static_cast<double>(k), 0);
+  const auto first = static_cast<std::uint32_t>(size());
+  while (capacity_ - size_ < x.size()) grow();
+  for (std::size_t k = 0; k < x.size(); ++k)
+    base_[size_++] = Node{Node::pack(ops::kInputCode, 0, 0), 0, static_cast<double>(k), 0};
+  if (first == 1) floor_ = size();  // nothing below the block needs sweeping
   return Tensor(inputs_.data(), first, static_cast<std::uint32_t>(x.size()), tag_);
 }
 
-const double* Tape::reverse(const Var& y) {
-  adjoint_.assign(size_, 0.0);
-  double* adj = adjoint_.data();
-  if (!y.is_active()) return adj;
-  if (y.tag_ != tag_ || y.slot() >= size_)
+void Tape::reverse(const Var& y) {
+  Node* nodes = base_;
+  // Recording zeroes each node's adjoint; only a second sweep of one recording clears them.
+  if (swept_)
+    for (std::uint32_t i = 0; i < size_; ++i) nodes[i].adj = 0;
+  swept_ = true;
+  if (!y.is_active()) return;
+  if (y.tag_ != tag_ || y.slot() >= size())
     throw Error("slope::Tape::reverse: the output Var (value " + detail::fmt(y.value_) +
                 ") is not from this recording (recording #" + std::to_string(y.tag_) +
                 ", tape is at #" + std::to_string(tag_) + ")");
-  const Node* nodes = nodes_.get();
-  adj[y.slot()] = 1.0;
-  for (std::size_t i = y.slot(); i > 0; --i) {
-    const double g = adj[i];
+  nodes[y.slot()].adj = 1.0;
+  for (std::size_t i = y.slot(); i >= floor_; --i) {
     const Node& n = nodes[i];
-    adj[n.a()] += n.p0 * g;
-    adj[n.b()] += n.p1 * g;
+    const double g = n.adj;
+    nodes[n.a()].adj += n.p0 * g;
+    nodes[n.b()].adj += n.p1 * g;
   }
-  return adj;
 }
 
-void Tape::throw_stale(const Var& a, const char* op) {
-  const Tape* t = active_;
-  std::string msg = std::string("slope: ") + op + ": a Var (value " + detail::fmt(a.value_) +
-                    ", recording #" + std::to_string(a.tag_) + ") ";
+double Tape::adjoint(const Var& x) const {
+  if (x.is_active() && (x.tag_ != tag_ || x.slot() >= size()))
+    throw Error("slope::Tape::adjoint: the Var (value " + detail::fmt(x.value_) +
+                ") is not from this recording");
+  return x.is_active() ? base_[x.slot()].adj : 0.0;
+}
+
+void Tape::throw_stale(double value, std::uint32_t tag, const char* op) {
+  const Tape* t = active();
+  std::string msg = std::string("slope: ") + op + ": a Var (value " + detail::fmt(value) +
+                    ", recording #" + std::to_string(tag) + ") ";
   if (t == nullptr)
     msg += "was used after its tape was cleared: no recording is active on this thread";
   else
@@ -123,10 +138,10 @@ void Tape::throw_stale(const Var& a, const char* op) {
   throw Error(msg);
 }
 
-void Tape::throw_mixed(const Var& a, const Var& b, const char* op) {
+void Tape::throw_mixed(double av, std::uint32_t at, double bv, std::uint32_t bt, const char* op) {
   throw Error(std::string("slope: ") + op + ": mixes handles of two tapes (recording #" +
-              std::to_string(a.tag_) + " and #" + std::to_string(b.tag_) + ", values " +
-              detail::fmt(a.value_) + " and " + detail::fmt(b.value_) + ")");
+              std::to_string(at) + " and #" + std::to_string(bt) + ", values " + detail::fmt(av) +
+              " and " + detail::fmt(bv) + ")");
 }
 
 void Tape::throw_not_finite(const char* op, double z, double a, double b, int arity) const {
@@ -182,9 +197,9 @@ ValueAndGrad finish_gradient(Tape& tape, const Var& y, const Tensor& p, const ch
   if (y.is_active() && y.tag() != tape.tag())
     throw Error(std::string("slope::") + call + ": f returned a Var (value " + fmt(y.value()) +
                 ") from another recording; build the result from the parameters it was given");
-  const double* adj = tape.reverse(y);
+  tape.reverse(y);
   xt::xarray<double> g = xt::xarray<double>::from_shape({p.size()});
-  std::copy_n(adj + p.first_slot(), p.size(), g.data());
+  for (std::size_t k = 0; k < p.size(); ++k) g(k) = tape.adjoint(p.first_slot() + static_cast<std::uint32_t>(k));
   return {y.value(), std::move(g)};
 }
 

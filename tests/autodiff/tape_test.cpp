@@ -16,17 +16,17 @@ using slope::Tape;
 using slope::Tensor;
 using slope::Var;
 
-TEST(Tape, ANodeAndItsAdjointCost32Bytes) {
-  EXPECT_EQ(sizeof(slope::Node), 24u);
+TEST(Tape, ANodeWithItsAdjointCosts32Bytes) {
+  EXPECT_EQ(sizeof(slope::Node), 32u);
   EXPECT_EQ(Tape::bytes_per_node(), 32u);
   Recording rec(Mode::replay);  // one node per op
   const Tensor p = rec.tape().inputs(std::vector<double>{1.0, 2.0});
   const Var y = sin(p[0]) * p[1];
   EXPECT_EQ(rec.tape().size(), 1u + 2u + 2u);  // sink, two inputs, sin, mul
   EXPECT_EQ(rec.tape().bytes_used(), 5u * 32u);
-  const double* adj = rec.tape().reverse(y);
-  EXPECT_DOUBLE_EQ(adj[p.first_slot()], std::cos(1.0) * 2.0);
-  EXPECT_DOUBLE_EQ(adj[p.first_slot() + 1], std::sin(1.0));
+  rec.tape().reverse(y);
+  EXPECT_DOUBLE_EQ(rec.tape().adjoint(p[0]), std::cos(1.0) * 2.0);
+  EXPECT_DOUBLE_EQ(rec.tape().adjoint(p[1]), std::sin(1.0));
 }
 
 TEST(Tape, ConstantsRecordNothing) {
@@ -44,7 +44,8 @@ TEST(Tape, SquareOfTheSameVarIsOneNode) {
   const Var y = x * x;
   EXPECT_EQ(rec.tape().size(), 3u);
   EXPECT_EQ(rec.tape().nodes()[2].op(), slope::ops::op_code<slope::ops::Square>);
-  EXPECT_EQ(rec.tape().reverse(y)[x.slot()], 6.0);
+  rec.tape().reverse(y);
+  EXPECT_EQ(rec.tape().adjoint(x), 6.0);
 }
 
 TEST(Tape, AGradientRecordingFoldsTemporariesIntoTheirConsumer) {
@@ -89,8 +90,8 @@ TEST(Tape, FoldedAndUnfoldedRecordingsGiveTheSameGradient) {
   const auto g = slope::grad(f, x);
   Recording rec(Mode::replay);
   const Tensor p = rec.tape().inputs(x);
-  const double* adj = rec.tape().reverse(f(p));
-  for (std::size_t i = 0; i < x.size(); ++i) EXPECT_NEAR(g(i), adj[p.first_slot() + i], 1e-15);
+  rec.tape().reverse(f(p));
+  for (std::size_t i = 0; i < x.size(); ++i) EXPECT_NEAR(g(i), rec.tape().adjoint(p[i]), 1e-15);
 }
 
 TEST(Tape, CapacityIsKeptAcrossRecordings) {
@@ -120,7 +121,8 @@ TEST(Tape, RecordingsNestAndRestoreTheOuterTape) {
   }
   EXPECT_EQ(Tape::active(), &outer.tape());
   const Var z = x * 3.0;
-  EXPECT_EQ(outer.tape().reverse(z)[x.slot()], 3.0);
+  outer.tape().reverse(z);
+  EXPECT_EQ(outer.tape().adjoint(x), 3.0);
 }
 
 TEST(Tape, HvpNeedsAReplayableRecording) {

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// The tape: a flat, append-only array of 24-byte nodes. A node holds its op code and operand
-// slots packed in one word, and the two local partials ∂z/∂a, ∂z/∂b computed while recording
-// (a one-operand op with a constant keeps the constant in its second partial). A node's slot is
-// its position; slot 0 is a sink that unused operands point at, so the reverse sweep is
+// The tape: a flat, append-only array of 32-byte nodes. A node holds its op code and operand
+// slots packed in one word, the two local partials ∂z/∂a, ∂z/∂b computed while recording (a
+// one-operand op with a constant keeps the constant in its second partial) and its adjoint. A
+// node's slot is its position; every node has two operand slots (a one-operand node names its
+// own slot as the second, registered inputs the sink at slot 0), so the reverse sweep is
 // branch-free: ā += p₀·z̄, b̄ += p₁·z̄. Values live in the Var handles; the replay and HVP sweeps
 // recompute them from the op codes.
 //
 //   slope::Recording rec;                 // activates a tape for this thread
 //   slope::Var x = rec.tape().input(2.0);
 //   slope::Var y = sin(x) * x;
-//   const double* adj = rec.tape().reverse(y);   // adj[x.slot()] = dy/dx
+//   rec.tape().reverse(y);
+//   double dydx = rec.tape().adjoint(x);
 
 #include <cmath>
 #include <cstddef>
@@ -38,6 +40,7 @@ struct Node {
   std::uint64_t word;  // op code (8 bits) | slot a (28 bits) | slot b (28 bits)
   double p0;
   double p1;
+  double adj;  // adjoint, zeroed when recorded: the reverse sweep reads one stream, not two
 
   std::uint8_t op() const { return static_cast<std::uint8_t>(word & 0xff); }
   std::uint32_t a() const { return static_cast<std::uint32_t>((word >> 8) & Var::kSlotMask); }
@@ -46,7 +49,7 @@ struct Node {
     return std::uint64_t{op} | (std::uint64_t{a} << 8) | (std::uint64_t{b} << 36);
   }
 };
-static_assert(sizeof(Node) == 24);
+static_assert(sizeof(Node) == 32);
 
 /// What a recording is for. `gradient` may fold temporaries into their consumers (fewer nodes,
 /// not replayable); `replay` keeps one node per op so the tape can be swept again with new
@@ -65,7 +68,7 @@ class Tape {
   Tape& operator=(const Tape&) = delete;
 
   /// The tape ops record onto on this thread, or nullptr when no recording is active.
-  static Tape* active() { return active_; }
+  static Tape* active() { return active_ == &inert_ ? nullptr : active_; }
 
   /// Clears the tape (capacity is kept) and starts a new recording; earlier handles go stale.
   void reset(Mode mode = Mode::gradient);
@@ -77,78 +80,121 @@ class Tape {
   /// Registers x as one block of inputs and returns its 1-D parameter handle.
   Tensor inputs(std::span<const double> x);
 
-  /// Reverse sweep from y with seed 1. Returns the adjoint of every slot (valid until the next
-  /// sweep or reset). y must be a Var of this recording (a constant gives all zeros).
-  const double* reverse(const Var& y);
+  /// Reverse sweep from y with seed 1; afterwards adjoint(x) is dy/dx for every input x (the
+  /// adjoints of intermediate nodes are not kept). A constant y gives zeros.
+  void reverse(const Var& y);
+  /// The adjoint of a slot after reverse(); throws for a handle of another recording.
+  double adjoint(const Var& x) const;
+  double adjoint(std::uint32_t slot) const { return base_[slot].adj; }
 
   std::size_t size() const { return size_; }  // nodes, including the sink at slot 0
   std::uint32_t tag() const { return tag_; }
   Mode mode() const { return mode_; }
   bool is_open() const { return open_; }
-  const Node* nodes() const { return nodes_.get(); }
+  const Node* nodes() const { return base_; }
+  /// The reverse sweep stops here: the block of inputs registered first needs no sweep.
+  std::size_t sweep_floor() const { return floor_; }
   std::span<const double> input_values() const { return inputs_; }
-  /// Bytes a recorded node costs: the node itself plus its adjoint.
-  static constexpr std::size_t bytes_per_node() { return sizeof(Node) + sizeof(double); }
+  /// Bytes a recorded node costs, its adjoint included.
+  static constexpr std::size_t bytes_per_node() { return sizeof(Node); }
   /// Bytes the current recording costs: every node (inputs included) and its adjoint.
-  std::size_t bytes_used() const { return size_ * bytes_per_node(); }
+  std::size_t bytes_used() const { return size() * bytes_per_node(); }
   /// Bytes held now: node and adjoint buffers at their current capacity.
   std::size_t bytes_reserved() const;
 
   // -- recording (called by the op overloads in var.hpp) --
   template <class Op>
   static Var unary(const Var& a, bool a_temp);
+  /// Op is a one-operand op with a constant (BindRight<…>, PowC, …): records a ∘ c.
   template <class Op>
   static Var constant(const Var& a, double c, bool a_temp);
   template <class Op>
   static Var binary(const Var& a, const Var& b, bool a_temp, bool b_temp);
+  /// a ∘ c for a binary Op with its right operand constant.
+  template <class Op>
+  static Var right_constant(const Var& a, double c, bool a_temp);
+  /// c ∘ b for a binary Op with its left operand constant.
+  template <class Op>
+  static Var left_constant(double c, const Var& b, bool b_temp);
 
  private:
-  static inline constinit thread_local Tape* active_ = nullptr;
+  struct InertTag {};
+  // The tape active when no recording is: its tag matches no handle, so the one tag compare on
+  // the record path also catches "no recording" without a null check.
+  constexpr explicit Tape(InertTag) : tag_(kInertTag) {}
+  static constexpr std::uint32_t kInertTag = 0xffffffffu;
+  static Tape inert_;
+  static constinit thread_local Tape* active_;
   friend class Recording;
 
-  SLOPE_INLINE static Tape& checked(const Var& a, const char* op);
-  SLOPE_INLINE static Tape& checked(const Var& a, const Var& b, const char* op);
-  SLOPE_COLD static void throw_stale(const Var& a, const char* op);
-  SLOPE_COLD static void throw_mixed(const Var& a, const Var& b, const char* op);
+  // Cold paths take the handles' fields by value: a reference would make every Var on the hot
+  // path addressable and keep it out of registers.
+  SLOPE_COLD static void throw_stale(double value, std::uint32_t tag, const char* op);
+  SLOPE_COLD static void throw_mixed(double av, std::uint32_t at, double bv, std::uint32_t bt,
+                                     const char* op);
   SLOPE_COLD void throw_not_finite(const char* op, double z, double a, double b, int arity) const;
   SLOPE_COLD void grow();
 
-  // Folds the last node into the consumer when `t` is that node and it has one operand:
-  // returns true and sets (slot, scale) to its operand and the partial to multiply by.
+  // Folds the last node into its consumer when `t` is that node. Only results of one-operand
+  // ops in a gradient recording carry the temporary mark, so no node needs inspecting beyond
+  // its operand and partial: returns (slot, scale) = (its operand, its partial).
   SLOPE_INLINE bool absorb(const Var& t, bool is_rvalue, std::uint32_t& slot, double& scale) {
-    if (!is_rvalue || !t.is_temp() || mode_ != Mode::gradient) return false;
-    const std::uint32_t s = t.slot();
-    if (s + 1 != size_) return false;
-    const Node& n = nodes_[s];
-    if (n.b() != 0 || n.op() == ops::kInputCode) return false;
-    slot = n.a();
-    scale = n.p0;
-    --size_;
+    if (!is_rvalue || !t.is_temp() || t.slot() + 1 != size_) return false;
+    const Node& last = base_[--size_];
+    slot = last.a();
+    scale = last.p0;
     return true;
   }
 
-  SLOPE_INLINE Var push(std::uint8_t op, std::uint32_t a, std::uint32_t b, double p0, double p1,
-                        double z) {
+  // A one-operand node points its unused operand at its own slot: that adjoint has been read by
+  // the time the sweep adds p₁·z̄ to it, so no two nodes contend for one address (a shared sink
+  // serialised the sweep through a single store-to-load chain).
+  SLOPE_INLINE Var push1(std::uint8_t op, std::uint32_t a, double p0, double p1, double z) {
     if (size_ == capacity_) [[unlikely]]
       grow();
-    Node* n = nodes_.get() + size_;
-    n->word = Node::pack(op, a, b);
-    n->p0 = p0;
-    n->p1 = p1;
-    return Var(z, static_cast<std::uint32_t>(size_++) | Var::kTempBit, tag_);
+    const std::uint32_t slot = size_++;
+    Node& n = base_[slot];
+    n.word = Node::pack(op, a, slot);
+    n.p0 = p0;
+    n.p1 = p1;
+    n.adj = 0;
+    return Var(z, slot | temp_mark_, tag_);
+  }
+  SLOPE_INLINE Var push2(std::uint8_t op, std::uint32_t a, std::uint32_t b, double p0, double p1,
+                         double z) {
+    if (size_ == capacity_) [[unlikely]]
+      grow();
+    const std::uint32_t slot = size_++;
+    Node& n = base_[slot];
+    n.word = Node::pack(op, a, b);
+    n.p0 = p0;
+    n.p1 = p1;
+    n.adj = 0;
+    return Var(z, slot, tag_);
   }
 
-  std::unique_ptr<Node[]> nodes_;
-  std::size_t size_ = 0;
-  std::size_t capacity_ = 0;
+  template <class Op>
+  SLOPE_INLINE Var record_constant(const Var& a, double c, bool a_temp);
+
+  // 32-bit counters: the packed node word is a uint64_t, and stores through it could alias a
+  // size_t member and force a reload after every node.
+  Node* base_ = nullptr;
+  std::uint32_t size_ = 0;
+  std::uint32_t capacity_ = 0;
   std::uint32_t tag_ = 0;
+  std::uint32_t temp_mark_ = 0;  // Var::kTempBit in gradient recordings, else 0
   Mode mode_ = Mode::gradient;
   bool open_ = false;
   bool nan_check_ = false;
   bool inputs_taken_ = false;
+  bool swept_ = false;
+  std::size_t floor_ = 1;
+  std::unique_ptr<Node[]> storage_;
   std::vector<double> inputs_;
-  std::vector<double> adjoint_;
 };
+
+inline constinit Tape Tape::inert_{Tape::InertTag{}};
+inline constinit thread_local Tape* Tape::active_ = &Tape::inert_;
 
 /// Activates a tape for the current thread for the lifetime of this object and restores the
 /// previously active one afterwards. Recordings nest: each level uses its own pooled tape, so
@@ -167,83 +213,98 @@ class Recording {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Record path. Kept inline: the prototype showed an outlined push doubling gradient time.
-
-SLOPE_INLINE Tape& Tape::checked(const Var& a, const char* op) {
-  Tape* t = active_;
-  if (t == nullptr || a.tag_ != t->tag_) [[unlikely]]
-    throw_stale(a, op);
-  return *t;
-}
-
-SLOPE_INLINE Tape& Tape::checked(const Var& a, const Var& b, const char* op) {
-  Tape* t = active_;
-  if (t == nullptr || a.tag_ != t->tag_ || b.tag_ != t->tag_) [[unlikely]] {
-    if (a.tag_ != b.tag_) throw_mixed(a, b, op);
-    throw_stale(a, op);
-  }
-  return *t;
-}
+// Record path. Kept inline: the prototype showed an outlined push doubling gradient time. The
+// one compare `a.tag == active tag` per operand decides everything on the hot path: a passive
+// constant has tag 0, a stale handle an old tag, and with no recording the inert tape's tag
+// matches nothing; all of those leave the hot path.
 
 template <class Op>
 SLOPE_INLINE Var Tape::unary(const Var& a, bool a_temp) {
+  Tape& t = *active_;
   const double z = Op::f(a.value_);
-  if (!a.is_active()) return Var(z);
-  Tape& t = checked(a, Op::name);
+  if (a.tag_ != t.tag_) [[unlikely]] {
+    if (a.tag_ != 0) throw_stale(a.value_, a.tag_, Op::name);
+    return Var(z);
+  }
   const double p = Op::df(a.value_, z);
   if (t.nan_check_ && !std::isfinite(z)) [[unlikely]]
     t.throw_not_finite(Op::name, z, a.value_, 0, 1);
   std::uint32_t slot = a.slot();
   double scale;
-  if (t.absorb(a, a_temp, slot, scale)) return t.push(ops::kFusedCode, slot, 0, p * scale, 0, z);
-  return t.push(ops::op_code<Op>, slot, 0, p, 0, z);
+  if (t.absorb(a, a_temp, slot, scale)) return t.push1(ops::kFusedCode, slot, p * scale, 0, z);
+  return t.push1(ops::op_code<Op>, slot, p, 0, z);
+}
+
+template <class Op>
+SLOPE_INLINE Var Tape::record_constant(const Var& a, double c, bool a_temp) {
+  const double z = Op::f(a.value_, c);
+  const double p = Op::df(a.value_, c, z);
+  if (nan_check_ && !std::isfinite(z)) [[unlikely]]
+    throw_not_finite(Op::name, z, a.value_, c, 2);
+  std::uint32_t slot = a.slot();
+  double scale;
+  if (absorb(a, a_temp, slot, scale)) return push1(ops::kFusedCode, slot, p * scale, 0, z);
+  return push1(ops::op_code<Op>, slot, p, c, z);
 }
 
 template <class Op>
 SLOPE_INLINE Var Tape::constant(const Var& a, double c, bool a_temp) {
-  const double z = Op::f(a.value_, c);
-  if (!a.is_active()) return Var(z);
-  Tape& t = checked(a, Op::name);
-  const double p = Op::df(a.value_, c, z);
-  if (t.nan_check_ && !std::isfinite(z)) [[unlikely]]
-    t.throw_not_finite(Op::name, z, a.value_, c, 2);
-  std::uint32_t slot = a.slot();
-  double scale;
-  if (t.absorb(a, a_temp, slot, scale)) return t.push(ops::kFusedCode, slot, 0, p * scale, 0, z);
-  return t.push(ops::op_code<Op>, slot, 0, p, c, z);
+  Tape& t = *active_;
+  if (a.tag_ != t.tag_) [[unlikely]] {
+    if (a.tag_ != 0) throw_stale(a.value_, a.tag_, Op::name);
+    return Var(Op::f(a.value_, c));
+  }
+  return t.record_constant<Op>(a, c, a_temp);
+}
+
+template <class Op>
+SLOPE_INLINE Var Tape::right_constant(const Var& a, double c, bool a_temp) {
+  if constexpr (requires { typename Op::right_bound; })
+    return constant<typename Op::right_bound>(a, c, a_temp);
+  else
+    return constant<ops::BindRight<Op>>(a, c, a_temp);
+}
+
+template <class Op>
+SLOPE_INLINE Var Tape::left_constant(double c, const Var& b, bool b_temp) {
+  if constexpr (requires { Op::commutative; })
+    return constant<ops::BindRight<Op>>(b, c, b_temp);
+  else
+    return constant<ops::BindLeft<Op>>(b, c, b_temp);
 }
 
 template <class Op>
 SLOPE_INLINE Var Tape::binary(const Var& a, const Var& b, bool a_temp, bool b_temp) {
-  if (!b.is_active()) {
-    if (!a.is_active()) return Var(Op::f(a.value_, b.value_));
-    if constexpr (requires { typename Op::right_bound; })
-      return constant<typename Op::right_bound>(a, b.value_, a_temp);
-    else
-      return constant<ops::BindRight<Op>>(a, b.value_, a_temp);
+  Tape& t = *active_;
+  if (a.tag_ != t.tag_ || b.tag_ != t.tag_) [[unlikely]] {
+    if (a.tag_ == 0 && b.tag_ == 0) return Var(Op::f(a.value_, b.value_));
+    if (a.tag_ == 0 && b.tag_ == t.tag_) return left_constant<Op>(a.value_, b, b_temp);
+    if (b.tag_ == 0 && a.tag_ == t.tag_) return right_constant<Op>(a, b.value_, a_temp);
+    if (a.tag_ != 0 && b.tag_ != 0 && a.tag_ != b.tag_)
+      throw_mixed(a.value_, a.tag_, b.value_, b.tag_, Op::name);
+    if (a.tag_ != t.tag_ && a.tag_ != 0) throw_stale(a.value_, a.tag_, Op::name);
+    throw_stale(b.value_, b.tag_, Op::name);
   }
-  if (!a.is_active()) {
-    if constexpr (requires { Op::commutative; })
-      return constant<ops::BindRight<Op>>(b, a.value_, b_temp);
-    else
-      return constant<ops::BindLeft<Op>>(b, a.value_, b_temp);
-  }
+  std::uint32_t sa = a.slot(), sb = b.slot();
   if constexpr (requires { typename Op::same_operand; }) {
-    if (a.slot() == b.slot()) return unary<typename Op::same_operand>(a, a_temp);
+    if (sa == sb) return unary<typename Op::same_operand>(a, a_temp);
   }
-  Tape& t = checked(a, b, Op::name);
   const double z = Op::f(a.value_, b.value_);
   const ops::Pair<double> p = Op::df(a.value_, b.value_, z);
   if (t.nan_check_ && !std::isfinite(z)) [[unlikely]]
     t.throw_not_finite(Op::name, z, a.value_, b.value_, 2);
-  std::uint32_t sa = a.slot(), sb = b.slot();
-  double scale;
-  // Only the most recent node can be folded, so at most one operand is; never a slot that the
-  // other operand still refers to.
-  if (sa == sb) return t.push(ops::op_code<Op>, sa, sb, p.a, p.b, z);
-  if (t.absorb(a, a_temp, sa, scale)) return t.push(ops::kFusedCode, sa, sb, p.a * scale, p.b, z);
-  if (t.absorb(b, b_temp, sb, scale)) return t.push(ops::kFusedCode, sa, sb, p.a, p.b * scale, z);
-  return t.push(ops::op_code<Op>, sa, sb, p.a, p.b, z);
+  // Only the most recent node can be folded: try the later operand first, then the earlier one
+  // (which is last once the later one is gone). Never fold a slot the other operand refers to.
+  double pa = p.a, pb = p.b, scale;
+  bool fused = false;
+  if (sa > sb) {
+    if (t.absorb(a, a_temp, sa, scale)) pa *= scale, fused = true;
+    if (sa != sb && t.absorb(b, b_temp, sb, scale)) pb *= scale, fused = true;
+  } else if (sb > sa) {
+    if (t.absorb(b, b_temp, sb, scale)) pb *= scale, fused = true;
+    if (sa != sb && t.absorb(a, a_temp, sa, scale)) pa *= scale, fused = true;
+  }
+  return t.push2(fused ? ops::kFusedCode : ops::op_code<Op>, sa, sb, pa, pb, z);
 }
 
 }  // namespace slope

@@ -37,9 +37,9 @@ SLOPE_INLINE Var binary(const A& a, const B& b) {
   if constexpr (VarArg<A> && VarArg<B>)
     return Tape::binary<Op>(a, b, is_rvalue<A>, is_rvalue<B>);
   else if constexpr (VarArg<A>)
-    return Tape::binary<Op>(a, Var(static_cast<double>(b)), is_rvalue<A>, false);
+    return Tape::right_constant<Op>(a, static_cast<double>(b), is_rvalue<A>);
   else
-    return Tape::binary<Op>(Var(static_cast<double>(a)), b, false, is_rvalue<B>);
+    return Tape::left_constant<Op>(static_cast<double>(a), b, is_rvalue<B>);
 }
 }  // namespace detail
 
