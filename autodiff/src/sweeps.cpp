@@ -4,6 +4,7 @@
 // directional derivatives); the reverse sweep is the same accumulation ā += p·z̄ in T.
 
 #include <array>
+#include <utility>
 #include <string>
 
 #include <autodiff/functional.hpp>
@@ -14,11 +15,8 @@ namespace slope::detail {
 
 namespace {
 
-template <class T>
-using NodeFn = void (*)(const Node&, const T* val, T& z, T& q0, T& q1);
-
 template <class T, class Op>
-void eval_node(const Node& n, const T* val, T& z, T& q0, T& q1) {
+SLOPE_INLINE void eval_node(const Node& n, const T* val, T& z, T& q0, T& q1) {
   const T& a = val[n.a()];
   if constexpr (Op::arity == ops::Arity::unary) {
     z = ops::call<Op>(a);
@@ -38,13 +36,14 @@ void eval_node(const Node& n, const T* val, T& z, T& q0, T& q1) {
   }
 }
 
-template <class T, class... Ops>
-constexpr std::array<NodeFn<T>, sizeof...(Ops)> make_table(ops::TypeList<Ops...>) {
-  return {&eval_node<T, Ops>...};
+// One comparison per op code against a constant: GCC turns the chain into a jump table with
+// every rule inlined (an indirect call per node cost more than the rule itself for + and *).
+template <class T, class... Ops, std::size_t... I>
+SLOPE_INLINE void dispatch(std::uint8_t code, const Node& n, const T* val, T& z, T& q0, T& q1,
+                           ops::TypeList<Ops...>, std::index_sequence<I...>) {
+  (void)((code == ops::kFirstOpCode + I ? (eval_node<T, Ops>(n, val, z, q0, q1), true) : false) ||
+         ...);
 }
-
-template <class T>
-constexpr auto kTable = make_table<T>(ops::OpList{});
 
 struct Work {
   std::vector<Dual> val, q0, q1, adj;
@@ -66,7 +65,8 @@ void forward(const Tape& tape, std::size_t end, const T* x, T* val, T* q0, T* q1
       throw Error(std::string("slope::") + call +
                   ": the recording folded ops for a gradient only and cannot be replayed");
     } else {
-      kTable<T>[op - ops::kFirstOpCode](n, val, val[i], q0[i], q1[i]);
+      dispatch<T>(op, n, val, val[i], q0[i], q1[i], ops::OpList{},
+                  std::make_index_sequence<ops::OpList::size>{});
     }
   }
 }

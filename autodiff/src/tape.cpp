@@ -111,12 +111,23 @@ void Tape::reverse(const Var& y) {
                 ") is not from this recording (recording #" + std::to_string(y.tag_) +
                 ", tape is at #" + std::to_string(tag_) + ")");
   nodes[y.slot()].adj = 1.0;
+  // Accumulations make chains: node i's operand is node i − 1, whose adjoint the next step
+  // reads straight back. That share travels in a register (`carry`) instead of through memory,
+  // where each step would wait on the previous one's store; its store goes to node i's own,
+  // already consumed, adjoint instead (an input's p₀ is 0, so its adjoint stays exact).
+  double carry = 0;
   for (std::size_t i = y.slot(); i >= floor_; --i) {
-    const Node& n = nodes[i];
-    const double g = n.adj;
-    nodes[n.a()].adj += n.p0 * g;
+    Node& n = nodes[i];
+    const double g = n.adj + carry;
+    n.adj = g;  // complete, for inputs registered among the ops (their p₀ is 0: nothing is added)
+    const std::uint32_t a = n.a();
+    const double da = n.p0 * g;
+    const bool chained = a + 1 == i;
+    carry = chained ? da : 0.0;
+    nodes[chained ? i : a].adj += da;
     nodes[n.b()].adj += n.p1 * g;
   }
+  nodes[floor_ - 1].adj += carry;  // the last step's share, when its operand is below the floor
 }
 
 double Tape::adjoint(const Var& x) const {

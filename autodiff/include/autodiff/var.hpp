@@ -70,14 +70,14 @@ SLOPE_INLINE Var operator-(A&& a) {
 }
 inline Var operator+(const Var& a) { return a; }
 
-inline Var& Var::operator+=(const Var& b) { return *this = Tape::binary<ops::Add>(*this, b, false, false); }
-inline Var& Var::operator-=(const Var& b) { return *this = Tape::binary<ops::Sub>(*this, b, false, false); }
-inline Var& Var::operator*=(const Var& b) { return *this = Tape::binary<ops::Mul>(*this, b, false, false); }
-inline Var& Var::operator/=(const Var& b) { return *this = Tape::binary<ops::Div>(*this, b, false, false); }
-inline Var& Var::operator+=(Var&& b) { return *this = Tape::binary<ops::Add>(*this, b, false, true); }
-inline Var& Var::operator-=(Var&& b) { return *this = Tape::binary<ops::Sub>(*this, b, false, true); }
-inline Var& Var::operator*=(Var&& b) { return *this = Tape::binary<ops::Mul>(*this, b, false, true); }
-inline Var& Var::operator/=(Var&& b) { return *this = Tape::binary<ops::Div>(*this, b, false, true); }
+SLOPE_INLINE Var& Var::operator+=(const Var& b) { return *this = Tape::binary<ops::Add>(*this, b, false, false); }
+SLOPE_INLINE Var& Var::operator-=(const Var& b) { return *this = Tape::binary<ops::Sub>(*this, b, false, false); }
+SLOPE_INLINE Var& Var::operator*=(const Var& b) { return *this = Tape::binary<ops::Mul>(*this, b, false, false); }
+SLOPE_INLINE Var& Var::operator/=(const Var& b) { return *this = Tape::binary<ops::Div>(*this, b, false, false); }
+SLOPE_INLINE Var& Var::operator+=(Var&& b) { return *this = Tape::binary<ops::Add>(*this, b, false, true); }
+SLOPE_INLINE Var& Var::operator-=(Var&& b) { return *this = Tape::binary<ops::Sub>(*this, b, false, true); }
+SLOPE_INLINE Var& Var::operator*=(Var&& b) { return *this = Tape::binary<ops::Mul>(*this, b, false, true); }
+SLOPE_INLINE Var& Var::operator/=(Var&& b) { return *this = Tape::binary<ops::Div>(*this, b, false, true); }
 
 // Comparisons look at values only and return bool.
 template <class A, class B>
