@@ -47,6 +47,7 @@ void Tape::reset(Mode mode) {
   size_ = 1;
   floor_ = 1;
   swept_ = false;
+  dual_ = false;
   tag_ = new_tag();
   mode_ = mode;
   temp_mark_ = mode == Mode::gradient ? Var::kTempBit : 0;
@@ -74,6 +75,11 @@ void Tape::grow() {
   std::memcpy(bigger.get(), base_, std::size_t{size_} * sizeof(Node));
   storage_ = std::move(bigger);
   base_ = storage_.get();
+  if (tangents_) {
+    auto more = std::make_unique_for_overwrite<Tangent[]>(cap);
+    std::memcpy(more.get(), tangents_.get(), std::size_t{size_} * sizeof(Tangent));
+    tangents_ = std::move(more);
+  }
   capacity_ = static_cast<std::uint32_t>(cap);
 }
 
@@ -97,6 +103,55 @@ Tensor Tape::inputs(std::span<const double> x) {
     base_[size_++] = Node{Node::pack(ops::kInputCode, 0, 0), 0, static_cast<double>(k), 0};
   if (first == 1) floor_ = size();  // nothing below the block needs sweeping
   return Tensor(inputs_.data(), first, static_cast<std::uint32_t>(x.size()), tag_);
+}
+
+Tensor Tape::inputs(std::span<const double> x, std::span<const double> v) {
+  if (v.size() != x.size())
+    throw Error("slope::Tape::inputs: v has length " + std::to_string(v.size()) +
+                " but x has length " + std::to_string(x.size()));
+  if (!tangents_) tangents_ = std::make_unique_for_overwrite<Tangent[]>(capacity_);
+  const Tensor p = inputs(x);
+  tangents_[0] = Tangent{0, 0, 0, 0};
+  for (std::size_t k = 0; k < v.size(); ++k) tangents_[p.first_slot() + k] = Tangent{v[k], 0, 0, 0};
+  dual_ = true;
+  return p;
+}
+
+void Tape::reverse_dual(const Var& y) {
+  if (!dual_)
+    throw Error("slope::Tape::reverse_dual: the recording has no tangents (use inputs(x, v))");
+  Node* nodes = base_;
+  Tangent* tan = tangents_.get();
+  if (swept_)
+    for (std::uint32_t i = 0; i < size_; ++i) nodes[i].adj = tan[i].adj = 0;
+  swept_ = true;
+  if (!y.is_active()) return;
+  if (y.tag_ != tag_ || y.slot() >= size())
+    throw Error("slope::Tape::reverse_dual: the output Var (value " + detail::fmt(y.value_) +
+                ") is not from this recording");
+  nodes[y.slot()].adj = 1.0;
+  // (ā, ǡ) += (p, ṗ)·(z̄, ż̄) = (p z̄, ṗ z̄ + p ż̄), with the same register carry along chains
+  // as the first-order sweep.
+  double carry = 0, carry_d = 0;
+  for (std::size_t i = y.slot(); i >= floor_; --i) {
+    Node& n = nodes[i];
+    Tangent& t = tan[i];
+    const double g = n.adj + carry, gd = t.adj + carry_d;
+    n.adj = g;
+    t.adj = gd;
+    const std::uint32_t a = n.a(), b = n.b();
+    const double da = n.p0 * g, dda = t.dp0 * g + n.p0 * gd;
+    const bool chained = a + 1 == i;
+    carry = chained ? da : 0.0;
+    carry_d = chained ? dda : 0.0;
+    const std::uint32_t to = chained ? static_cast<std::uint32_t>(i) : a;
+    nodes[to].adj += da;
+    tan[to].adj += dda;
+    nodes[b].adj += n.p1 * g;
+    tan[b].adj += t.dp1 * g + n.p1 * gd;
+  }
+  nodes[floor_ - 1].adj += carry;
+  tan[floor_ - 1].adj += carry_d;
 }
 
 void Tape::reverse(const Var& y) {
@@ -202,6 +257,30 @@ void throw_non_scalar(const char* call, std::size_t size) {
 Tensor begin_recording(Tape& tape, std::span<const double> x, const char* call) {
   if (x.empty()) throw Error(std::string("slope::") + call + ": x is empty (size 0)");
   return tape.inputs(x);
+}
+
+Tensor begin_hvp_recording(Tape& tape, std::span<const double> x, std::span<const double> v,
+                           const char* call) {
+  if (x.empty()) throw Error(std::string("slope::") + call + ": x is empty (size 0)");
+  if (v.size() != x.size())
+    throw Error(std::string("slope::") + call + ": v has length " + std::to_string(v.size()) +
+                " but x has length " + std::to_string(x.size()));
+  return tape.inputs(x, v);
+}
+
+HvpResult finish_dual_hvp(Tape& tape, const Var& y, const Tensor& p, const char* call) {
+  if (y.is_active() && y.tag() != tape.tag())
+    throw Error(std::string("slope::") + call + ": f returned a Var (value " + fmt(y.value()) +
+                ") from another recording; build the result from the parameters it was given");
+  tape.reverse_dual(y);
+  HvpResult r{y.value(), xt::xarray<double>::from_shape({p.size()}),
+              xt::xarray<double>::from_shape({p.size()})};
+  for (std::size_t k = 0; k < p.size(); ++k) {
+    const auto slot = p.first_slot() + static_cast<std::uint32_t>(k);
+    r.grad(k) = tape.adjoint(slot);
+    r.hv(k) = tape.hvp_adjoint(slot);
+  }
+  return r;
 }
 
 ValueAndGrad finish_gradient(Tape& tape, const Var& y, const Tensor& p, const char* call) {

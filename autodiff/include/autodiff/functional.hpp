@@ -69,6 +69,9 @@ struct HvpResult {
 HvpResult finish_hvp(Tape& tape, const Var& y, const Tensor& p, std::span<const double> v,
                      const char* call);
 xt::xarray<double> finish_hessian(Tape& tape, const Var& y, const Tensor& p, const char* call);
+Tensor begin_hvp_recording(Tape& tape, std::span<const double> x, std::span<const double> v,
+                           const char* call);
+HvpResult finish_dual_hvp(Tape& tape, const Var& y, const Tensor& p, const char* call);
 
 template <class F>
 Var call_f(F& f, const Tensor& p, const char* call) {
@@ -97,15 +100,16 @@ xt::xarray<double> grad(F&& f, const X& x) {
   return detail::finish_gradient(rec.tape(), y, p, call).grad;
 }
 
-/// H(x)·v without forming H: one recording, a forward sweep in dual numbers and a dual reverse
-/// sweep (forward over reverse).
+/// H(x)·v without forming H (forward over reverse): one recording that carries the tangent v
+/// through every op's rule in dual numbers, then one reverse sweep in dual numbers.
 template <class F, ParamVector X, ParamVector V>
 xt::xarray<double> hvp(F&& f, const X& x, const V& v) {
   constexpr const char* call = "hvp";
-  Recording rec(Mode::replay);
-  const Tensor p = detail::begin_recording(rec.tape(), detail::as_span(x, call, "x"), call);
+  Recording rec(Mode::gradient);
+  const Tensor p = detail::begin_hvp_recording(rec.tape(), detail::as_span(x, call, "x"),
+                                               detail::as_span(v, call, "v"), call);
   const Var y = detail::call_f(f, p, call);
-  return detail::finish_hvp(rec.tape(), y, p, detail::as_span(v, call, "v"), call).hv;
+  return detail::finish_dual_hvp(rec.tape(), y, p, call).hv;
 }
 
 /// The dense n×n Hessian: n HVP sweeps of one recording, symmetrised as (H + Hᵀ)/2.

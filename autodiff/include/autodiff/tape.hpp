@@ -51,6 +51,15 @@ struct Node {
 };
 static_assert(sizeof(Node) == 32);
 
+/// Per-node tangents of a recording that carries a direction v (see Tape::inputs(x, v)): the
+/// node value's tangent ż, the partials' tangents ṗ₀, ṗ₁, and the adjoint's tangent.
+struct Tangent {
+  double t;
+  double dp0;
+  double dp1;
+  double adj;
+};
+
 /// What a recording is for. `gradient` may fold temporaries into their consumers (fewer nodes,
 /// not replayable); `replay` keeps one node per op so the tape can be swept again with new
 /// values or in dual numbers (HVP, Hessian).
@@ -79,6 +88,9 @@ class Tape {
   Var input(double value);
   /// Registers x as one block of inputs and returns its 1-D parameter handle.
   Tensor inputs(std::span<const double> x);
+  /// Same, with tangent v: every op then also records its tangent and its partials' tangents
+  /// (its rule evaluated at Dual), and reverse_dual() gives the gradient and H·v in one sweep.
+  Tensor inputs(std::span<const double> x, std::span<const double> v);
 
   /// Reverse sweep from y with seed 1; afterwards adjoint(x) is dy/dx for every input x (the
   /// adjoints of intermediate nodes are not kept). A constant y gives zeros.
@@ -86,6 +98,10 @@ class Tape {
   /// The adjoint of a slot after reverse(); throws for a handle of another recording.
   double adjoint(const Var& x) const;
   double adjoint(std::uint32_t slot) const { return base_[slot].adj; }
+  /// Reverse sweep in dual numbers over a recording with tangents: afterwards adjoint(slot) is
+  /// ∂y/∂x and hvp_adjoint(slot) is (H·v) for each input slot.
+  void reverse_dual(const Var& y);
+  double hvp_adjoint(std::uint32_t slot) const { return tangents_[slot].adj; }
 
   std::size_t size() const { return size_; }  // nodes, including the sink at slot 0
   std::uint32_t tag() const { return tag_; }
@@ -176,6 +192,29 @@ class Tape {
   template <class Op>
   SLOPE_INLINE Var record_constant(const Var& a, double c, bool a_temp);
 
+  // The same record path in dual numbers, taken when the recording carries tangents.
+  bool absorb_dual(const Var& t, bool is_rvalue, std::uint32_t& slot, Dual& scale) {
+    if (!absorb(t, is_rvalue, slot, scale.v)) return false;
+    scale.d = tangents_[size_].dp0;  // the folded node, just popped
+    return true;
+  }
+  Dual tangent_of(const Var& a) const { return {a.value_, tangents_[a.slot()].t}; }
+  // Out of line, so they take the handles as trivially copyable Raw values: a reference would
+  // make every Var on the gradient path addressable (kept in memory, not registers).
+  struct Raw {
+    double value;
+    std::uint32_t slot;  // with the temporary mark
+    std::uint32_t tag;
+  };
+  static Raw raw(const Var& v) { return {v.value_, v.slot_, v.tag_}; }
+  static Var var(Raw r) { return Var(r.value, r.slot, r.tag); }
+  template <class Op>
+  [[gnu::noinline]] Var dual_unary(Raw a, bool a_temp);
+  template <class Op>
+  [[gnu::noinline]] Var dual_constant(Raw a, double c, bool a_temp);
+  template <class Op>
+  [[gnu::noinline]] Var dual_binary(Raw a, Raw b, bool a_temp, bool b_temp);
+
   // 32-bit counters: the packed node word is a uint64_t, and stores through it could alias a
   // size_t member and force a reload after every node.
   Node* base_ = nullptr;
@@ -188,8 +227,10 @@ class Tape {
   bool nan_check_ = false;
   bool inputs_taken_ = false;
   bool swept_ = false;
+  bool dual_ = false;
   std::size_t floor_ = 1;
   std::unique_ptr<Node[]> storage_;
+  std::unique_ptr<Tangent[]> tangents_;  // capacity_ entries once a recording used tangents
   std::vector<double> inputs_;
 };
 
@@ -226,6 +267,8 @@ SLOPE_INLINE Var Tape::unary(const Var& a, bool a_temp) {
     if (a.tag_ != 0) throw_stale(a.value_, a.tag_, Op::name);
     return Var(z);
   }
+  if (t.dual_) [[unlikely]]
+    return t.dual_unary<Op>(raw(a), a_temp);
   const double p = Op::df(a.value_, z);
   if (t.nan_check_ && !std::isfinite(z)) [[unlikely]]
     t.throw_not_finite(Op::name, z, a.value_, 0, 1);
@@ -254,6 +297,8 @@ SLOPE_INLINE Var Tape::constant(const Var& a, double c, bool a_temp) {
     if (a.tag_ != 0) throw_stale(a.value_, a.tag_, Op::name);
     return Var(Op::f(a.value_, c));
   }
+  if (t.dual_) [[unlikely]]
+    return t.dual_constant<Op>(raw(a), c, a_temp);
   return t.record_constant<Op>(a, c, a_temp);
 }
 
@@ -289,6 +334,8 @@ SLOPE_INLINE Var Tape::binary(const Var& a, const Var& b, bool a_temp, bool b_te
   if constexpr (requires { typename Op::same_operand; }) {
     if (sa == sb) return unary<typename Op::same_operand>(a, a_temp);
   }
+  if (t.dual_) [[unlikely]]
+    return t.dual_binary<Op>(raw(a), raw(b), a_temp, b_temp);
   const double z = Op::f(a.value_, b.value_);
   const ops::Pair<double> p = Op::df(a.value_, b.value_, z);
   if (t.nan_check_ && !std::isfinite(z)) [[unlikely]]
@@ -305,6 +352,66 @@ SLOPE_INLINE Var Tape::binary(const Var& a, const Var& b, bool a_temp, bool b_te
     if (sa != sb && t.absorb(a, a_temp, sa, scale)) pa *= scale, fused = true;
   }
   return t.push2(fused ? ops::kFusedCode : ops::op_code<Op>, sa, sb, pa, pb, z);
+}
+
+// Dual record path: each op's rule at T = Dual gives value and tangent, and the partials with
+// their tangents; a folded temporary multiplies in as a dual partial (chain rule on duals).
+
+template <class Op>
+Var Tape::dual_unary(Raw ra, bool a_temp) {
+  const Var a = var(ra);
+  const Dual x = tangent_of(a);
+  const Dual z = ops::call<Op>(x);
+  Dual p = Op::df(x, z);
+  if (nan_check_ && !std::isfinite(z.v)) [[unlikely]]
+    throw_not_finite(Op::name, z.v, x.v, 0, 1);
+  std::uint32_t slot = a.slot();
+  Dual scale;
+  const bool fused = absorb_dual(a, a_temp, slot, scale);
+  if (fused) p = p * scale;
+  const Var r = push1(fused ? ops::kFusedCode : ops::op_code<Op>, slot, p.v, 0, z.v);
+  tangents_[r.slot()] = {z.d, p.d, 0, 0};
+  return r;
+}
+
+template <class Op>
+Var Tape::dual_constant(Raw ra, double c, bool a_temp) {
+  const Var a = var(ra);
+  const Dual x = tangent_of(a);
+  const Dual z = ops::call<Op>(x, c);
+  Dual p = Op::df(x, c, z);
+  if (nan_check_ && !std::isfinite(z.v)) [[unlikely]]
+    throw_not_finite(Op::name, z.v, x.v, c, 2);
+  std::uint32_t slot = a.slot();
+  Dual scale;
+  const bool fused = absorb_dual(a, a_temp, slot, scale);
+  if (fused) p = p * scale;
+  const Var r = push1(fused ? ops::kFusedCode : ops::op_code<Op>, slot, p.v, fused ? 0 : c, z.v);
+  tangents_[r.slot()] = {z.d, p.d, 0, 0};
+  return r;
+}
+
+template <class Op>
+Var Tape::dual_binary(Raw ra, Raw rb, bool a_temp, bool b_temp) {
+  const Var a = var(ra), b = var(rb);
+  const Dual x = tangent_of(a), y = tangent_of(b);
+  const Dual z = ops::call<Op>(x, y);
+  const ops::Pair<Dual> p = Op::df(x, y, z);
+  if (nan_check_ && !std::isfinite(z.v)) [[unlikely]]
+    throw_not_finite(Op::name, z.v, x.v, y.v, 2);
+  std::uint32_t sa = a.slot(), sb = b.slot();
+  Dual pa = p.a, pb = p.b, scale;
+  bool fused = false;
+  if (sa > sb) {
+    if (absorb_dual(a, a_temp, sa, scale)) pa = pa * scale, fused = true;
+    if (sa != sb && absorb_dual(b, b_temp, sb, scale)) pb = pb * scale, fused = true;
+  } else if (sb > sa) {
+    if (absorb_dual(b, b_temp, sb, scale)) pb = pb * scale, fused = true;
+    if (sa != sb && absorb_dual(a, a_temp, sa, scale)) pa = pa * scale, fused = true;
+  }
+  const Var r = push2(fused ? ops::kFusedCode : ops::op_code<Op>, sa, sb, pa.v, pb.v, z.v);
+  tangents_[r.slot()] = {z.d, pa.d, pb.d, 0};
+  return r;
 }
 
 }  // namespace slope
