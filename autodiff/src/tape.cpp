@@ -53,6 +53,7 @@ void Tape::reset(Mode mode) {
   temp_mark_ = mode == Mode::gradient ? Var::kTempBit : 0;
   open_ = true;
   nan_check_ = nan_check();
+  special_ = nan_check_;
   inputs_taken_ = false;
   inputs_.clear();
 }
@@ -113,7 +114,7 @@ Tensor Tape::inputs(std::span<const double> x, std::span<const double> v) {
   const Tensor p = inputs(x);
   tangents_[0] = Tangent{0, 0, 0, 0};
   for (std::size_t k = 0; k < v.size(); ++k) tangents_[p.first_slot() + k] = Tangent{v[k], 0, 0, 0};
-  dual_ = true;
+  dual_ = special_ = true;
   return p;
 }
 
