@@ -50,8 +50,8 @@ int run_demo(int argc, char** argv) {
   std::printf("at w = 0, b = 0 (computed by the tape):\n");
   std::printf("  loss      %.6f\n", loss);
   std::printf("  gradient  (dL/dw, dL/db) = (%.6f, %.6f)\n", g(0), g(1));
-  std::printf("  Hessian   [[%.6f, %.6f],\n             [%.6f, %.6f]]\n", h(0, 0), h(0, 1),
-              h(1, 0), h(1, 1));
+  std::printf("  Hessian   [[%.6f, %.6f],\n             [%.6f, %.6f]]\n", h(0, 0), h(0, 1), h(1, 0),
+              h(1, 1));
   std::printf("  one gradient-descent step, learning rate 0.01: w = %.5f, b = %.5f\n\n",
               -0.01 * g(0), -0.01 * g(1));
 

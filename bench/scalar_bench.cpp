@@ -104,9 +104,8 @@ void register_workload(const Problem& pr, bool set_min_time) {
     // over them: the host's noise only ever adds time, and interleaving spreads a slow spell
     // over every method instead of one.
     if (set_min_time) b->MinTime(0.05)->Repetitions(15);
-    b->ComputeStatistics("min", [](const std::vector<double>& v) {
-      return *std::min_element(v.begin(), v.end());
-    });
+    b->ComputeStatistics(
+        "min", [](const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); });
   };
   add("function", [&pr](benchmark::State& st) {
     for (auto _ : st) {
@@ -217,7 +216,8 @@ int main(int argc, char** argv) {
   bool min_time_given = false, interleave_given = false;
   for (int i = 1; i < argc; ++i) {
     min_time_given |= std::string_view(argv[i]).starts_with("--benchmark_min_time");
-    interleave_given |= std::string_view(argv[i]).starts_with("--benchmark_enable_random_interleaving");
+    interleave_given |=
+        std::string_view(argv[i]).starts_with("--benchmark_enable_random_interleaving");
   }
   std::vector<char*> args(argv, argv + argc);
   std::string interleave = "--benchmark_enable_random_interleaving=true";

@@ -56,7 +56,8 @@ Scored score(std::size_t i, double ad, const double* an, double fd, double fd_er
   }
   const double abs_err = std::max({e1, e2, e3});
   const double rel_err = scale > 0 ? abs_err / scale : abs_err;
-  CheckRow row{i, ad, an ? std::optional<double>(*an) : std::nullopt, fd, abs_err, rel_err, bad <= 1};
+  CheckRow row{i,       ad,      an ? std::optional<double>(*an) : std::nullopt, fd, abs_err,
+               rel_err, bad <= 1};
   return {row, bad};
 }
 
@@ -116,8 +117,8 @@ CheckReport compare_hvp(const GradFn& g, std::span<const double> x, std::span<co
     const double fd = (8 * (g1(i) - gm1(i)) - (g2(i) - gm2(i))) / (12 * h);
     // Error bound: rounding in the gradients amplified by 1/h, plus the gap to the
     // second-order difference, which over-estimates the fourth-order truncation error.
-    const double scale = std::max({std::fabs(g1(i)), std::fabs(gm1(i)), std::fabs(g2(i)),
-                                   std::fabs(gm2(i))});
+    const double scale =
+        std::max({std::fabs(g1(i)), std::fabs(gm1(i)), std::fabs(g2(i)), std::fabs(gm2(i))});
     const double fd2 = (g1(i) - gm1(i)) / (2 * h);
     const double fd_err =
         18 * std::numeric_limits<double>::epsilon() * scale / (12 * h) + std::fabs(fd - fd2);
@@ -137,8 +138,8 @@ std::ostream& operator<<(std::ostream& os, const CheckReport& r) {
       << r.options.atol << ")\n";
   out << std::setw(6) << "index" << std::setw(20) << "AD";
   if (has_analytic) out << std::setw(20) << "analytic";
-  out << std::setw(20) << "finite diff" << std::setw(12) << "abs err" << std::setw(12)
-      << "rel err" << "  ok\n";
+  out << std::setw(20) << "finite diff" << std::setw(12) << "abs err" << std::setw(12) << "rel err"
+      << "  ok\n";
   for (const CheckRow& row : r.rows) {
     out << std::setw(6) << row.index << std::setprecision(12) << std::setw(20) << row.ad;
     if (has_analytic) out << std::setw(20) << *row.analytic;

@@ -4,8 +4,8 @@
 // directional derivatives); the reverse sweep is the same accumulation ā += p·z̄ in T.
 
 #include <array>
-#include <utility>
 #include <string>
+#include <utility>
 
 #include <autodiff/functional.hpp>
 #include <autodiff/op_list.hpp>
@@ -52,7 +52,8 @@ thread_local Work work;
 
 // Forward sweep in T over nodes [1, end): val, q0, q1 get every node's value and partials.
 template <class T>
-void forward(const Tape& tape, std::size_t end, const T* x, T* val, T* q0, T* q1, const char* call) {
+void forward(const Tape& tape, std::size_t end, const T* x, T* val, T* q0, T* q1,
+             const char* call) {
   const Node* nodes = tape.nodes();
   val[0] = q0[0] = q1[0] = T(0);
   for (std::size_t i = 1; i < end; ++i) {

@@ -63,9 +63,7 @@ void Tape::close() {
   open_ = false;
 }
 
-std::size_t Tape::bytes_reserved() const {
-  return std::size_t{capacity_} * sizeof(Node);
-}
+std::size_t Tape::bytes_reserved() const { return std::size_t{capacity_} * sizeof(Node); }
 
 void Tape::grow() {
   if (capacity_ >= kMaxNodes)
@@ -95,7 +93,8 @@ Tensor Tape::inputs(std::span<const double> x) {
   if (!open_) throw Error("slope::Tape::inputs: no recording is open (call reset() first)");
   if (inputs_taken_ || !inputs_.empty())
     throw Error("slope::Tape::inputs: register the parameter block once, before other inputs");
-  if (x.size() >= kMaxNodes) throw Error("slope::Tape::inputs: too many inputs: " + std::to_string(x.size()));
+  if (x.size() >= kMaxNodes)
+    throw Error("slope::Tape::inputs: too many inputs: " + std::to_string(x.size()));
   inputs_taken_ = true;
   inputs_.assign(x.begin(), x.end());
   const auto first = static_cast<std::uint32_t>(size());
@@ -252,7 +251,8 @@ void throw_not_1d(const char* call, const char* arg, std::size_t dims) {
 void throw_non_scalar(const char* call, std::size_t size) {
   throw Error(std::string("slope::") + call +
               ": f must return a scalar (slope::Var) to be differentiated, it returned a tensor "
-              "of shape (" + std::to_string(size) + ",)");
+              "of shape (" +
+              std::to_string(size) + ",)");
 }
 
 Tensor begin_recording(Tape& tape, std::span<const double> x, const char* call) {
@@ -290,7 +290,8 @@ ValueAndGrad finish_gradient(Tape& tape, const Var& y, const Tensor& p, const ch
                 ") from another recording; build the result from the parameters it was given");
   tape.reverse(y);
   xt::xarray<double> g = xt::xarray<double>::from_shape({p.size()});
-  for (std::size_t k = 0; k < p.size(); ++k) g(k) = tape.adjoint(p.first_slot() + static_cast<std::uint32_t>(k));
+  for (std::size_t k = 0; k < p.size(); ++k)
+    g(k) = tape.adjoint(p.first_slot() + static_cast<std::uint32_t>(k));
   return {y.value(), std::move(g)};
 }
 

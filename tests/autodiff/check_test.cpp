@@ -85,7 +85,8 @@ TEST(CheckHvp, PassesOnSmoothFunctionsAndReportsPerCoordinate) {
 TEST(CheckHvp, CatchesAGradientThatIsNotDifferentiatedConsistently) {
   // The HVP of p0 * value(p1)-as-constant ignores the p1 dependence the gradient has in FD.
   auto g = [](const Tensor& p) { return p[0] * Var(slope::value(p[1])) * p[1]; };
-  const auto rep = slope::check_hvp(g, std::vector<double>{1.0, 2.0}, std::vector<double>{0.0, 1.0});
+  const auto rep =
+      slope::check_hvp(g, std::vector<double>{1.0, 2.0}, std::vector<double>{0.0, 1.0});
   EXPECT_FALSE(rep.ok) << rep;
 }
 

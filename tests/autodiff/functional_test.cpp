@@ -106,8 +106,8 @@ TEST(Functional, AcceptsXarrayAndVectorAlike) {
 }
 
 TEST(Functional, AConstantResultHasAZeroGradient) {
-  const auto [fx, g] = slope::value_and_grad([](const Tensor&) { return Var(3.5); },
-                                             std::vector<double>{1, 2});
+  const auto [fx, g] =
+      slope::value_and_grad([](const Tensor&) { return Var(3.5); }, std::vector<double>{1, 2});
   EXPECT_EQ(fx, 3.5);
   EXPECT_EQ(g, (xt::xarray<double>{0, 0}));
   EXPECT_EQ(slope::hessian([](const Tensor&) { return Var(1.0); }, std::vector<double>{1}),
@@ -125,7 +125,8 @@ TEST(Functional, MixedScalarCodeMatchesFiniteDifferences) {
       s += (i % 2 ? exp(-t) : log1p(t * t)) / (2.0 + cos(p[i]));
       if (s > 1.0) s = sqrt(s);
     }
-    return s * s + 3.0 / (1.0 + square(p[0])) - atan2(p[1], 2.0) + pow(2.0, p[2]) + hypot(p[0], p[1]);
+    return s * s + 3.0 / (1.0 + square(p[0])) - atan2(p[1], 2.0) + pow(2.0, p[2]) +
+           hypot(p[0], p[1]);
   };
   std::mt19937_64 rng(5);
   slope::testing::expect_derivatives(f, {0.3, -0.8, 1.1, 0.05}, rng);

@@ -82,7 +82,9 @@ TYPED_TEST(OpTest, ValueGradientAndHvpMatchFiniteDifferences) {
       const double c = cs[(i * 7) % cs.size()];
       if (std::fabs(as[i] - c) < 0.05) continue;  // kinks of min/max at a tie
       auto f = [c](const Tensor& p) { return Tape::constant<Op>(p[0], c, false); };
-      auto folded = [c](const Tensor& p) { return Tape::constant<Op>(0.5 * (2.0 * p[0]), c, true); };
+      auto folded = [c](const Tensor& p) {
+        return Tape::constant<Op>(0.5 * (2.0 * p[0]), c, true);
+      };
       EXPECT_EQ(slope::value_and_grad(f, std::vector<double>{as[i]}).value, Op::f(as[i], c));
       slope::testing::expect_derivatives(f, {as[i]}, rng);
       slope::testing::expect_derivatives(folded, {as[i]}, rng);
@@ -93,8 +95,12 @@ TYPED_TEST(OpTest, ValueGradientAndHvpMatchFiniteDifferences) {
       const double a = as[i], b = bs[(i * 7 + 3) % bs.size()];
       if (std::fabs(a - b) < 0.05) continue;  // min/max ties are the subgradient test's business
       auto f = [](const Tensor& p) { return Tape::binary<Op>(p[0], p[1], false, false); };
-      auto fold_a = [](const Tensor& p) { return Tape::binary<Op>(0.5 * (2.0 * p[0]), p[1], true, false); };
-      auto fold_b = [](const Tensor& p) { return Tape::binary<Op>(p[0], 0.5 * (2.0 * p[1]), false, true); };
+      auto fold_a = [](const Tensor& p) {
+        return Tape::binary<Op>(0.5 * (2.0 * p[0]), p[1], true, false);
+      };
+      auto fold_b = [](const Tensor& p) {
+        return Tape::binary<Op>(p[0], 0.5 * (2.0 * p[1]), false, true);
+      };
       EXPECT_EQ(slope::value_and_grad(f, std::vector<double>{a, b}).value, Op::f(a, b));
       slope::testing::expect_derivatives(f, {a, b}, rng);
       slope::testing::expect_derivatives(fold_a, {a, b}, rng);
@@ -148,7 +154,8 @@ TEST(Stable, SigmoidAndSoftplusStayFiniteAtLargeMagnitudes) {
                                                std::vector<double>{x});
     const auto [sp, dsp] = slope::value_and_grad([](const Tensor& p) { return softplus(p[0]); },
                                                  std::vector<double>{x});
-    EXPECT_TRUE(std::isfinite(s) && std::isfinite(ds(0)) && std::isfinite(sp) && std::isfinite(dsp(0)));
+    EXPECT_TRUE(std::isfinite(s) && std::isfinite(ds(0)) && std::isfinite(sp) &&
+                std::isfinite(dsp(0)));
     EXPECT_NEAR(sp, x > 0 ? x : 0.0, 1e-12 * std::fabs(x));
     EXPECT_NEAR(dsp(0), x > 0 ? 1.0 : 0.0, 1e-15);
   }

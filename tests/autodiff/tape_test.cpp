@@ -83,7 +83,8 @@ TEST(Tape, ANamedOrCopiedTemporaryIsNeverFolded) {
 TEST(Tape, FoldedAndUnfoldedRecordingsGiveTheSameGradient) {
   auto f = [](const Tensor& p) {
     Var s = 0.0;
-    for (std::size_t i = 0; i < p.size(); ++i) s += 2.0 * sigmoid(-p[i] * 0.5) + log1p(square(p[i] - 1.0));
+    for (std::size_t i = 0; i < p.size(); ++i)
+      s += 2.0 * sigmoid(-p[i] * 0.5) + log1p(square(p[i] - 1.0));
     return s;
   };
   const std::vector<double> x{0.3, -2.0, 1.7, 4.0};

@@ -10,11 +10,11 @@
 // Finite differences. Gradient: Boost.Math's sixth-order central difference per coordinate,
 // step h = (ε/168)^(1/7) ≈ 2.8e-3 (absolute), with Boost's bound e_FD on its own error. HVP:
 // fourth-order central difference of the AD gradient along v,
-//   Hv ≈ [8(g(x + hv) − g(x − hv)) − (g(x + 2hv) − g(x − 2hv))] / 12h,  h = ε^(1/5)/‖v‖∞ ≈ 7.4e-4/‖v‖∞,
-// with e_FD = rounding (18ε·max|g|/12h) + |fourth-order − second-order difference|.
-// A coordinate passes when |a − b| ≤ atol + rtol·max(|a|, |b|) (+ e_FD when b is a finite
-// difference) for every pair compared: AD vs FD, and with an analytic gradient also analytic vs
-// AD and analytic vs FD.
+//   Hv ≈ [8(g(x + hv) − g(x − hv)) − (g(x + 2hv) − g(x − 2hv))] / 12h,
+// h = ε^(1/5)/‖v‖∞ ≈ 7.4e-4/‖v‖∞, with e_FD = rounding (18ε·max|g|/12h) + |fourth-order −
+// second-order difference|. A coordinate passes when |a − b| ≤ atol + rtol·max(|a|, |b|) (+ e_FD
+// when b is a finite difference) for every pair compared: AD vs FD, and with an analytic gradient
+// also analytic vs AD and analytic vs FD.
 
 #include <cstddef>
 #include <functional>
@@ -58,7 +58,9 @@ std::ostream& operator<<(std::ostream& os, const CheckReport& r);
 
 /// A hand-derived gradient: x (as xt::xarray<double>) -> gradient (xt::xarray<double>).
 template <class G>
-concept AnalyticGradient = std::is_invocable_r_v<xt::xarray<double>, G, const xt::xarray<double>&>;
+concept AnalyticGradient = requires(G g, const xt::xarray<double>& x) {
+  { g(x) } -> std::convertible_to<xt::xarray<double>>;
+};
 
 namespace detail {
 using ValueFn = std::function<double(std::span<const double>)>;

@@ -29,7 +29,9 @@ constexpr Dual operator+(const Dual& a, const Dual& b) { return {a.v + b.v, a.d 
 constexpr Dual operator-(const Dual& a, const Dual& b) { return {a.v - b.v, a.d - b.d}; }
 constexpr Dual operator-(const Dual& a) { return {-a.v, -a.d}; }
 // (a + ȧε)(b + ḃε) = ab + (ȧb + aḃ)ε
-constexpr Dual operator*(const Dual& a, const Dual& b) { return {a.v * b.v, a.d * b.v + a.v * b.d}; }
+constexpr Dual operator*(const Dual& a, const Dual& b) {
+  return {a.v * b.v, a.d * b.v + a.v * b.d};
+}
 // (a + ȧε)/(b + ḃε) = a/b + (ȧ − (a/b)ḃ)/b ε
 constexpr Dual operator/(const Dual& a, const Dual& b) {
   const double q = a.v / b.v;

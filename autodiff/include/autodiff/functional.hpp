@@ -2,10 +2,10 @@
 #pragma once
 
 // Derivatives of a scalar function of a parameter vector, each call a fresh recording.
-//   auto f = [](const slope::Tensor& p) { return 100 * square(p[1] - square(p[0])) + square(1 - p[0]); };
-//   auto [fx, g] = slope::value_and_grad(f, x);  // x: xt::xarray<double> or std::vector<double>
-//   auto hv = slope::hvp(f, x, v);               // H(x) v, forward over reverse
-//   auto H  = slope::hessian(f, x);              // n x n, symmetric
+//   auto f = [](const slope::Tensor& p) { return 100 * square(p[1] - square(p[0])) + square(1 -
+//   p[0]); }; auto [fx, g] = slope::value_and_grad(f, x);  // x: xt::xarray<double> or
+//   std::vector<double> auto hv = slope::hvp(f, x, v);               // H(x) v, forward over
+//   reverse auto H  = slope::hessian(f, x);              // n x n, symmetric
 
 #include <concepts>
 #include <cstddef>

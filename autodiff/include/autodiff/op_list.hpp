@@ -23,17 +23,15 @@ struct TypeList {
   static constexpr std::size_t size = sizeof...(Ops);
 };
 
-using OpList = TypeList<
-    Add, Sub, Mul, Div,
-    BindRight<Add>, BindRight<Sub>, BindLeft<Sub>, BindRight<Mul>, BindRight<Div>, BindLeft<Div>,
-    Neg, Square,
-    Sqrt, Cbrt, Exp, Expm1, Log, Log1p, Log2, Log10,
-    Pow, PowC, BindLeft<Pow>,
-    Sin, Cos, Tan, Asin, Acos, Atan, Atan2, BindRight<Atan2>, BindLeft<Atan2>,
-    Sinh, Cosh, Tanh, Asinh, Acosh, Atanh,
-    Abs, Hypot, BindRight<Hypot>, Min, BindRight<Min>, Max, BindRight<Max>,
-    Erf, Erfc, Lgamma, Tgamma, Digamma,
-    Sigmoid, Softplus, LogSumExp2, BindRight<LogSumExp2>>;
+// clang-format off: one row per family of ops
+using OpList =
+    TypeList<Add, Sub, Mul, Div, BindRight<Add>, BindRight<Sub>, BindLeft<Sub>, BindRight<Mul>,
+             BindRight<Div>, BindLeft<Div>, Neg, Square, Sqrt, Cbrt, Exp, Expm1, Log, Log1p, Log2,
+             Log10, Pow, PowC, BindLeft<Pow>, Sin, Cos, Tan, Asin, Acos, Atan, Atan2,
+             BindRight<Atan2>, BindLeft<Atan2>, Sinh, Cosh, Tanh, Asinh, Acosh, Atanh, Abs, Hypot,
+             BindRight<Hypot>, Min, BindRight<Min>, Max, BindRight<Max>, Erf, Erfc, Lgamma, Tgamma,
+             Digamma, Sigmoid, Softplus, LogSumExp2, BindRight<LogSumExp2>>;
+// clang-format on
 
 // Structural node kinds that are not ops: a registered input, and a node whose partials were
 // fused from two ops while recording for a gradient only (it cannot be replayed).

@@ -45,23 +45,19 @@ SLOPE_INLINE Var binary(const A& a, const B& b) {
 
 // Arithmetic: Var∘Var, Var∘double, double∘Var.
 template <class A, class B>
-  requires VarOperands<A, B>
-SLOPE_INLINE Var operator+(A&& a, B&& b) {
+requires VarOperands<A, B> SLOPE_INLINE Var operator+(A&& a, B&& b) {
   return detail::binary<ops::Add, A, B>(a, b);
 }
 template <class A, class B>
-  requires VarOperands<A, B>
-SLOPE_INLINE Var operator-(A&& a, B&& b) {
+requires VarOperands<A, B> SLOPE_INLINE Var operator-(A&& a, B&& b) {
   return detail::binary<ops::Sub, A, B>(a, b);
 }
 template <class A, class B>
-  requires VarOperands<A, B>
-SLOPE_INLINE Var operator*(A&& a, B&& b) {
+requires VarOperands<A, B> SLOPE_INLINE Var operator*(A&& a, B&& b) {
   return detail::binary<ops::Mul, A, B>(a, b);
 }
 template <class A, class B>
-  requires VarOperands<A, B>
-SLOPE_INLINE Var operator/(A&& a, B&& b) {
+requires VarOperands<A, B> SLOPE_INLINE Var operator/(A&& a, B&& b) {
   return detail::binary<ops::Div, A, B>(a, b);
 }
 template <VarArg A>
@@ -70,46 +66,50 @@ SLOPE_INLINE Var operator-(A&& a) {
 }
 inline Var operator+(const Var& a) { return a; }
 
-SLOPE_INLINE Var& Var::operator+=(const Var& b) { return *this = Tape::binary<ops::Add>(*this, b, false, false); }
-SLOPE_INLINE Var& Var::operator-=(const Var& b) { return *this = Tape::binary<ops::Sub>(*this, b, false, false); }
-SLOPE_INLINE Var& Var::operator*=(const Var& b) { return *this = Tape::binary<ops::Mul>(*this, b, false, false); }
-SLOPE_INLINE Var& Var::operator/=(const Var& b) { return *this = Tape::binary<ops::Div>(*this, b, false, false); }
-SLOPE_INLINE Var& Var::operator+=(Var&& b) { return *this = Tape::binary<ops::Add>(*this, b, false, true); }
-SLOPE_INLINE Var& Var::operator-=(Var&& b) { return *this = Tape::binary<ops::Sub>(*this, b, false, true); }
-SLOPE_INLINE Var& Var::operator*=(Var&& b) { return *this = Tape::binary<ops::Mul>(*this, b, false, true); }
-SLOPE_INLINE Var& Var::operator/=(Var&& b) { return *this = Tape::binary<ops::Div>(*this, b, false, true); }
+SLOPE_INLINE Var& Var::operator+=(const Var& b) {
+  return *this = Tape::binary<ops::Add>(*this, b, false, false);
+}
+SLOPE_INLINE Var& Var::operator-=(const Var& b) {
+  return *this = Tape::binary<ops::Sub>(*this, b, false, false);
+}
+SLOPE_INLINE Var& Var::operator*=(const Var& b) {
+  return *this = Tape::binary<ops::Mul>(*this, b, false, false);
+}
+SLOPE_INLINE Var& Var::operator/=(const Var& b) {
+  return *this = Tape::binary<ops::Div>(*this, b, false, false);
+}
+SLOPE_INLINE Var& Var::operator+=(Var&& b) {
+  return *this = Tape::binary<ops::Add>(*this, b, false, true);
+}
+SLOPE_INLINE Var& Var::operator-=(Var&& b) {
+  return *this = Tape::binary<ops::Sub>(*this, b, false, true);
+}
+SLOPE_INLINE Var& Var::operator*=(Var&& b) {
+  return *this = Tape::binary<ops::Mul>(*this, b, false, true);
+}
+SLOPE_INLINE Var& Var::operator/=(Var&& b) {
+  return *this = Tape::binary<ops::Div>(*this, b, false, true);
+}
 
 // Comparisons look at values only and return bool.
 template <class A, class B>
-  requires VarOperands<A, B>
-bool operator==(const A& a, const B& b) {
-  return value(a) == value(b);
-}
+requires VarOperands<A, B>
+bool operator==(const A& a, const B& b) { return value(a) == value(b); }
 template <class A, class B>
-  requires VarOperands<A, B>
-bool operator!=(const A& a, const B& b) {
-  return value(a) != value(b);
-}
+requires VarOperands<A, B>
+bool operator!=(const A& a, const B& b) { return value(a) != value(b); }
 template <class A, class B>
-  requires VarOperands<A, B>
-bool operator<(const A& a, const B& b) {
-  return value(a) < value(b);
-}
+requires VarOperands<A, B>
+bool operator<(const A& a, const B& b) { return value(a) < value(b); }
 template <class A, class B>
-  requires VarOperands<A, B>
-bool operator<=(const A& a, const B& b) {
-  return value(a) <= value(b);
-}
+requires VarOperands<A, B>
+bool operator<=(const A& a, const B& b) { return value(a) <= value(b); }
 template <class A, class B>
-  requires VarOperands<A, B>
-bool operator>(const A& a, const B& b) {
-  return value(a) > value(b);
-}
+requires VarOperands<A, B>
+bool operator>(const A& a, const B& b) { return value(a) > value(b); }
 template <class A, class B>
-  requires VarOperands<A, B>
-bool operator>=(const A& a, const B& b) {
-  return value(a) >= value(b);
-}
+requires VarOperands<A, B>
+bool operator>=(const A& a, const B& b) { return value(a) >= value(b); }
 
 // clang-format off
 // Elementary functions. Each line: the public name and the op whose rule it records.

@@ -26,7 +26,8 @@ struct Sigmoid {
   }
 };
 
-// softplus(a + h) ≈ softplus(a) + σ(a) h,   softplus(a) = log(1 + exp(a)) = max(a, 0) + log1p(exp(−|a|))
+// softplus(a + h) ≈ softplus(a) + σ(a) h,   softplus(a) = log(1 + exp(a)) = max(a, 0) +
+// log1p(exp(−|a|))
 struct Softplus {
   static constexpr Arity arity = Arity::unary;
   static constexpr const char* name = "softplus";
