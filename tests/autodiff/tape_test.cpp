@@ -136,3 +136,60 @@ TEST(Tape, HvpNeedsAReplayableRecording) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Tape, InputsRegisteredAmongOpsGetEveryShareOfTheirAdjoint) {
+  // x is registered after an op, so the sweep passes over it; each input is also the direct
+  // predecessor of an op that uses it, the case the sweep's register carry must hand back.
+  for (Mode mode : {Mode::gradient, Mode::replay}) {
+    Recording rec(mode);
+    const Var w = rec.tape().input(2.0);
+    const Var t = w * 3.0;
+    const Var x = rec.tape().input(5.0);
+    Var s = x * t;  // operand x is the node just before this one
+    const Var z = rec.tape().input(-1.0);
+    s += z * 4.0;
+    s = s * s;
+    rec.tape().reverse(s);
+    // s = (x·3w + 4z)², value 26 at (w, x, z) = (2, 5, −1): ∂w = 2·26·3x, ∂x = 2·26·3w, ∂z = 2·26·4
+    EXPECT_DOUBLE_EQ(s.value(), 26.0 * 26.0);
+    EXPECT_DOUBLE_EQ(rec.tape().adjoint(w), 2 * 26.0 * 15.0);
+    EXPECT_DOUBLE_EQ(rec.tape().adjoint(x), 2 * 26.0 * 6.0);
+    EXPECT_DOUBLE_EQ(rec.tape().adjoint(z), 2 * 26.0 * 4.0);
+  }
+}
+
+TEST(Tape, ASecondSweepOfOneRecordingGivesTheSameAdjoints) {
+  Recording rec;
+  const Tensor p = rec.tape().inputs(std::vector<double>{0.5, -1.5});
+  const Var y = exp(p[0] * p[1]) + square(p[1]);
+  rec.tape().reverse(y);
+  const double g0 = rec.tape().adjoint(p[0]), g1 = rec.tape().adjoint(p[1]);
+  rec.tape().reverse(y);
+  EXPECT_EQ(rec.tape().adjoint(p[0]), g0);
+  EXPECT_EQ(rec.tape().adjoint(p[1]), g1);
+  EXPECT_DOUBLE_EQ(g0, -1.5 * std::exp(-0.75));
+}
+
+TEST(Tape, ADualSweepNeedsTangents) {
+  Recording rec;
+  const Var x = rec.tape().input(1.0);
+  EXPECT_THROW(rec.tape().reverse_dual(x * 2.0), slope::Error);
+}
+
+TEST(Tape, TangentsRecordedWithTheOpsGiveGradientAndHvpInOneSweep) {
+  Recording rec;
+  const std::vector<double> x{0.3, 0.8}, v{1.0, -2.0};
+  const Tensor p = rec.tape().inputs(x, v);
+  const Var y = sin(p[0]) * p[1] * p[1];  // H = [[−sin(a) b², 2b cos(a)], [2b cos(a), 2 sin(a)]]
+  rec.tape().reverse_dual(y);
+  const double a = x[0], b = x[1];
+  EXPECT_NEAR(rec.tape().adjoint(p.first_slot()), std::cos(a) * b * b, 1e-15);
+  EXPECT_NEAR(rec.tape().hvp_adjoint(p.first_slot()),
+              -std::sin(a) * b * b * v[0] + 2 * b * std::cos(a) * v[1], 1e-15);
+  EXPECT_NEAR(rec.tape().hvp_adjoint(p.first_slot() + 1),
+              2 * b * std::cos(a) * v[0] + 2 * std::sin(a) * v[1], 1e-15);
+}
+
+}  // namespace
