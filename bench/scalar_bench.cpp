@@ -81,8 +81,10 @@ void verify(const Problem& pr) {
     fail(name + ": Slope HVP differs from finite differences by " + num(dh));
 }
 
+// Memory of one recording: per node (every op or input: node, partials and adjoint), and per
+// op with the inputs' nodes charged to the ops.
 struct TapeStats {
-  double bytes_per_op, ops;
+  double bytes_per_node, bytes_per_op, ops;
 };
 
 // What one gradient recording costs; recorded outside the timed loop.
@@ -92,7 +94,8 @@ TapeStats tape_stats(const Problem& pr) {
   const slope::Tensor p = rec.tape().inputs(std::span<const double>(pr.x0));
   const slope::Var y = W::template loss<slope::Var>(p, pr.data);
   const double ops = static_cast<double>(rec.tape().size() - 1 - p.size());
-  return {static_cast<double>(rec.tape().bytes_used()) / ops, ops};
+  const double bytes = static_cast<double>(rec.tape().bytes_used());
+  return {bytes / static_cast<double>(rec.tape().size()), bytes / ops, ops};
 }
 
 template <class W>
@@ -128,6 +131,7 @@ void register_workload(const Problem& pr, bool set_min_time) {
       benchmark::DoNotOptimize(r);
     }
     const TapeStats t = tape_stats<W>(pr);
+    st.counters["tape_bytes_per_node"] = t.bytes_per_node;
     st.counters["tape_bytes_per_op"] = t.bytes_per_op;
     st.counters["nodes"] = t.ops;
   });
@@ -161,15 +165,17 @@ class TableReporter : public benchmark::ConsoleReporter {
   void print_table(const std::vector<std::pair<std::string, std::string>>& workloads) const {
     std::printf(
         "\n| workload | function | gradient / function | HVP / function | HVP / gradient "
-        "| Slope / hand gradient | hand gradient / function | tape bytes / op | op nodes |\n"
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        "| Slope / hand gradient | hand gradient / function | tape bytes / node "
+        "| tape bytes / op (inputs included) | op nodes |\n"
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
     for (const auto& [name, what] : workloads) {
       const auto f = seconds(name + "/function"), hand = seconds(name + "/hand_gradient");
       const auto grad = seconds(name + "/slope_gradient"), hvp = seconds(name + "/slope_hvp");
-      std::printf("| %s: %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name.c_str(),
+      std::printf("| %s: %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name.c_str(),
                   what.c_str(), cell(f ? std::optional(*f * 1e6) : f, "%.2f µs").c_str(),
                   ratio(grad, f).c_str(), ratio(hvp, f).c_str(), ratio(hvp, grad).c_str(),
                   ratio(grad, hand).c_str(), ratio(hand, f).c_str(),
+                  cell(counter(name + "/slope_gradient", "tape_bytes_per_node"), "%.1f").c_str(),
                   cell(counter(name + "/slope_gradient", "tape_bytes_per_op"), "%.1f").c_str(),
                   cell(counter(name + "/slope_gradient", "nodes"), "%.0f").c_str());
     }
