@@ -80,24 +80,26 @@ Var call_f(F& f, const Tensor& p, const char* call) {
 
 }  // namespace detail
 
+namespace detail {
+template <class F, ParamVector X>
+ValueAndGrad value_and_grad(F& f, const X& x, const char* call) {
+  Recording rec(Mode::gradient);
+  const Tensor p = begin_recording(rec.tape(), as_span(x, call, "x"), call);
+  const Var y = call_f(f, p, call);
+  return finish_gradient(rec.tape(), y, p, call);
+}
+}  // namespace detail
+
 /// f(x) and ∇f(x) from one recording and one reverse sweep.
 template <class F, ParamVector X>
 ValueAndGrad value_and_grad(F&& f, const X& x) {
-  constexpr const char* call = "value_and_grad";
-  Recording rec(Mode::gradient);
-  const Tensor p = detail::begin_recording(rec.tape(), detail::as_span(x, call, "x"), call);
-  const Var y = detail::call_f(f, p, call);
-  return detail::finish_gradient(rec.tape(), y, p, call);
+  return detail::value_and_grad(f, x, "value_and_grad");
 }
 
 /// ∇f(x).
 template <class F, ParamVector X>
 xt::xarray<double> grad(F&& f, const X& x) {
-  constexpr const char* call = "grad";
-  Recording rec(Mode::gradient);
-  const Tensor p = detail::begin_recording(rec.tape(), detail::as_span(x, call, "x"), call);
-  const Var y = detail::call_f(f, p, call);
-  return detail::finish_gradient(rec.tape(), y, p, call).grad;
+  return detail::value_and_grad(f, x, "grad").grad;
 }
 
 /// H(x)·v without forming H (forward over reverse): one recording that carries the tangent v

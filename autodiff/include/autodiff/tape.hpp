@@ -164,17 +164,11 @@ class Tape {
 
   // A one-operand node points its unused operand at its own slot: that adjoint has been read by
   // the time the sweep adds p₁·z̄ to it, so no two nodes contend for one address (a shared sink
-  // serialised the sweep through a single store-to-load chain).
+  // serialised the sweep through a single store-to-load chain). Only its result can be folded.
   SLOPE_INLINE Var push1(std::uint8_t op, std::uint32_t a, double p0, double p1, double z) {
-    if (size_ == capacity_) [[unlikely]]
-      grow();
-    const std::uint32_t slot = size_++;
-    Node& n = base_[slot];
-    n.word = Node::pack(op, a, slot);
-    n.p0 = p0;
-    n.p1 = p1;
-    n.adj = 0;
-    return Var(z, slot | temp_mark_, tag_);
+    Var v = push2(op, a, size_, p0, p1, z);
+    v.slot_ |= temp_mark_;
+    return v;
   }
   SLOPE_INLINE Var push2(std::uint8_t op, std::uint32_t a, std::uint32_t b, double p0, double p1,
                          double z) {
