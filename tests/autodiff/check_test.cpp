@@ -6,6 +6,8 @@
 #include <sstream>
 #include <vector>
 
+#include <xtensor/xadapt.hpp>
+
 #include <autodiff/autodiff.hpp>
 
 namespace {
@@ -65,6 +67,16 @@ TEST(CheckGradient, CatchesAWrongAdRuleThroughFiniteDifferences) {
   EXPECT_EQ(rep.worst_index, 1u);
   EXPECT_NEAR(rep.rows.front().fd, 3.0, 1e-8);
   EXPECT_EQ(rep.rows.front().ad, 0.0);
+}
+
+TEST(CheckGradient, AcceptsAnAnalyticGradientOverStdVector) {
+  auto as_vector = [](const std::vector<double>& x) {
+    const auto g = right(xt::xarray<double>(xt::adapt(x)));
+    return std::vector<double>(g.begin(), g.end());
+  };
+  const auto rep = slope::check_gradient(f, kX, as_vector);
+  EXPECT_TRUE(rep.ok) << rep;
+  ASSERT_TRUE(rep.rows.front().analytic.has_value());
 }
 
 TEST(CheckGradient, TolerancesCanBeSet) {

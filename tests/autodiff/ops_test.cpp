@@ -146,6 +146,8 @@ TEST(LogSumExp, NaryIsStableAndItsGradientIsTheSoftmax) {
   EXPECT_NEAR(fx, m + std::log(s), 1e-12);
   for (std::size_t i = 0; i < x.size(); ++i) EXPECT_NEAR(g(i), std::exp(x[i] - m) / s, 1e-14);
   slope::testing::expect_derivatives(f, {0.3, -1.2, 2.0, 0.7}, rng);
+  auto variadic = [](const Tensor& p) { return log_sum_exp(p[0], p[1], p[2], p[3]); };
+  EXPECT_EQ(slope::grad(variadic, x), g);
 }
 
 TEST(Stable, SigmoidAndSoftplusStayFiniteAtLargeMagnitudes) {

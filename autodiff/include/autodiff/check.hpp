@@ -56,10 +56,14 @@ struct CheckReport {
 /// Prints a one-line verdict and the per-coordinate table, worst rows first.
 std::ostream& operator<<(std::ostream& os, const CheckReport& r);
 
-/// A hand-derived gradient: x (as xt::xarray<double>) -> gradient (xt::xarray<double>).
+/// A hand-derived gradient: called with x as an xt::xarray<double> or, failing that, as a
+/// std::vector<double>; returns xt::xarray<double>, std::vector<double> or another ParamVector.
 template <class G>
 concept AnalyticGradient = requires(G g, const xt::xarray<double>& x) {
   { g(x) } -> std::convertible_to<xt::xarray<double>>;
+}
+|| requires(G g, const std::vector<double>& x) {
+  { g(x) } -> ParamVector;
 };
 
 namespace detail {
@@ -71,6 +75,18 @@ CheckReport compare_gradient(const ValueFn& f, std::span<const double> x,
 CheckReport compare_hvp(const GradFn& g, std::span<const double> x, std::span<const double> v,
                         const xt::xarray<double>& ad, const CheckOptions& opt);
 xt::xarray<double> to_xarray(std::span<const double> x);
+
+template <class G>
+xt::xarray<double> call_analytic(G& g, std::span<const double> x) {
+  if constexpr (requires {
+                  { g(to_xarray(x)) } -> std::convertible_to<xt::xarray<double>>;
+                }) {
+    return g(to_xarray(x));
+  } else {
+    const auto r = g(std::vector<double>(x.begin(), x.end()));
+    return to_xarray(std::span<const double>(r.data(), r.size()));
+  }
+}
 
 template <class F>
 ValueFn value_fn(F& f) {
@@ -93,7 +109,7 @@ template <class F, ParamVector X, AnalyticGradient G>
 CheckReport check_gradient(F&& f, const X& x, G&& analytic, const CheckOptions& opt = {}) {
   const auto xs = detail::as_span(x, "check_gradient", "x");
   const auto ad = value_and_grad(f, xs).grad;
-  const xt::xarray<double> an = analytic(detail::to_xarray(xs));
+  const xt::xarray<double> an = detail::call_analytic(analytic, xs);
   return detail::compare_gradient(detail::value_fn(f), xs, ad, &an, opt);
 }
 

@@ -160,6 +160,11 @@ inline Var log_sum_exp(std::initializer_list<Var> xs) {
   return log_sum_exp(std::span<const Var>(xs.begin(), xs.size()));
 }
 inline Var log_sum_exp(const std::vector<Var>& xs) { return log_sum_exp(std::span<const Var>(xs)); }
+/// log_sum_exp(a, b, c, ...) for three or more Vars.
+template <VarArg... Rest>
+Var log_sum_exp(const Var& a, const Var& b, const Var& c, const Rest&... rest) {
+  return log_sum_exp({a, b, c, rest...});
+}
 
 // The same functions on plain doubles, so a loss written as a template over its number type
 // compiles for double as well as for Var.
