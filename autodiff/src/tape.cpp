@@ -99,8 +99,10 @@ Tensor Tape::inputs(std::span<const double> x) {
   inputs_.assign(x.begin(), x.end());
   const auto first = static_cast<std::uint32_t>(size());
   while (capacity_ - size_ < x.size()) grow();
-  for (std::size_t k = 0; k < x.size(); ++k)
-    base_[size_++] = Node{Node::pack(ops::kInputCode, 0, 0), 0, static_cast<double>(k), 0};
+  Node* n = base_ + size_;
+  const std::uint64_t word = Node::pack(ops::kInputCode, 0, 0);
+  for (std::size_t k = 0; k < x.size(); ++k) n[k] = Node{word, 0, static_cast<double>(k), 0};
+  size_ += static_cast<std::uint32_t>(x.size());
   if (first == 1) floor_ = size();  // nothing below the block needs sweeping
   return Tensor(inputs_.data(), first, static_cast<std::uint32_t>(x.size()), tag_);
 }
@@ -141,14 +143,15 @@ void Tape::reverse_dual(const Var& y) {
     t.adj = gd;
     const std::uint32_t a = n.a(), b = n.b();
     const double da = n.p0 * g, dda = t.dp0 * g + n.p0 * gd;
-    const bool chained = a + 1 == i;
-    carry = chained ? da : 0.0;
-    carry_d = chained ? dda : 0.0;
-    const std::uint32_t to = chained ? static_cast<std::uint32_t>(i) : a;
-    nodes[to].adj += da;
-    tan[to].adj += dda;
-    nodes[b].adj += n.p1 * g;
-    tan[b].adj += t.dp1 * g + n.p1 * gd;
+    const double db = n.p1 * g, ddb = t.dp1 * g + n.p1 * gd;
+    const bool ca = a + 1 == i, cb = b + 1 == i;
+    carry = (ca ? da : 0.0) + (cb ? db : 0.0);
+    carry_d = (ca ? dda : 0.0) + (cb ? ddb : 0.0);
+    const auto self = static_cast<std::uint32_t>(i);
+    nodes[ca ? self : a].adj += da;
+    tan[ca ? self : a].adj += dda;
+    nodes[cb ? self : b].adj += db;
+    tan[cb ? self : b].adj += ddb;
   }
   nodes[floor_ - 1].adj += carry;
   tan[floor_ - 1].adj += carry_d;
@@ -166,21 +169,22 @@ void Tape::reverse(const Var& y) {
                 ") is not from this recording (recording #" + std::to_string(y.tag_) +
                 ", tape is at #" + std::to_string(tag_) + ")");
   nodes[y.slot()].adj = 1.0;
-  // Accumulations make chains: node i's operand is node i − 1, whose adjoint the next step
+  // Accumulations make chains: an operand of node i is node i − 1, whose adjoint the next step
   // reads straight back. That share travels in a register (`carry`) instead of through memory,
   // where each step would wait on the previous one's store; its store goes to node i's own,
-  // already consumed, adjoint instead (an input's p₀ is 0, so its adjoint stays exact).
+  // already consumed, adjoint instead. An input's partials are 0 and k (its index), and its
+  // operands the sink 0, so only an input at slot 1 (k = 0) can look chained: it adds 0.
   double carry = 0;
   for (std::size_t i = y.slot(); i >= floor_; --i) {
     Node& n = nodes[i];
     const double g = n.adj + carry;
     n.adj = g;  // complete, for inputs registered among the ops (their p₀ is 0: nothing is added)
-    const std::uint32_t a = n.a();
-    const double da = n.p0 * g;
-    const bool chained = a + 1 == i;
-    carry = chained ? da : 0.0;
-    nodes[chained ? i : a].adj += da;
-    nodes[n.b()].adj += n.p1 * g;
+    const std::uint32_t a = n.a(), b = n.b();
+    const double da = n.p0 * g, db = n.p1 * g;
+    const bool ca = a + 1 == i, cb = b + 1 == i;
+    carry = (ca ? da : 0.0) + (cb ? db : 0.0);
+    nodes[ca ? i : a].adj += da;
+    nodes[cb ? i : b].adj += db;
   }
   nodes[floor_ - 1].adj += carry;  // the last step's share, when its operand is below the floor
 }
@@ -290,8 +294,9 @@ ValueAndGrad finish_gradient(Tape& tape, const Var& y, const Tensor& p, const ch
                 ") from another recording; build the result from the parameters it was given");
   tape.reverse(y);
   xt::xarray<double> g = xt::xarray<double>::from_shape({p.size()});
-  for (std::size_t k = 0; k < p.size(); ++k)
-    g(k) = tape.adjoint(p.first_slot() + static_cast<std::uint32_t>(k));
+  const Node* inputs = tape.nodes() + p.first_slot();
+  double* out = g.data();
+  for (std::size_t k = 0; k < p.size(); ++k) out[k] = inputs[k].adj;
   return {y.value(), std::move(g)};
 }
 
