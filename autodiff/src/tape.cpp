@@ -23,6 +23,29 @@ std::uint32_t new_tag() {
   return t;
 }
 
+// Accumulations make chains: an operand of node i is node i − 1, whose adjoint the next step
+// reads straight back. That share travels in a register (`carry`) instead of through memory,
+// where each step would wait on the previous one's store; its store goes to node i's own,
+// already consumed, adjoint instead. Inputs registered among the ops need their complete
+// adjoint written back (`kWriteBack`); their partials are 0 and k (their index) and their
+// operands the sink 0, so only an input at slot 1 (k = 0) can look chained: it adds 0.
+template <bool kWriteBack>
+void sweep_first_order(Node* nodes, std::size_t out, std::size_t floor) {
+  double carry = 0;
+  for (std::size_t i = out; i >= floor; --i) {
+    Node& n = nodes[i];
+    const double g = n.adj + carry;
+    if constexpr (kWriteBack) n.adj = g;
+    const std::uint32_t a = n.a(), b = n.b();
+    const double da = n.p0 * g, db = n.p1 * g;
+    const bool ca = a + 1 == i, cb = b + 1 == i;
+    carry = (ca ? da : 0.0) + (cb ? db : 0.0);
+    nodes[ca ? i : a].adj += da;
+    nodes[cb ? i : b].adj += db;
+  }
+  nodes[floor - 1].adj += carry;  // the last step's share, when its operand is below the floor
+}
+
 constexpr std::size_t kMaxNodes = std::size_t{Var::kSlotMask} + 1;
 
 struct TapePool {
@@ -47,6 +70,7 @@ void Tape::reset(Mode mode) {
   size_ = 1;
   floor_ = 1;
   swept_ = false;
+  inputs_among_ops_ = false;
   dual_ = false;
   tag_ = new_tag();
   mode_ = mode;
@@ -86,6 +110,7 @@ Var Tape::input(double value) {
   if (!open_) throw Error("slope::Tape::input: no recording is open (call reset() first)");
   const auto k = static_cast<double>(inputs_.size());
   inputs_.push_back(value);
+  inputs_among_ops_ = true;
   return push2(ops::kInputCode, 0, 0, 0, k, value);
 }
 
@@ -103,7 +128,10 @@ Tensor Tape::inputs(std::span<const double> x) {
   const std::uint64_t word = Node::pack(ops::kInputCode, 0, 0);
   for (std::size_t k = 0; k < x.size(); ++k) n[k] = Node{word, 0, static_cast<double>(k), 0};
   size_ += static_cast<std::uint32_t>(x.size());
-  if (first == 1) floor_ = size();  // nothing below the block needs sweeping
+  if (first == 1)
+    floor_ = size();  // nothing below the block needs sweeping
+  else
+    inputs_among_ops_ = true;
   return Tensor(inputs_.data(), first, static_cast<std::uint32_t>(x.size()), tag_);
 }
 
@@ -169,24 +197,10 @@ void Tape::reverse(const Var& y) {
                 ") is not from this recording (recording #" + std::to_string(y.tag_) +
                 ", tape is at #" + std::to_string(tag_) + ")");
   nodes[y.slot()].adj = 1.0;
-  // Accumulations make chains: an operand of node i is node i − 1, whose adjoint the next step
-  // reads straight back. That share travels in a register (`carry`) instead of through memory,
-  // where each step would wait on the previous one's store; its store goes to node i's own,
-  // already consumed, adjoint instead. An input's partials are 0 and k (its index), and its
-  // operands the sink 0, so only an input at slot 1 (k = 0) can look chained: it adds 0.
-  double carry = 0;
-  for (std::size_t i = y.slot(); i >= floor_; --i) {
-    Node& n = nodes[i];
-    const double g = n.adj + carry;
-    n.adj = g;  // complete, for inputs registered among the ops (their p₀ is 0: nothing is added)
-    const std::uint32_t a = n.a(), b = n.b();
-    const double da = n.p0 * g, db = n.p1 * g;
-    const bool ca = a + 1 == i, cb = b + 1 == i;
-    carry = (ca ? da : 0.0) + (cb ? db : 0.0);
-    nodes[ca ? i : a].adj += da;
-    nodes[cb ? i : b].adj += db;
-  }
-  nodes[floor_ - 1].adj += carry;  // the last step's share, when its operand is below the floor
+  if (inputs_among_ops_)
+    sweep_first_order<true>(nodes, y.slot(), floor_);
+  else
+    sweep_first_order<false>(nodes, y.slot(), floor_);
 }
 
 double Tape::adjoint(const Var& x) const {

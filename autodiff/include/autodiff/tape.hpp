@@ -224,6 +224,7 @@ class Tape {
   bool special_ = false;  // nan_check_ || dual_: one test on the hot path
   bool inputs_taken_ = false;
   bool swept_ = false;
+  bool inputs_among_ops_ = false;  // an input node lies in the swept range
   bool dual_ = false;
   std::size_t floor_ = 1;
   std::unique_ptr<Node[]> storage_;
