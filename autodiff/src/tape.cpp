@@ -19,7 +19,8 @@ std::atomic<bool> nan_check_on{false};
 
 std::uint32_t new_tag() {
   std::uint32_t t = next_tag.fetch_add(1, std::memory_order_relaxed);
-  if (t == 0) t = next_tag.fetch_add(1, std::memory_order_relaxed);  // 0 marks no recording
+  // 0 marks a constant; the two highest values are the inert and the special tags.
+  while (t == 0 || t >= 0xfffffffeu) t = next_tag.fetch_add(1, std::memory_order_relaxed);
   return t;
 }
 
@@ -77,13 +78,13 @@ void Tape::reset(Mode mode) {
   temp_mark_ = mode == Mode::gradient ? Var::kTempBit : 0;
   open_ = true;
   nan_check_ = nan_check();
-  special_ = nan_check_;
+  hot_tag_ = nan_check_ ? kSpecialTag : tag_;
   inputs_taken_ = false;
   inputs_.clear();
 }
 
 void Tape::close() {
-  tag_ = new_tag();
+  tag_ = hot_tag_ = new_tag();
   open_ = false;
 }
 
@@ -143,7 +144,8 @@ Tensor Tape::inputs(std::span<const double> x, std::span<const double> v) {
   const Tensor p = inputs(x);
   tangents_[0] = Tangent{0, 0, 0, 0};
   for (std::size_t k = 0; k < v.size(); ++k) tangents_[p.first_slot() + k] = Tangent{v[k], 0, 0, 0};
-  dual_ = special_ = true;
+  dual_ = true;
+  hot_tag_ = kSpecialTag;
   return p;
 }
 

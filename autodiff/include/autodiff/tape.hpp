@@ -137,8 +137,11 @@ class Tape {
   struct InertTag {};
   // The tape active when no recording is: its tag matches no handle, so the one tag compare on
   // the record path also catches "no recording" without a null check.
-  constexpr explicit Tape(InertTag) : tag_(kInertTag) {}
+  constexpr explicit Tape(InertTag) : tag_(kInertTag), hot_tag_(kInertTag) {}
   static constexpr std::uint32_t kInertTag = 0xffffffffu;
+  // The hot path compares handles with hot_tag_. A recording with tangents or the NaN check sets
+  // it to this value, which no handle carries, so its ops leave the hot path without a flag test.
+  static constexpr std::uint32_t kSpecialTag = 0xfffffffeu;
   static Tape inert_;
   static constinit thread_local Tape* active_;
   friend class Recording;
@@ -183,8 +186,13 @@ class Tape {
     return Var(z, slot, tag_);
   }
 
-  template <class Op>
+  // The record bodies; kCheck adds the NaN/Inf check of set_nan_check.
+  template <class Op, bool kCheck>
+  SLOPE_INLINE Var record_unary(const Var& a, bool a_temp);
+  template <class Op, bool kCheck>
   SLOPE_INLINE Var record_constant(const Var& a, double c, bool a_temp);
+  template <class Op, bool kCheck>
+  SLOPE_INLINE Var record_binary(const Var& a, const Var& b, bool a_temp, bool b_temp);
 
   // The same record path in dual numbers, taken when the recording carries tangents.
   bool absorb_dual(const Var& t, bool is_rvalue, std::uint32_t& slot, Dual& scale) {
@@ -217,11 +225,11 @@ class Tape {
   std::uint32_t size_ = 0;
   std::uint32_t capacity_ = 0;
   std::uint32_t tag_ = 0;
+  std::uint32_t hot_tag_ = 0;
   std::uint32_t temp_mark_ = 0;  // Var::kTempBit in gradient recordings, else 0
   Mode mode_ = Mode::gradient;
   bool open_ = false;
   bool nan_check_ = false;
-  bool special_ = false;  // nan_check_ || dual_: one test on the hot path
   bool inputs_taken_ = false;
   bool swept_ = false;
   bool inputs_among_ops_ = false;  // an input node lies in the swept range
@@ -260,29 +268,34 @@ class Recording {
 template <class Op>
 SLOPE_INLINE Var Tape::unary(const Var& a, bool a_temp) {
   Tape& t = *active_;
-  const double z = Op::f(a.value_);
-  if (a.tag_ != t.tag_) [[unlikely]] {
+  if (a.tag_ != t.hot_tag_) [[unlikely]] {
+    if (a.tag_ == t.tag_) {  // a recording with tangents or with the NaN check
+      if (t.dual_) return t.dual_unary<Op>(raw(a), a_temp);
+      return t.record_unary<Op, true>(a, a_temp);
+    }
     if (a.tag_ != 0) throw_stale(a.value_, a.tag_, Op::name);
-    return Var(z);
+    return Var(Op::f(a.value_));
   }
-  if (t.special_) [[unlikely]] {
-    if (t.dual_) return t.dual_unary<Op>(raw(a), a_temp);
-    if (!std::isfinite(z)) t.throw_not_finite(Op::name, z, a.value_, 0, 1);
-  }
+  return t.record_unary<Op, false>(a, a_temp);
+}
+
+template <class Op, bool kCheck>
+SLOPE_INLINE Var Tape::record_unary(const Var& a, bool a_temp) {
+  const double z = Op::f(a.value_);
+  if constexpr (kCheck)
+    if (!std::isfinite(z)) throw_not_finite(Op::name, z, a.value_, 0, 1);
   const double p = Op::df(a.value_, z);
   std::uint32_t slot = a.slot();
   double scale;
-  if (t.absorb(a, a_temp, slot, scale)) return t.push1(ops::kFusedCode, slot, p * scale, 0, z);
-  return t.push1(ops::op_code<Op>, slot, p, 0, z);
+  if (absorb(a, a_temp, slot, scale)) return push1(ops::kFusedCode, slot, p * scale, 0, z);
+  return push1(ops::op_code<Op>, slot, p, 0, z);
 }
 
-template <class Op>
+template <class Op, bool kCheck>
 SLOPE_INLINE Var Tape::record_constant(const Var& a, double c, bool a_temp) {
   const double z = Op::f(a.value_, c);
-  if (special_) [[unlikely]] {
-    if (dual_) return dual_constant<Op>(raw(a), c, a_temp);
+  if constexpr (kCheck)
     if (!std::isfinite(z)) throw_not_finite(Op::name, z, a.value_, c, 2);
-  }
   const double p = Op::df(a.value_, c, z);
   std::uint32_t slot = a.slot();
   double scale;
@@ -293,11 +306,15 @@ SLOPE_INLINE Var Tape::record_constant(const Var& a, double c, bool a_temp) {
 template <class Op>
 SLOPE_INLINE Var Tape::constant(const Var& a, double c, bool a_temp) {
   Tape& t = *active_;
-  if (a.tag_ != t.tag_) [[unlikely]] {
+  if (a.tag_ != t.hot_tag_) [[unlikely]] {
+    if (a.tag_ == t.tag_) {
+      if (t.dual_) return t.dual_constant<Op>(raw(a), c, a_temp);
+      return t.record_constant<Op, true>(a, c, a_temp);
+    }
     if (a.tag_ != 0) throw_stale(a.value_, a.tag_, Op::name);
     return Var(Op::f(a.value_, c));
   }
-  return t.record_constant<Op>(a, c, a_temp);
+  return t.record_constant<Op, false>(a, c, a_temp);
 }
 
 template <class Op>
@@ -319,37 +336,48 @@ SLOPE_INLINE Var Tape::left_constant(double c, const Var& b, bool b_temp) {
 template <class Op>
 SLOPE_INLINE Var Tape::binary(const Var& a, const Var& b, bool a_temp, bool b_temp) {
   Tape& t = *active_;
-  if (a.tag_ != t.tag_ || b.tag_ != t.tag_) [[unlikely]] {
+  if (a.tag_ != t.hot_tag_ || b.tag_ != t.hot_tag_) [[unlikely]] {
+    const std::uint32_t tag = t.tag_;
+    if (a.tag_ == tag && b.tag_ == tag) {  // a recording with tangents or with the NaN check
+      if constexpr (requires { typename Op::same_operand; }) {
+        if (a.slot() == b.slot()) return unary<typename Op::same_operand>(a, a_temp);
+      }
+      if (t.dual_) return t.dual_binary<Op>(raw(a), raw(b), a_temp, b_temp);
+      return t.record_binary<Op, true>(a, b, a_temp, b_temp);
+    }
     if (a.tag_ == 0 && b.tag_ == 0) return Var(Op::f(a.value_, b.value_));
-    if (a.tag_ == 0 && b.tag_ == t.tag_) return left_constant<Op>(a.value_, b, b_temp);
-    if (b.tag_ == 0 && a.tag_ == t.tag_) return right_constant<Op>(a, b.value_, a_temp);
+    if (a.tag_ == 0 && b.tag_ == tag) return left_constant<Op>(a.value_, b, b_temp);
+    if (b.tag_ == 0 && a.tag_ == tag) return right_constant<Op>(a, b.value_, a_temp);
     if (a.tag_ != 0 && b.tag_ != 0 && a.tag_ != b.tag_)
       throw_mixed(a.value_, a.tag_, b.value_, b.tag_, Op::name);
-    if (a.tag_ != t.tag_ && a.tag_ != 0) throw_stale(a.value_, a.tag_, Op::name);
+    if (a.tag_ != tag && a.tag_ != 0) throw_stale(a.value_, a.tag_, Op::name);
     throw_stale(b.value_, b.tag_, Op::name);
   }
-  std::uint32_t sa = a.slot(), sb = b.slot();
   if constexpr (requires { typename Op::same_operand; }) {
-    if (sa == sb) return unary<typename Op::same_operand>(a, a_temp);
+    if (a.slot() == b.slot()) return t.record_unary<typename Op::same_operand, false>(a, a_temp);
   }
+  return t.record_binary<Op, false>(a, b, a_temp, b_temp);
+}
+
+template <class Op, bool kCheck>
+SLOPE_INLINE Var Tape::record_binary(const Var& a, const Var& b, bool a_temp, bool b_temp) {
   const double z = Op::f(a.value_, b.value_);
-  if (t.special_) [[unlikely]] {
-    if (t.dual_) return t.dual_binary<Op>(raw(a), raw(b), a_temp, b_temp);
-    if (!std::isfinite(z)) t.throw_not_finite(Op::name, z, a.value_, b.value_, 2);
-  }
+  if constexpr (kCheck)
+    if (!std::isfinite(z)) throw_not_finite(Op::name, z, a.value_, b.value_, 2);
   const ops::Pair<double> p = Op::df(a.value_, b.value_, z);
   // Only the most recent node can be folded: try the later operand first, then the earlier one
   // (which is last once the later one is gone). Never fold a slot the other operand refers to.
+  std::uint32_t sa = a.slot(), sb = b.slot();
   double pa = p.a, pb = p.b, scale;
   bool fused = false;
   if (sa > sb) {
-    if (t.absorb(a, a_temp, sa, scale)) pa *= scale, fused = true;
-    if (sa != sb && t.absorb(b, b_temp, sb, scale)) pb *= scale, fused = true;
+    if (absorb(a, a_temp, sa, scale)) pa *= scale, fused = true;
+    if (sa != sb && absorb(b, b_temp, sb, scale)) pb *= scale, fused = true;
   } else if (sb > sa) {
-    if (t.absorb(b, b_temp, sb, scale)) pb *= scale, fused = true;
-    if (sa != sb && t.absorb(a, a_temp, sa, scale)) pa *= scale, fused = true;
+    if (absorb(b, b_temp, sb, scale)) pb *= scale, fused = true;
+    if (sa != sb && absorb(a, a_temp, sa, scale)) pa *= scale, fused = true;
   }
-  return t.push2(fused ? ops::kFusedCode : ops::op_code<Op>, sa, sb, pa, pb, z);
+  return push2(fused ? ops::kFusedCode : ops::op_code<Op>, sa, sb, pa, pb, z);
 }
 
 // Dual record path: each op's rule at T = Dual gives value and tangent, and the partials with
