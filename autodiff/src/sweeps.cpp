@@ -3,7 +3,6 @@
 // T = double (new values and partials) or T = Dual (values, tangents and the partials'
 // directional derivatives); the reverse sweep is the same accumulation ā += p·z̄ in T.
 
-#include <array>
 #include <string>
 #include <utility>
 
@@ -105,23 +104,6 @@ void hvp_sweeps(const Tape& tape, const Var& y, std::span<const double> x,
 }
 
 }  // namespace
-
-HvpResult finish_hvp(Tape& tape, const Var& y, const Tensor& p, std::span<const double> v,
-                     const char* call) {
-  check_output(tape, y, call);
-  if (v.size() != p.size())
-    throw Error(std::string("slope::") + call + ": v has length " + std::to_string(v.size()) +
-                " but x has length " + std::to_string(p.size()));
-  hvp_sweeps(tape, y, tape.input_values(), v, call);
-  HvpResult r{y.value(), xt::xarray<double>::from_shape({p.size()}),
-              xt::xarray<double>::from_shape({p.size()})};
-  for (std::size_t k = 0; k < p.size(); ++k) {
-    const Dual& a = work.adj[p.first_slot() + k];
-    r.grad(k) = a.v;
-    r.hv(k) = a.d;
-  }
-  return r;
-}
 
 xt::xarray<double> finish_hessian(Tape& tape, const Var& y, const Tensor& p, const char* call) {
   check_output(tape, y, call);

@@ -66,8 +66,6 @@ struct HvpResult {
   xt::xarray<double> grad;
   xt::xarray<double> hv;
 };
-HvpResult finish_hvp(Tape& tape, const Var& y, const Tensor& p, std::span<const double> v,
-                     const char* call);
 xt::xarray<double> finish_hessian(Tape& tape, const Var& y, const Tensor& p, const char* call);
 Tensor begin_hvp_recording(Tape& tape, std::span<const double> x, std::span<const double> v,
                            const char* call);
