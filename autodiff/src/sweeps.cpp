@@ -82,12 +82,6 @@ void reverse(const Tape& tape, std::size_t out, const T* q0, const T* q1, T* adj
   }
 }
 
-void check_output(const Tape& tape, const Var& y, const char* call) {
-  if (y.is_active() && y.tag() != tape.tag())
-    throw Error(std::string("slope::") + call + ": f returned a Var (value " + fmt(y.value()) +
-                ") from another recording; build the result from the parameters it was given");
-}
-
 // One HVP sweep pair; the adjoint of input k is (∂f/∂x_k, (Hv)_k).
 void hvp_sweeps(const Tape& tape, const Var& y, std::span<const double> x,
                 std::span<const double> v, const char* call) {

@@ -152,16 +152,9 @@ Tensor Tape::inputs(std::span<const double> x, std::span<const double> v) {
 void Tape::reverse_dual(const Var& y) {
   if (!dual_)
     throw Error("slope::Tape::reverse_dual: the recording has no tangents (use inputs(x, v))");
+  if (!begin_sweep(y, "reverse_dual")) return;
   Node* nodes = base_;
   Tangent* tan = tangents_.get();
-  if (swept_)
-    for (std::uint32_t i = 0; i < size_; ++i) nodes[i].adj = tan[i].adj = 0;
-  swept_ = true;
-  if (!y.is_active()) return;
-  if (y.tag_ != tag_ || y.slot() >= size())
-    throw Error("slope::Tape::reverse_dual: the output Var (value " + detail::fmt(y.value_) +
-                ") is not from this recording");
-  nodes[y.slot()].adj = 1.0;
   // (ā, ǡ) += (p, ṗ)·(z̄, ż̄) = (p z̄, ṗ z̄ + p ż̄), with the same register carry along chains
   // as the first-order sweep.
   double carry = 0, carry_d = 0;
@@ -187,18 +180,26 @@ void Tape::reverse_dual(const Var& y) {
   tan[floor_ - 1].adj += carry_d;
 }
 
-void Tape::reverse(const Var& y) {
-  Node* nodes = base_;
+bool Tape::begin_sweep(const Var& y, const char* call) {
   // Recording zeroes each node's adjoint; only a second sweep of one recording clears them.
-  if (swept_)
-    for (std::uint32_t i = 0; i < size_; ++i) nodes[i].adj = 0;
+  if (swept_) {
+    for (std::uint32_t i = 0; i < size_; ++i) base_[i].adj = 0;
+    if (dual_)
+      for (std::uint32_t i = 0; i < size_; ++i) tangents_[i].adj = 0;
+  }
   swept_ = true;
-  if (!y.is_active()) return;
+  if (!y.is_active()) return false;
   if (y.tag_ != tag_ || y.slot() >= size())
-    throw Error("slope::Tape::reverse: the output Var (value " + detail::fmt(y.value_) +
-                ") is not from this recording (recording #" + std::to_string(y.tag_) +
-                ", tape is at #" + std::to_string(tag_) + ")");
-  nodes[y.slot()].adj = 1.0;
+    throw Error(std::string("slope::Tape::") + call + ": the output Var (value " +
+                detail::fmt(y.value_) + ") is not from this recording (recording #" +
+                std::to_string(y.tag_) + ", tape is at #" + std::to_string(tag_) + ")");
+  base_[y.slot()].adj = 1.0;
+  return true;
+}
+
+void Tape::reverse(const Var& y) {
+  if (!begin_sweep(y, "reverse")) return;
+  Node* nodes = base_;
   if (inputs_among_ops_)
     sweep_first_order<true>(nodes, y.slot(), floor_);
   else
@@ -275,14 +276,24 @@ void throw_non_scalar(const char* call, std::size_t size) {
               std::to_string(size) + ",)");
 }
 
-Tensor begin_recording(Tape& tape, std::span<const double> x, const char* call) {
+void check_output(const Tape& tape, const Var& y, const char* call) {
+  if (y.is_active() && y.tag() != tape.tag())
+    throw Error(std::string("slope::") + call + ": f returned a Var (value " + fmt(y.value()) +
+                ") from another recording; build the result from the parameters it was given");
+}
+
+static void require_nonempty(std::span<const double> x, const char* call) {
   if (x.empty()) throw Error(std::string("slope::") + call + ": x is empty (size 0)");
+}
+
+Tensor begin_recording(Tape& tape, std::span<const double> x, const char* call) {
+  require_nonempty(x, call);
   return tape.inputs(x);
 }
 
 Tensor begin_hvp_recording(Tape& tape, std::span<const double> x, std::span<const double> v,
                            const char* call) {
-  if (x.empty()) throw Error(std::string("slope::") + call + ": x is empty (size 0)");
+  require_nonempty(x, call);
   if (v.size() != x.size())
     throw Error(std::string("slope::") + call + ": v has length " + std::to_string(v.size()) +
                 " but x has length " + std::to_string(x.size()));
@@ -290,9 +301,7 @@ Tensor begin_hvp_recording(Tape& tape, std::span<const double> x, std::span<cons
 }
 
 HvpResult finish_dual_hvp(Tape& tape, const Var& y, const Tensor& p, const char* call) {
-  if (y.is_active() && y.tag() != tape.tag())
-    throw Error(std::string("slope::") + call + ": f returned a Var (value " + fmt(y.value()) +
-                ") from another recording; build the result from the parameters it was given");
+  check_output(tape, y, call);
   tape.reverse_dual(y);
   HvpResult r{y.value(), xt::xarray<double>::from_shape({p.size()}),
               xt::xarray<double>::from_shape({p.size()})};
@@ -305,9 +314,7 @@ HvpResult finish_dual_hvp(Tape& tape, const Var& y, const Tensor& p, const char*
 }
 
 ValueAndGrad finish_gradient(Tape& tape, const Var& y, const Tensor& p, const char* call) {
-  if (y.is_active() && y.tag() != tape.tag())
-    throw Error(std::string("slope::") + call + ": f returned a Var (value " + fmt(y.value()) +
-                ") from another recording; build the result from the parameters it was given");
+  check_output(tape, y, call);
   tape.reverse(y);
   xt::xarray<double> g = xt::xarray<double>::from_shape({p.size()});
   const Node* inputs = tape.nodes() + p.first_slot();

@@ -59,6 +59,8 @@ Var scalar_result(R&& r, const char* call) {
 }
 
 // Non-template halves: the sweeps and result assembly, compiled once in the library.
+/// Throws unless y is a constant or a Var of this tape's recording.
+void check_output(const Tape& tape, const Var& y, const char* call);
 Tensor begin_recording(Tape& tape, std::span<const double> x, const char* call);
 ValueAndGrad finish_gradient(Tape& tape, const Var& y, const Tensor& p, const char* call);
 struct HvpResult {

@@ -153,6 +153,9 @@ class Tape {
                                      const char* op);
   SLOPE_COLD void throw_not_finite(const char* op, double z, double a, double b, int arity) const;
   SLOPE_COLD void grow();
+  // Shared start of reverse() and reverse_dual(): clears a previous sweep, checks y and seeds
+  // its adjoint; false when y is a constant (nothing to sweep).
+  bool begin_sweep(const Var& y, const char* call);
 
   // Folds the last node into its consumer when `t` is that node. Only results of one-operand
   // ops in a gradient recording carry the temporary mark, so no node needs inspecting beyond
