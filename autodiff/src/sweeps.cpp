@@ -61,6 +61,9 @@ void forward(const Tape& tape, std::size_t end, const T* x, T* val, T* q0, T* q1
     if (op == ops::kInputCode) {
       val[i] = x[static_cast<std::size_t>(n.p1)];
       q0[i] = q1[i] = T(0);
+    } else if (op == ops::kTensorCode) [[unlikely]] {
+      throw Error(std::string("slope::") + call +
+                  ": recordings with tensor ops cannot be replayed yet");
     } else if (op == ops::kFusedCode) [[unlikely]] {
       throw Error(std::string("slope::") + call +
                   ": the recording folded ops for a gradient only and cannot be replayed");
@@ -110,7 +113,12 @@ xt::xarray<double> finish_hessian(Tape& tape, const Var& y, const Tensor& p, con
     for (std::size_t i = 0; i < n; ++i) h(i, j) = work.adj[p.first_slot() + i].d;
     e[j] = 0.0;
   }
+  return symmetrize(std::move(h));
+}
+
+xt::xarray<double> symmetrize(xt::xarray<double> h) {
   // Forward-over-reverse columns agree with their transposes only to rounding; average them.
+  const std::size_t n = h.shape()[0];
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t j = i + 1; j < n; ++j) h(i, j) = h(j, i) = 0.5 * (h(i, j) + h(j, i));
   return h;

@@ -9,6 +9,8 @@
 #include <autodiff/tensor.hpp>
 #include <autodiff/var.hpp>
 
+#include "tensor_list.hpp"
+
 namespace slope {
 
 namespace {
@@ -47,6 +49,32 @@ void sweep_first_order(Node* nodes, std::size_t out, std::size_t floor) {
   nodes[floor - 1].adj += carry;  // the last step's share, when its operand is below the floor
 }
 
+// The same in dual numbers: (ā, ǡ) += (p, ṗ)·(z̄, ż̄) = (p z̄, ṗ z̄ + p ż̄), carrying both along
+// chains. Adjoints are always written back (Hessian columns read them).
+void sweep_dual(Node* nodes, Tangent* tan, std::size_t out, std::size_t floor) {
+  double carry = 0, carry_d = 0;
+  for (std::size_t i = out; i >= floor; --i) {
+    Node& n = nodes[i];
+    Tangent& t = tan[i];
+    const double g = n.adj + carry, gd = t.adj + carry_d;
+    n.adj = g;
+    t.adj = gd;
+    const std::uint32_t a = n.a(), b = n.b();
+    const double da = n.p0 * g, dda = t.dp0 * g + n.p0 * gd;
+    const double db = n.p1 * g, ddb = t.dp1 * g + n.p1 * gd;
+    const bool ca = a + 1 == i, cb = b + 1 == i;
+    carry = (ca ? da : 0.0) + (cb ? db : 0.0);
+    carry_d = (ca ? dda : 0.0) + (cb ? ddb : 0.0);
+    const auto self = static_cast<std::uint32_t>(i);
+    nodes[ca ? self : a].adj += da;
+    tan[ca ? self : a].adj += dda;
+    nodes[cb ? self : b].adj += db;
+    tan[cb ? self : b].adj += ddb;
+  }
+  nodes[floor - 1].adj += carry;
+  tan[floor - 1].adj += carry_d;
+}
+
 constexpr std::size_t kMaxNodes = std::size_t{Var::kSlotMask} + 1;
 
 struct TapePool {
@@ -60,6 +88,10 @@ void set_nan_check(bool on) { nan_check_on.store(on, std::memory_order_relaxed);
 bool nan_check() { return nan_check_on.load(std::memory_order_relaxed); }
 
 Tape::Tape() = default;
+Tape::~Tape() = default;
+void detail::TensorListDeleter::operator()(detail::TensorList* list) const { delete list; }
+
+std::size_t Tape::tensor_count() const { return tensors_ ? tensors_->nodes.size() : 0; }
 
 void Tape::reset(Mode mode) {
   if (!storage_) {
@@ -81,6 +113,7 @@ void Tape::reset(Mode mode) {
   hot_tag_ = nan_check_ ? kSpecialTag : tag_;
   inputs_taken_ = false;
   inputs_.clear();
+  if (tensors_) tensors_->nodes.clear();
 }
 
 void Tape::close() {
@@ -153,31 +186,31 @@ void Tape::reverse_dual(const Var& y) {
   if (!dual_)
     throw Error("slope::Tape::reverse_dual: the recording has no tangents (use inputs(x, v))");
   if (!begin_sweep(y, "reverse_dual")) return;
-  Node* nodes = base_;
-  Tangent* tan = tangents_.get();
-  // (ā, ǡ) += (p, ṗ)·(z̄, ż̄) = (p z̄, ṗ z̄ + p ż̄), with the same register carry along chains
-  // as the first-order sweep.
-  double carry = 0, carry_d = 0;
-  for (std::size_t i = y.slot(); i >= floor_; --i) {
-    Node& n = nodes[i];
-    Tangent& t = tan[i];
-    const double g = n.adj + carry, gd = t.adj + carry_d;
-    n.adj = g;
-    t.adj = gd;
-    const std::uint32_t a = n.a(), b = n.b();
-    const double da = n.p0 * g, dda = t.dp0 * g + n.p0 * gd;
-    const double db = n.p1 * g, ddb = t.dp1 * g + n.p1 * gd;
-    const bool ca = a + 1 == i, cb = b + 1 == i;
-    carry = (ca ? da : 0.0) + (cb ? db : 0.0);
-    carry_d = (ca ? dda : 0.0) + (cb ? ddb : 0.0);
-    const auto self = static_cast<std::uint32_t>(i);
-    nodes[ca ? self : a].adj += da;
-    tan[ca ? self : a].adj += dda;
-    nodes[cb ? self : b].adj += db;
-    tan[cb ? self : b].adj += ddb;
+  if (tensor_count() > 0) return reverse_segmented(y.slot(), true);
+  sweep_dual(base_, tangents_.get(), y.slot(), floor_);
+}
+
+void Tape::reverse_segmented(std::size_t out, bool dual) {
+  // Scalar nodes [mark, hi] were recorded after tensor node k: sweep them, then run k's rule.
+  detail::TensorList& list = *tensors_;
+  std::size_t hi = out;
+  auto sweep_down_to = [&](std::size_t lo) {
+    if (hi < lo) return;
+    if (dual)
+      sweep_dual(base_, tangents_.get(), hi, lo);
+    else if (inputs_among_ops_)
+      sweep_first_order<true>(base_, hi, lo);
+    else
+      sweep_first_order<false>(base_, hi, lo);
+    hi = lo - 1;
+  };
+  for (std::size_t k = list.nodes.size(); k-- > 0;) {
+    detail::TensorNode& n = list.nodes[k];
+    if (!n.active()) continue;
+    sweep_down_to(std::max<std::size_t>(n.mark, floor_));
+    n.op->backward(*this, list, n);
   }
-  nodes[floor_ - 1].adj += carry;
-  tan[floor_ - 1].adj += carry_d;
+  sweep_down_to(floor_);
 }
 
 bool Tape::begin_sweep(const Var& y, const char* call) {
@@ -187,6 +220,8 @@ bool Tape::begin_sweep(const Var& y, const char* call) {
     if (dual_)
       for (std::uint32_t i = 0; i < size_; ++i) tangents_[i].adj = 0;
   }
+  if (swept_ && tensors_)
+    for (detail::TensorNode& n : tensors_->nodes) n.has_adj = n.has_adj_tan = false;
   swept_ = true;
   if (!y.is_active()) return false;
   if (y.tag_ != tag_ || y.slot() >= size())
@@ -199,6 +234,7 @@ bool Tape::begin_sweep(const Var& y, const char* call) {
 
 void Tape::reverse(const Var& y) {
   if (!begin_sweep(y, "reverse")) return;
+  if (tensor_count() > 0) return reverse_segmented(y.slot(), false);
   Node* nodes = base_;
   if (inputs_among_ops_)
     sweep_first_order<true>(nodes, y.slot(), floor_);
@@ -248,11 +284,6 @@ Recording::~Recording() {
   tape_->close();
   Tape::active_ = previous_;
   --pool.depth;
-}
-
-void Tensor::throw_index(std::size_t i) const {
-  throw Error("slope::Tensor: index " + std::to_string(i) + " out of range for size " +
-              std::to_string(n_));
 }
 
 Var log_sum_exp(std::span<const Var> xs) {

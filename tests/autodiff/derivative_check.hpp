@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <sstream>
@@ -20,6 +21,24 @@ inline std::vector<double> random_direction(std::size_t n, std::mt19937_64& rng)
   std::vector<double> v(n);
   for (double& x : v) x = normal(rng);
   return v;
+}
+
+// Points where the finite-difference stencil (±4h, h ≈ 2.8e-3) stays inside the domain: edges,
+// the middle, and random points, 11 in all.
+inline double margin(const ops::Domain& d) { return 0.02 + 1e-4 * (d.hi - d.lo); }
+
+inline std::vector<double> sample(const ops::Domain& d, std::mt19937_64& rng) {
+  const double m = margin(d), lo = d.lo + m, hi = d.hi - m;
+  auto inside = [&](double x) { return x >= lo && x <= hi && (d.zero_ok || std::fabs(x) > m); };
+  std::vector<double> pts;
+  for (double e : {0.0, 1.0, -1.0, lo, hi, 0.5 * (lo + hi)})
+    if (inside(e)) pts.push_back(e);
+  std::uniform_real_distribution<double> wide(lo, hi), near(std::max(lo, -3.0), std::min(hi, 3.0));
+  while (pts.size() < 11) {
+    const double x = pts.size() % 2 ? wide(rng) : near(rng);
+    if (inside(x)) pts.push_back(x);
+  }
+  return pts;
 }
 
 template <class F>

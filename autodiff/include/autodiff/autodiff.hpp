@@ -11,4 +11,5 @@
 #include <autodiff/functional.hpp>
 #include <autodiff/tape.hpp>
 #include <autodiff/tensor.hpp>
+#include <autodiff/tensor_ops.hpp>
 #include <autodiff/var.hpp>

@@ -13,6 +13,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <xtensor/xarray.hpp>
 
@@ -51,7 +52,7 @@ Var scalar_result(R&& r, const char* call) {
   using T = std::remove_cvref_t<R>;
   if constexpr (std::is_same_v<T, Tensor>) {
     if (r.size() != 1) throw_non_scalar(call, r.size());
-    return r[0];
+    return r.item();
   } else {
     static_assert(std::is_convertible_v<T, Var>, "f must return slope::Var (or a number)");
     return Var(std::forward<R>(r));
@@ -114,14 +115,35 @@ xt::xarray<double> hvp(F&& f, const X& x, const V& v) {
   return detail::finish_dual_hvp(rec.tape(), y, p, call).hv;
 }
 
-/// The dense n×n Hessian: n HVP sweeps of one recording, symmetrised as (H + Hᵀ)/2.
+namespace detail {
+xt::xarray<double> symmetrize(xt::xarray<double> h);
+}  // namespace detail
+
+/// The dense n×n Hessian, symmetrised as (H + Hᵀ)/2: n HVP sweeps of one recording replayed in
+/// dual numbers, or, when f uses tensor ops (not replayable yet), n HVP recordings.
 template <class F, ParamVector X>
 xt::xarray<double> hessian(F&& f, const X& x) {
   constexpr const char* call = "hessian";
-  Recording rec(Mode::replay);
-  const Tensor p = detail::begin_recording(rec.tape(), detail::as_span(x, call, "x"), call);
-  const Var y = detail::call_f(f, p, call);
-  return detail::finish_hessian(rec.tape(), y, p, call);
+  const std::span<const double> xs = detail::as_span(x, call, "x");
+  {
+    Recording rec(Mode::replay);
+    const Tensor p = detail::begin_recording(rec.tape(), xs, call);
+    const Var y = detail::call_f(f, p, call);
+    if (rec.tape().tensor_count() == 0) return detail::finish_hessian(rec.tape(), y, p, call);
+  }
+  const std::size_t n = xs.size();
+  xt::xarray<double> h = xt::xarray<double>::from_shape({n, n});
+  std::vector<double> e(n, 0.0);
+  for (std::size_t j = 0; j < n; ++j) {
+    e[j] = 1.0;
+    Recording rec(Mode::gradient);
+    const Tensor p = detail::begin_hvp_recording(rec.tape(), xs, e, call);
+    const Var y = detail::call_f(f, p, call);
+    const detail::HvpResult r = detail::finish_dual_hvp(rec.tape(), y, p, call);
+    for (std::size_t i = 0; i < n; ++i) h(i, j) = r.hv(i);
+    e[j] = 0.0;
+  }
+  return detail::symmetrize(std::move(h));
 }
 
 }  // namespace slope

@@ -33,11 +33,13 @@ using OpList =
              Digamma, Sigmoid, Softplus, LogSumExp2, BindRight<LogSumExp2>>;
 // clang-format on
 
-// Structural node kinds that are not ops: a registered input, and a node whose partials were
-// fused from two ops while recording for a gradient only (it cannot be replayed).
+// Structural node kinds that are not ops: a registered input, a node whose partials were fused
+// from two ops while recording for a gradient only (it cannot be replayed), and a scalar a tensor
+// node produced (a reduction's result): its adjoint is read by that tensor node's reverse rule.
 inline constexpr std::uint8_t kInputCode = 0;
 inline constexpr std::uint8_t kFusedCode = 1;
-inline constexpr std::uint8_t kFirstOpCode = 2;
+inline constexpr std::uint8_t kTensorCode = 2;
+inline constexpr std::uint8_t kFirstOpCode = 3;
 
 template <class Op, class List>
 struct IndexOf;

@@ -36,6 +36,15 @@
 
 namespace slope {
 
+namespace detail {
+struct TensorList;
+struct TensorAccess;
+// Out of line, so the tape header need not see tensor nodes (or xtensor).
+struct TensorListDeleter {
+  void operator()(TensorList* list) const;
+};
+}  // namespace detail
+
 struct Node {
   std::uint64_t word;  // op code (8 bits) | slot a (28 bits) | slot b (28 bits)
   double p0;
@@ -73,6 +82,7 @@ bool nan_check();
 class Tape {
  public:
   Tape();
+  ~Tape();
   Tape(const Tape&) = delete;
   Tape& operator=(const Tape&) = delete;
 
@@ -104,6 +114,8 @@ class Tape {
   double hvp_adjoint(std::uint32_t slot) const { return tangents_[slot].adj; }
 
   std::size_t size() const { return size_; }  // nodes, including the sink at slot 0
+  /// Tensor nodes recorded (matmul, elementwise and reductions over xt::xarray values).
+  std::size_t tensor_count() const;
   std::uint32_t tag() const { return tag_; }
   Mode mode() const { return mode_; }
   bool is_open() const { return open_; }
@@ -145,6 +157,7 @@ class Tape {
   static Tape inert_;
   static constinit thread_local Tape* active_;
   friend class Recording;
+  friend struct detail::TensorAccess;
 
   // Cold paths take the handles' fields by value: a reference would make every Var on the hot
   // path addressable and keep it out of registers.
@@ -156,6 +169,9 @@ class Tape {
   // Shared start of reverse() and reverse_dual(): clears a previous sweep, checks y and seeds
   // its adjoint; false when y is a constant (nothing to sweep).
   bool begin_sweep(const Var& y, const char* call);
+  // The reverse sweeps of a recording with tensor nodes: scalar segments between tensor nodes,
+  // each tensor node's vector-Jacobian product in between.
+  void reverse_segmented(std::size_t out, bool dual);
 
   // Folds the last node into its consumer when `t` is that node. Only results of one-operand
   // ops in a gradient recording carry the temporary mark, so no node needs inspecting beyond
@@ -241,6 +257,8 @@ class Tape {
   std::unique_ptr<Node[]> storage_;
   std::unique_ptr<Tangent[]> tangents_;  // capacity_ entries once a recording used tangents
   std::vector<double> inputs_;
+  std::unique_ptr<detail::TensorList, detail::TensorListDeleter>
+      tensors_;  // created by the first tensor op
 };
 
 inline constinit Tape Tape::inert_{Tape::InertTag{}};

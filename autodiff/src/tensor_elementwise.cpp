@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: MIT
+// Elementwise tensor ops. Each applies a scalar op's own rule (ops/) to every element, at
+// T = double for values and adjoints, at T = Dual when the recording carries tangents, so a
+// tensor op has exactly the first- and second-order behaviour of its scalar twin.
+
+#include <string>
+#include <utility>
+
+#include <xtensor/xbroadcast.hpp>
+#include <xtensor/xoperation.hpp>
+
+#include <autodiff/tensor_ops.hpp>
+
+#include "tensor_list.hpp"
+
+namespace slope::detail {
+namespace {
+
+// An operand read at the positions of a (broadcast) output shape.
+struct Operand {
+  const double* v = nullptr;
+  const double* t = nullptr;
+  std::size_t step = 1;  // 0: one element repeated
+  Array vb, tb;          // materialised broadcasts, when neither same shape nor one element
+
+  Operand(const TensorNode& n, const Shape& out) {
+    const Array& a = n.value();
+    const Array* at = n.tangent();
+    if (std::equal(a.shape().begin(), a.shape().end(), out.begin(), out.end()) || a.size() == 1) {
+      v = a.data();
+      t = at != nullptr ? at->data() : nullptr;
+      step = a.size() == 1 ? 0 : 1;
+    } else {
+      vb = xt::broadcast(a, out);
+      v = vb.data();
+      if (at != nullptr) {
+        tb = xt::broadcast(*at, out);
+        t = tb.data();
+      }
+    }
+  }
+  template <class T>
+  T at(std::size_t i) const {
+    return load<T>(v, t, i * step);
+  }
+};
+
+// ---- one operand ----
+
+template <class Op>
+struct MapOp final : TensorOp {
+  std::uint32_t a;
+  explicit MapOp(std::uint32_t x) : a(x) {}
+  template <class T>
+  void vjp(const TensorNode& x, const TensorNode& self, double* g, double* gt) const {
+    const Array& xv = x.value();
+    const double* xtan = x.has_tan ? x.tan.data() : nullptr;
+    const double* zt = self.has_tan ? self.tan.data() : nullptr;
+    const double* gz = self.adj.data();
+    const double* gzt = self.has_adj_tan ? self.adj_tan.data() : nullptr;
+    for (std::size_t i = 0; i < xv.size(); ++i) {
+      const T p = Op::df(load<T>(xv.data(), xtan, i), load<T>(self.own.data(), zt, i));
+      store<T>(g, gt, i, p * load<T>(gz, gzt, i));
+    }
+  }
+  void backward(Tape& tape, TensorList& list, TensorNode& self) override {
+    if (!self.has_adj) return;
+    TensorNode& x = list[a];
+    Array g = Array::from_shape(self.own.shape());
+    if (TensorAccess::dual(tape)) {
+      Array gt = Array::from_shape(self.own.shape());
+      vjp<Dual>(x, self, g.data(), gt.data());
+      accumulate(x, std::move(g), &gt);
+    } else {
+      vjp<double>(x, self, g.data(), nullptr);
+      accumulate(x, std::move(g), nullptr);
+    }
+  }
+};
+
+template <class Op>
+Tensor map_forward(Tape& tape, std::uint32_t ia) {
+  TensorList& l = TensorAccess::list(tape);
+  const TensorNode& x = l[ia];
+  const Array& xv = x.value();
+  Array z = Array::from_shape(xv.shape());
+  Array zt;
+  const bool dual = x.has_tan;
+  if (dual) {
+    zt = Array::from_shape(xv.shape());
+    for (std::size_t i = 0; i < xv.size(); ++i)
+      store<Dual>(z.data(), zt.data(), i, ops::call<Op>(load<Dual>(xv.data(), x.tan.data(), i)));
+  } else {
+    for (std::size_t i = 0; i < xv.size(); ++i) z.data()[i] = Op::f(xv.data()[i]);
+  }
+  std::unique_ptr<TensorOp> op;
+  if (x.active()) op = std::make_unique<MapOp<Op>>(ia);
+  return TensorAccess::add(tape, std::move(z), dual ? &zt : nullptr, std::move(op), Op::name);
+}
+
+// ---- one operand and a constant ----
+
+template <class Op>
+struct BoundOp final : TensorOp {
+  std::uint32_t a;
+  double c;
+  BoundOp(std::uint32_t x, double k) : a(x), c(k) {}
+  template <class T>
+  void vjp(const TensorNode& x, const TensorNode& self, double* g, double* gt) const {
+    const Array& xv = x.value();
+    const double* xtan = x.has_tan ? x.tan.data() : nullptr;
+    const double* zt = self.has_tan ? self.tan.data() : nullptr;
+    const double* gzt = self.has_adj_tan ? self.adj_tan.data() : nullptr;
+    for (std::size_t i = 0; i < xv.size(); ++i) {
+      const T p = Op::df(load<T>(xv.data(), xtan, i), c, load<T>(self.own.data(), zt, i));
+      store<T>(g, gt, i, p * load<T>(self.adj.data(), gzt, i));
+    }
+  }
+  void backward(Tape& tape, TensorList& list, TensorNode& self) override {
+    if (!self.has_adj) return;
+    TensorNode& x = list[a];
+    Array g = Array::from_shape(self.own.shape());
+    if (TensorAccess::dual(tape)) {
+      Array gt = Array::from_shape(self.own.shape());
+      vjp<Dual>(x, self, g.data(), gt.data());
+      accumulate(x, std::move(g), &gt);
+    } else {
+      vjp<double>(x, self, g.data(), nullptr);
+      accumulate(x, std::move(g), nullptr);
+    }
+  }
+};
+
+template <class Op>
+Tensor bound_forward(Tape& tape, std::uint32_t ia, double c) {
+  TensorList& l = TensorAccess::list(tape);
+  const TensorNode& x = l[ia];
+  const Array& xv = x.value();
+  Array z = Array::from_shape(xv.shape());
+  Array zt;
+  const bool dual = x.has_tan;
+  if (dual) {
+    zt = Array::from_shape(xv.shape());
+    for (std::size_t i = 0; i < xv.size(); ++i)
+      store<Dual>(z.data(), zt.data(), i, ops::call<Op>(load<Dual>(xv.data(), x.tan.data(), i), c));
+  } else {
+    for (std::size_t i = 0; i < xv.size(); ++i) z.data()[i] = Op::f(xv.data()[i], c);
+  }
+  std::unique_ptr<TensorOp> op;
+  if (x.active()) op = std::make_unique<BoundOp<Op>>(ia, c);
+  return TensorAccess::add(tape, std::move(z), dual ? &zt : nullptr, std::move(op), Op::name);
+}
+
+// ---- two operands, broadcast ----
+
+template <class Op>
+struct ZipOp final : TensorOp {
+  std::uint32_t a, b;
+  ZipOp(std::uint32_t x, std::uint32_t y) : a(x), b(y) {}
+  template <class T>
+  void vjp(const Operand& x, const Operand& y, const TensorNode& self, double* ga, double* gat,
+           double* gb, double* gbt) const {
+    const double* zt = self.has_tan ? self.tan.data() : nullptr;
+    const double* gzt = self.has_adj_tan ? self.adj_tan.data() : nullptr;
+    for (std::size_t i = 0; i < self.own.size(); ++i) {
+      const ops::Pair<T> p = Op::df(x.at<T>(i), y.at<T>(i), load<T>(self.own.data(), zt, i));
+      const T g = load<T>(self.adj.data(), gzt, i);
+      if (ga != nullptr) store<T>(ga, gat, i, p.a * g);
+      if (gb != nullptr) store<T>(gb, gbt, i, p.b * g);
+    }
+  }
+  void backward(Tape& tape, TensorList& list, TensorNode& self) override {
+    if (!self.has_adj) return;
+    TensorNode& x = list[a];
+    TensorNode& y = list[b];
+    const Shape& out = self.own.shape();
+    const Operand ox(x, out), oy(y, out);
+    const bool dual = TensorAccess::dual(tape);
+    Array ga, gat, gb, gbt;
+    auto buffer = [&](bool need, Array& v) {
+      if (need) v = Array::from_shape(out);
+      return need ? v.data() : nullptr;
+    };
+    double* pa = buffer(x.active(), ga);
+    double* pat = buffer(x.active() && dual, gat);
+    double* pb = buffer(y.active(), gb);
+    double* pbt = buffer(y.active() && dual, gbt);
+    if (dual)
+      vjp<Dual>(ox, oy, self, pa, pat, pb, pbt);
+    else
+      vjp<double>(ox, oy, self, pa, nullptr, pb, nullptr);
+    if (x.active()) accumulate(x, std::move(ga), dual ? &gat : nullptr);
+    if (y.active()) accumulate(y, std::move(gb), dual ? &gbt : nullptr);
+  }
+};
+
+template <class Op>
+Tensor zip_forward(Tape& tape, std::uint32_t ia, std::uint32_t ib) {
+  TensorList& l = TensorAccess::list(tape);
+  const TensorNode& x = l[ia];
+  const TensorNode& y = l[ib];
+  const Shape out = broadcast_shape(x.value().shape(), y.value().shape(), Op::name);
+  const Operand ox(x, out), oy(y, out);
+  Array z = Array::from_shape(out);
+  Array zt;
+  const bool dual = x.has_tan || y.has_tan;
+  if (dual) {
+    zt = Array::from_shape(out);
+    for (std::size_t i = 0; i < z.size(); ++i)
+      store<Dual>(z.data(), zt.data(), i, ops::call<Op>(ox.at<Dual>(i), oy.at<Dual>(i)));
+  } else {
+    for (std::size_t i = 0; i < z.size(); ++i)
+      z.data()[i] = Op::f(ox.at<double>(i), oy.at<double>(i));
+  }
+  std::unique_ptr<TensorOp> op;
+  if (x.active() || y.active()) op = std::make_unique<ZipOp<Op>>(ia, ib);
+  return TensorAccess::add(tape, std::move(z), dual ? &zt : nullptr, std::move(op), Op::name);
+}
+
+// ---- dispatch tables over the op list: the op code picks the instantiation ----
+
+using MapFn = Tensor (*)(Tape&, std::uint32_t);
+using BoundFn = Tensor (*)(Tape&, std::uint32_t, double);
+using ZipFn = Tensor (*)(Tape&, std::uint32_t, std::uint32_t);
+
+struct Tables {
+  MapFn map[256] = {};
+  BoundFn bound[256] = {};
+  ZipFn zip[256] = {};
+  const char* name[256] = {};
+};
+
+template <class... Ops>
+constexpr Tables make_tables(ops::TypeList<Ops...>) {
+  Tables t;
+  (
+      [&] {
+        constexpr std::uint8_t code = ops::op_code<Ops>;
+        t.name[code] = Ops::name;
+        if constexpr (Ops::arity == ops::Arity::unary)
+          t.map[code] = &map_forward<Ops>;
+        else if constexpr (Ops::arity == ops::Arity::constant)
+          t.bound[code] = &bound_forward<Ops>;
+        else
+          t.zip[code] = &zip_forward<Ops>;
+      }(),
+      ...);
+  return t;
+}
+constexpr Tables tables = make_tables(ops::OpList{});
+
+[[noreturn]] void throw_code(const char* kind, std::uint8_t code) {
+  throw Error(std::string("slope: no ") + kind + " tensor op with code " + std::to_string(code));
+}
+
+// Where: mask ? a : b, the mask a constant.
+struct WhereOp final : TensorOp {
+  xt::xarray<bool> mask;
+  std::uint32_t a, b;
+  WhereOp(xt::xarray<bool> m, std::uint32_t x, std::uint32_t y) : mask(std::move(m)), a(x), b(y) {}
+  void backward(Tape& tape, TensorList& list, TensorNode& self) override {
+    if (!self.has_adj) return;
+    const bool dual = TensorAccess::dual(tape) && self.has_adj_tan;
+    for (const auto& [k, pick] : {std::pair{a, true}, std::pair{b, false}}) {
+      TensorNode& n = list[k];
+      if (!n.active()) continue;
+      Array g =
+          pick ? Array(xt::where(mask, self.adj, 0.0)) : Array(xt::where(mask, 0.0, self.adj));
+      Array gt;
+      if (dual)
+        gt = pick ? Array(xt::where(mask, self.adj_tan, 0.0))
+                  : Array(xt::where(mask, 0.0, self.adj_tan));
+      accumulate(n, std::move(g), dual ? &gt : nullptr);
+    }
+  }
+};
+
+}  // namespace
+
+Tensor tensor_map(std::uint8_t code, std::uint32_t a) {
+  if (tables.map[code] == nullptr) throw_code("one-operand", code);
+  return tables.map[code](TensorAccess::active(tables.name[code]), a);
+}
+
+Tensor tensor_bound(std::uint8_t code, std::uint32_t a, double c) {
+  if (tables.bound[code] == nullptr) throw_code("operand-and-constant", code);
+  return tables.bound[code](TensorAccess::active(tables.name[code]), a, c);
+}
+
+Tensor tensor_zip(std::uint8_t code, std::uint32_t a, std::uint32_t b) {
+  if (tables.zip[code] == nullptr) throw_code("two-operand", code);
+  return tables.zip[code](TensorAccess::active(tables.name[code]), a, b);
+}
+
+Tensor tensor_where(xt::xarray<bool> mask, std::uint32_t ia, std::uint32_t ib) {
+  Tape& tape = TensorAccess::active("where");
+  TensorList& l = TensorAccess::list(tape);
+  const TensorNode& x = l[ia];
+  const TensorNode& y = l[ib];
+  const Shape ab = broadcast_shape(x.value().shape(), y.value().shape(), "where");
+  const Shape mask_shape(mask.shape().begin(), mask.shape().end());
+  const Shape out = broadcast_shape(mask_shape, ab, "where (mask)");
+  Array z = xt::where(mask, x.value(), y.value());
+  if (!std::equal(z.shape().begin(), z.shape().end(), out.begin(), out.end()))
+    z = Array(xt::broadcast(z, out));
+  Array zt;
+  const bool dual = x.has_tan || y.has_tan;
+  if (dual) {
+    const Array zero = xt::zeros<double>(Shape{});
+    zt = xt::where(mask, x.has_tan ? x.tan : zero, y.has_tan ? y.tan : zero);
+    if (!std::equal(zt.shape().begin(), zt.shape().end(), out.begin(), out.end()))
+      zt = Array(xt::broadcast(zt, out));
+  }
+  std::unique_ptr<TensorOp> op;
+  if (x.active() || y.active()) op = std::make_unique<WhereOp>(std::move(mask), ia, ib);
+  return TensorAccess::add(tape, std::move(z), dual ? &zt : nullptr, std::move(op), "where");
+}
+
+}  // namespace slope::detail

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: MIT
+// matmul, dot and transpose. Products go through BLAS (OpenBLAS, cblas) in the forward and the
+// reverse sweep. Second order uses the dual product (A + Ȧε)(B + Ḃε) = AB + (ȦB + AḂ)ε; when only
+// one factor carries a tangent and the other is a large constant (the data matrix X), both
+// products are taken block by block of X's rows so X is read from memory once, not twice: BLAS
+// has no efficient two-right-hand-side product (a dgemm with two columns measured slower here
+// than two dgemv calls).
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include <cblas.h>
+
+#include <autodiff/tensor_ops.hpp>
+
+#include "tensor_list.hpp"
+
+namespace slope::detail {
+namespace {
+
+// op(M) where M is stored row-major, rows × cols; op transposes when `trans`.
+struct Mat {
+  const double* p;
+  std::size_t rows, cols;
+  bool trans;
+  std::size_t r() const { return trans ? cols : rows; }
+  std::size_t c() const { return trans ? rows : cols; }
+};
+
+// C (m×n, contiguous) = op(A)·op(B) + beta·C.
+void gemm(const Mat& a, const Mat& b, double* c, double beta) {
+  const std::size_t m = a.r(), k = a.c(), n = b.c();
+  if (m == 0 || n == 0) return;
+  if (k == 0) {
+    for (std::size_t i = 0; i < m * n; ++i) c[i] *= beta;
+    return;
+  }
+  const auto bi = [](std::size_t v) { return static_cast<blasint>(v); };
+  if (n == 1 && m == 1) {
+    c[0] = beta * c[0] + cblas_ddot(bi(k), a.p, 1, b.p, 1);
+  } else if (n == 1) {  // op(B) is a vector, whatever its storage
+    cblas_dgemv(CblasRowMajor, a.trans ? CblasTrans : CblasNoTrans, bi(a.rows), bi(a.cols), 1.0,
+                a.p, bi(a.cols), b.p, 1, beta, c, 1);
+  } else if (m == 1) {  // a·op(B) = op(B)ᵀ·a
+    cblas_dgemv(CblasRowMajor, b.trans ? CblasNoTrans : CblasTrans, bi(b.rows), bi(b.cols), 1.0,
+                b.p, bi(b.cols), a.p, 1, beta, c, 1);
+  } else {
+    cblas_dgemm(CblasRowMajor, a.trans ? CblasTrans : CblasNoTrans,
+                b.trans ? CblasTrans : CblasNoTrans, bi(m), bi(n), bi(k), 1.0, a.p, bi(a.cols), b.p,
+                bi(b.cols), beta, c, bi(n));
+  }
+}
+
+// op(A)·op(B) and op(A)·op(Ḃ) reading A once: blocks of A's stored rows small enough to stay in
+// cache between the two calls (and below OpenBLAS's threading threshold, so no thread start-up
+// per block). Falls back to two whole products when A is small or B would need a strided slice.
+void gemm_pair(const Mat& a, const Mat& b, const Mat& bt, double* c, double* ct) {
+  constexpr std::size_t kBlockElements = 8192;
+  constexpr std::size_t kLarge = std::size_t{1} << 18;
+  if (a.rows * a.cols < kLarge || (a.trans && (b.trans || bt.trans))) {
+    gemm(a, b, c, 0.0);
+    gemm(a, bt, ct, 0.0);
+    return;
+  }
+  const std::size_t block =
+      std::max<std::size_t>(1, kBlockElements / std::max<std::size_t>(1, a.cols));
+  const std::size_t n = b.c();
+  for (std::size_t r0 = 0; r0 < a.rows; r0 += block) {
+    const std::size_t rows = std::min(block, a.rows - r0);
+    const Mat ab{a.p + r0 * a.cols, rows, a.cols, a.trans};
+    if (!a.trans) {  // rows of the result
+      gemm(ab, b, c + r0 * n, 0.0);
+      gemm(ab, bt, ct + r0 * n, 0.0);
+    } else {  // a slab of the inner dimension: accumulate
+      const double beta = r0 == 0 ? 0.0 : 1.0;
+      gemm(ab, Mat{b.p + r0 * b.cols, rows, b.cols, false}, c, beta);
+      gemm(ab, Mat{bt.p + r0 * bt.cols, rows, bt.cols, false}, ct, beta);
+    }
+  }
+}
+
+// (C, Ċ) = (A, Ȧ)·(B, Ḃ) for dual matrices; a null tangent is zero. ct may be null when no
+// tangent is wanted.
+void dual_gemm(const Mat& a, const double* at, const Mat& b, const double* bt, double* c,
+               double* ct) {
+  const std::size_t size = a.r() * b.c();
+  if (ct == nullptr || (at == nullptr && bt == nullptr)) {
+    gemm(a, b, c, 0.0);
+    if (ct != nullptr) std::fill(ct, ct + size, 0.0);
+  } else if (at == nullptr) {
+    gemm_pair(a, b, Mat{bt, b.rows, b.cols, b.trans}, c, ct);
+  } else {
+    gemm(a, b, c, 0.0);
+    gemm(Mat{at, a.rows, a.cols, a.trans}, b, ct, 0.0);
+    if (bt != nullptr) gemm(a, Mat{bt, b.rows, b.cols, b.trans}, ct, 1.0);
+  }
+}
+
+struct Dims {
+  std::size_t m, k, n;
+};
+
+Dims matmul_dims(const Shape& sa, const Shape& sb) {
+  const bool ok = (sa.size() == 1 || sa.size() == 2) && (sb.size() == 1 || sb.size() == 2);
+  if (!ok)
+    throw Error("slope: matmul: supports 1-D and 2-D operands, got " + shape_str(sa) + " x " +
+                shape_str(sb));
+  const Dims d{sa.size() == 2 ? sa[0] : 1, sa.back(), sb.size() == 2 ? sb[1] : 1};
+  if (sa.back() != sb[0])
+    throw Error("slope: matmul: " + shape_str(sa) + " x " + shape_str(sb) + " do not align");
+  return d;
+}
+
+struct MatmulOp final : TensorOp {
+  std::uint32_t a, b;
+  Dims d;
+  MatmulOp(std::uint32_t x, std::uint32_t y, Dims dims) : a(x), b(y), d(dims) {}
+  void backward(Tape& tape, TensorList& list, TensorNode& self) override {
+    if (!self.has_adj) return;
+    TensorNode& x = list[a];
+    TensorNode& y = list[b];
+    const bool dual = TensorAccess::dual(tape);
+    const Mat g{self.adj.data(), d.m, d.n, false};
+    const double* gt = self.has_adj_tan ? self.adj_tan.data() : nullptr;
+    if (x.active()) {  // Ā = Ḡ·Bᵀ
+      Array ga = Array::from_shape(x.value().shape());
+      Array gat = dual ? Array::from_shape(x.value().shape()) : Array();
+      dual_gemm(g, gt, Mat{y.value().data(), d.k, d.n, true}, y.has_tan ? y.tan.data() : nullptr,
+                ga.data(), dual ? gat.data() : nullptr);
+      accumulate(x, std::move(ga), dual ? &gat : nullptr);
+    }
+    if (y.active()) {  // B̄ = Aᵀ·Ḡ
+      Array gb = Array::from_shape(y.value().shape());
+      Array gbt = dual ? Array::from_shape(y.value().shape()) : Array();
+      dual_gemm(Mat{x.value().data(), d.m, d.k, true}, x.has_tan ? x.tan.data() : nullptr, g, gt,
+                gb.data(), dual ? gbt.data() : nullptr);
+      accumulate(y, std::move(gb), dual ? &gbt : nullptr);
+    }
+  }
+};
+
+struct TransposeOp final : TensorOp {
+  std::uint32_t src;
+  explicit TransposeOp(std::uint32_t s) : src(s) {}
+  void backward(Tape& tape, TensorList& list, TensorNode& self) override {
+    if (!self.has_adj) return;
+    Array g = xt::transpose(self.adj);
+    Array gt;
+    const bool dual = TensorAccess::dual(tape) && self.has_adj_tan;
+    if (dual) gt = xt::transpose(self.adj_tan);
+    accumulate(list[src], std::move(g), dual ? &gt : nullptr);
+  }
+};
+
+}  // namespace
+
+Tensor tensor_matmul(std::uint32_t ia, std::uint32_t ib) {
+  Tape& tape = TensorAccess::active("matmul");
+  TensorList& l = TensorAccess::list(tape);
+  const TensorNode& x = l[ia];
+  const TensorNode& y = l[ib];
+  const Shape& sa = x.value().shape();
+  const Shape& sb = y.value().shape();
+  const Dims d = matmul_dims(sa, sb);
+  Shape out;
+  if (sa.size() == 2) out.push_back(d.m);
+  if (sb.size() == 2) out.push_back(d.n);
+  Array z = Array::from_shape(out);
+  Array zt;
+  const bool dual = x.has_tan || y.has_tan;
+  if (dual) zt = Array::from_shape(out);
+  dual_gemm(Mat{x.value().data(), d.m, d.k, false}, x.has_tan ? x.tan.data() : nullptr,
+            Mat{y.value().data(), d.k, d.n, false}, y.has_tan ? y.tan.data() : nullptr, z.data(),
+            dual ? zt.data() : nullptr);
+  std::unique_ptr<TensorOp> op;
+  if (x.active() || y.active()) op = std::make_unique<MatmulOp>(ia, ib, d);
+  return TensorAccess::add(tape, std::move(z), dual ? &zt : nullptr, std::move(op), "matmul");
+}
+
+Var tensor_dot(std::uint32_t ia, std::uint32_t ib) {
+  Tape& tape = TensorAccess::active("dot");
+  {
+    TensorList& l = TensorAccess::list(tape);
+    const Shape& sa = l[ia].value().shape();
+    const Shape& sb = l[ib].value().shape();
+    if (sa.size() != 1 || sb.size() != 1)
+      throw Error("slope: dot: needs two 1-D operands, got " + shape_str(sa) + " and " +
+                  shape_str(sb));
+    if (sa[0] != sb[0])
+      throw Error("slope: dot: " + shape_str(sa) + " and " + shape_str(sb) + " differ in length");
+  }
+  const Tensor z = tensor_matmul(ia, ib);
+  return element_of(tape, z.node(), 0);
+}
+
+}  // namespace slope::detail
+
+namespace slope {
+
+Tensor transpose(const Tensor& a) {
+  using namespace detail;
+  Tape& tape = TensorAccess::active("transpose");
+  const std::uint32_t ia = node_index(tape, a, "transpose");
+  const TensorNode& x = TensorAccess::list(tape)[ia];
+  Array z = xt::transpose(x.value());
+  Array zt;
+  if (x.has_tan) zt = xt::transpose(x.tan);
+  std::unique_ptr<TensorOp> op;
+  if (x.active()) op = std::make_unique<TransposeOp>(ia);
+  return TensorAccess::add(tape, std::move(z), x.has_tan ? &zt : nullptr, std::move(op),
+                           "transpose");
+}
+
+}  // namespace slope

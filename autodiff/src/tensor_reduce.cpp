@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: MIT
+// Reductions (sum, mean, max, min, norm2, log_sum_exp) and the lane maps softmax and
+// log_softmax. A reduction along an axis works on lanes: the elements that differ only in that
+// axis; a reduction over all elements is one lane. Each rule is written once over the number
+// type T (double, or Dual in recordings with tangents), from the scalar ops' own functions.
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include <autodiff/tensor_ops.hpp>
+
+#include "tensor_list.hpp"
+
+namespace slope::detail {
+namespace {
+
+// Element j of lane l is at l.base + j * l.stride.
+struct Lanes {
+  std::size_t outer = 1, len = 1, inner = 1;
+  template <class F>
+  void each(F f) const {  // f(base, stride, lane index)
+    for (std::size_t o = 0; o < outer; ++o)
+      for (std::size_t i = 0; i < inner; ++i) f(o * len * inner + i, inner, o * inner + i);
+  }
+};
+
+Lanes lanes_along(const Shape& s, std::size_t axis) {
+  Lanes l;
+  for (std::size_t d = 0; d < axis; ++d) l.outer *= s[d];
+  l.len = s[axis];
+  for (std::size_t d = axis + 1; d < s.size(); ++d) l.inner *= s[d];
+  return l;
+}
+
+template <class T>
+struct Lane {
+  const double* v;
+  const double* t;
+  std::size_t base, stride, len;
+  T operator()(std::size_t j) const { return load<T>(v, t, base + j * stride); }
+  double value(std::size_t j) const { return v[base + j * stride]; }
+  std::size_t arg(bool largest) const {  // first maximal (minimal) element
+    std::size_t k = 0;
+    for (std::size_t j = 1; j < len; ++j)
+      if (largest ? value(j) > value(k) : value(j) < value(k)) k = j;
+    return k;
+  }
+};
+
+template <class T>
+T exp_of(const T& x) {
+  return ops::call<ops::Exp>(x);
+}
+
+template <class T>
+T lane_log_sum_exp(const Lane<T>& a) {
+  const double m = a.value(a.arg(true));
+  if (!std::isfinite(m)) return T(m);
+  T s = T(0);
+  for (std::size_t j = 0; j < a.len; ++j) s += exp_of<T>(a(j) - T(m));
+  return T(m) + ops::call<ops::Log>(s);
+}
+
+template <class T>
+T reduce(Reduction r, const Lane<T>& a) {
+  T s = T(0);
+  switch (r) {
+    case Reduction::sum:
+    case Reduction::mean:
+      for (std::size_t j = 0; j < a.len; ++j) s += a(j);
+      return r == Reduction::sum ? s : s / T(static_cast<double>(a.len));
+    case Reduction::max:
+      return a(a.arg(true));
+    case Reduction::min:
+      return a(a.arg(false));
+    case Reduction::norm2:
+      for (std::size_t j = 0; j < a.len; ++j) s += a(j) * a(j);
+      return value_of(s) == 0 ? T(0) : ops::call<ops::Sqrt>(s);
+    case Reduction::log_sum_exp:
+      return lane_log_sum_exp(a);
+  }
+  return s;
+}
+
+// ∂z/∂a_j: the weight by which the lane result's adjoint reaches element j.
+template <class T>
+T weight(Reduction r, const Lane<T>& a, std::size_t j, const T& z, std::size_t k) {
+  switch (r) {
+    case Reduction::sum:
+      return T(1);
+    case Reduction::mean:
+      return T(1.0 / static_cast<double>(a.len));
+    case Reduction::max:
+    case Reduction::min:
+      return T(j == k ? 1.0 : 0.0);
+    case Reduction::norm2:
+      return value_of(z) == 0 ? T(0) : a(j) / z;
+    case Reduction::log_sum_exp:
+      return exp_of<T>(a(j) - z);
+  }
+  return T(0);
+}
+
+const char* name_of(Reduction r) {
+  switch (r) {
+    case Reduction::sum:
+      return "sum";
+    case Reduction::mean:
+      return "mean";
+    case Reduction::max:
+      return "max";
+    case Reduction::min:
+      return "min";
+    case Reduction::norm2:
+      return "norm2";
+    case Reduction::log_sum_exp:
+      return "log_sum_exp";
+  }
+  return "reduce";
+}
+
+template <class T>
+void reduce_lanes(Reduction r, const Lanes& ls, const TensorNode& x, double* z, double* zt) {
+  const double* xt = x.has_tan ? x.tan.data() : nullptr;
+  ls.each([&](std::size_t base, std::size_t stride, std::size_t out) {
+    store<T>(z, zt, out, reduce<T>(r, Lane<T>{x.value().data(), xt, base, stride, ls.len}));
+  });
+}
+
+struct ReduceOp final : TensorOp {
+  Reduction r;
+  std::uint32_t src;
+  Lanes ls;
+  ReduceOp(Reduction k, std::uint32_t s, Lanes l) : r(k), src(s), ls(l) {}
+  template <class T>
+  void vjp(const TensorNode& x, const TensorNode& self, double* g, double* gt) const {
+    const double* xt = x.has_tan ? x.tan.data() : nullptr;
+    const double* zt = self.has_tan ? self.tan.data() : nullptr;
+    const double* gzt = self.has_adj_tan ? self.adj_tan.data() : nullptr;
+    ls.each([&](std::size_t base, std::size_t stride, std::size_t out) {
+      const Lane<T> a{x.value().data(), xt, base, stride, ls.len};
+      const T z = load<T>(self.own.data(), zt, out);
+      const T gz = load<T>(self.adj.data(), gzt, out);
+      const std::size_t k =
+          r == Reduction::max || r == Reduction::min ? a.arg(r == Reduction::max) : 0;
+      for (std::size_t j = 0; j < ls.len; ++j)
+        store<T>(g, gt, base + j * stride, weight<T>(r, a, j, z, k) * gz);
+    });
+  }
+  void backward(Tape& tape, TensorList& list, TensorNode& self) override {
+    if (!self.has_adj) return;
+    TensorNode& x = list[src];
+    Array g = Array::from_shape(x.value().shape());
+    if (TensorAccess::dual(tape)) {
+      Array gt = Array::from_shape(x.value().shape());
+      vjp<Dual>(x, self, g.data(), gt.data());
+      accumulate(x, std::move(g), &gt);
+    } else {
+      vjp<double>(x, self, g.data(), nullptr);
+      accumulate(x, std::move(g), nullptr);
+    }
+  }
+};
+
+Tensor reduce_node(Reduction r, const Tensor& a, const std::ptrdiff_t* axis) {
+  const char* name = name_of(r);
+  Tape& tape = TensorAccess::active(name);
+  const std::uint32_t ia = node_index(tape, a, name);
+  TensorList& l = TensorAccess::list(tape);
+  const TensorNode& x = l[ia];
+  const Shape& s = x.value().shape();
+  Lanes ls;
+  Shape out;
+  if (axis == nullptr) {
+    ls.len = x.value().size();
+  } else {
+    const std::size_t k = normalize_axis(*axis, s.size(), name, s);
+    ls = lanes_along(s, k);
+    for (std::size_t d = 0; d < s.size(); ++d)
+      if (d != k) out.push_back(s[d]);
+  }
+  if (ls.len == 0 && r != Reduction::sum)
+    throw Error(std::string("slope: ") + name + ": reduces zero elements (shape " + shape_str(s) +
+                ")");
+  Array z = Array::from_shape(out);
+  Array zt;
+  const bool dual = x.has_tan;
+  if (dual) {
+    zt = Array::from_shape(out);
+    reduce_lanes<Dual>(r, ls, x, z.data(), zt.data());
+  } else {
+    reduce_lanes<double>(r, ls, x, z.data(), nullptr);
+  }
+  std::unique_ptr<TensorOp> op;
+  if (x.active()) op = std::make_unique<ReduceOp>(r, ia, ls);
+  return TensorAccess::add(tape, std::move(z), dual ? &zt : nullptr, std::move(op), name);
+}
+
+// ---- softmax and log_softmax along an axis ----
+
+template <class T>
+void softmax_lane(const Lane<T>& a, bool log, double* z, double* zt) {
+  const T lse = lane_log_sum_exp(a);
+  for (std::size_t j = 0; j < a.len; ++j) {
+    const T y = a(j) - lse;
+    store<T>(z, zt, a.base + j * a.stride, log ? y : exp_of<T>(y));
+  }
+}
+
+struct SoftmaxOp final : TensorOp {
+  bool log;
+  std::uint32_t src;
+  Lanes ls;
+  SoftmaxOp(bool l, std::uint32_t s, Lanes lanes) : log(l), src(s), ls(lanes) {}
+  template <class T>
+  void vjp(const TensorNode& self, double* g, double* gt) const {
+    const double* zt = self.has_tan ? self.tan.data() : nullptr;
+    const double* gzt = self.has_adj_tan ? self.adj_tan.data() : nullptr;
+    ls.each([&](std::size_t base, std::size_t stride, std::size_t) {
+      const Lane<T> z{self.own.data(), zt, base, stride, ls.len};
+      const Lane<T> gz{self.adj.data(), gzt, base, stride, ls.len};
+      // softmax: ā_j = s_j (ḡ_j − Σ s_k ḡ_k); log_softmax: ā_j = ḡ_j − exp(z_j) Σ ḡ_k.
+      T acc = T(0);
+      for (std::size_t k = 0; k < ls.len; ++k) acc += log ? gz(k) : z(k) * gz(k);
+      for (std::size_t j = 0; j < ls.len; ++j)
+        store<T>(g, gt, base + j * stride,
+                 log ? gz(j) - exp_of<T>(z(j)) * acc : z(j) * (gz(j) - acc));
+    });
+  }
+  void backward(Tape& tape, TensorList& list, TensorNode& self) override {
+    if (!self.has_adj) return;
+    TensorNode& x = list[src];
+    Array g = Array::from_shape(self.own.shape());
+    if (TensorAccess::dual(tape)) {
+      Array gt = Array::from_shape(self.own.shape());
+      vjp<Dual>(self, g.data(), gt.data());
+      accumulate(x, std::move(g), &gt);
+    } else {
+      vjp<double>(self, g.data(), nullptr);
+      accumulate(x, std::move(g), nullptr);
+    }
+  }
+};
+
+Tensor softmax_node(const Tensor& a, std::ptrdiff_t axis, bool log) {
+  const char* name = log ? "log_softmax" : "softmax";
+  Tape& tape = TensorAccess::active(name);
+  const std::uint32_t ia = node_index(tape, a, name);
+  TensorList& l = TensorAccess::list(tape);
+  const TensorNode& x = l[ia];
+  const Shape& s = x.value().shape();
+  if (s.empty())
+    throw Error(std::string("slope: ") + name + ": needs at least one axis, got a 0-d tensor");
+  const Lanes ls = lanes_along(s, normalize_axis(axis, s.size(), name, s));
+  Array z = Array::from_shape(s);
+  Array zt;
+  const bool dual = x.has_tan;
+  if (dual) zt = Array::from_shape(s);
+  ls.each([&](std::size_t base, std::size_t stride, std::size_t) {
+    if (dual)
+      softmax_lane(Lane<Dual>{x.value().data(), x.tan.data(), base, stride, ls.len}, log, z.data(),
+                   zt.data());
+    else
+      softmax_lane(Lane<double>{x.value().data(), nullptr, base, stride, ls.len}, log, z.data(),
+                   nullptr);
+  });
+  std::unique_ptr<TensorOp> op;
+  if (x.active()) op = std::make_unique<SoftmaxOp>(log, ia, ls);
+  return TensorAccess::add(tape, std::move(z), dual ? &zt : nullptr, std::move(op), name);
+}
+
+}  // namespace
+
+Var reduce_all(Reduction r, const Tensor& a) {
+  const Tensor z = reduce_node(r, a, nullptr);
+  return element_of(TensorAccess::active(name_of(r)), z.node(), 0);
+}
+
+Tensor reduce_axis(Reduction r, const Tensor& a, std::ptrdiff_t axis) {
+  return reduce_node(r, a, &axis);
+}
+
+}  // namespace slope::detail
+
+namespace slope {
+Tensor softmax(const Tensor& a, std::ptrdiff_t axis) {
+  return detail::softmax_node(a, axis, false);
+}
+Tensor log_softmax(const Tensor& a, std::ptrdiff_t axis) {
+  return detail::softmax_node(a, axis, true);
+}
+}  // namespace slope
