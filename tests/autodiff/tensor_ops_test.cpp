@@ -151,9 +151,12 @@ TEST(TensorBroadcast, MixedOperandFormsAreTensors) {
     static_assert(std::is_same_v<decltype(p[0] * p), Tensor>);
     static_assert(std::is_same_v<decltype(p + p[1]), Tensor>);
     static_assert(std::is_same_v<decltype(p + 2.0 * y), Tensor>);
+    static_assert(std::is_same_v<decltype(p[0] * y), Tensor>);
+    static_assert(std::is_same_v<decltype(y - p[1]), Tensor>);
     static_assert(std::is_same_v<decltype(pow(p, 2)), Tensor>);
     static_assert(std::is_same_v<decltype(pow(y, p)), Tensor>);
-    return sum((p - y) * (y - p) + p * 2.0 + 2 / p + p[0] * p + (p + p[1]) + (p + 2.0 * y));
+    return sum((p - y) * (y - p) + p * 2.0 + 2 / p + p[0] * p + (p + p[1]) + (p + 2.0 * y)) +
+           sum(p[0] * y - (y - p[1]));
   };
   std::mt19937_64 rng(2);
   slope::testing::expect_derivatives(f, {0.8, -1.5}, rng);
@@ -161,7 +164,8 @@ TEST(TensorBroadcast, MixedOperandFormsAreTensors) {
   double want = 0;
   for (int i = 0; i < 2; ++i) {
     const double p = x[i];
-    want += -(p - y(i)) * (p - y(i)) + 2 * p + 2 / p + x[0] * p + (p + x[1]) + p + 2 * y(i);
+    want += -(p - y(i)) * (p - y(i)) + 2 * p + 2 / p + x[0] * p + (p + x[1]) + p + 2 * y(i) +
+            x[0] * y(i) - (y(i) - x[1]);
   }
   EXPECT_NEAR(slope::value_and_grad(f, x).value, want, 1e-12);
 }

@@ -35,10 +35,12 @@ template <class T>
 concept DataArg = xt::is_xexpression<std::remove_cvref_t<T>>::value;
 template <class T>
 concept TensorOperand = TensorArg<T> || VarArg<T> || ScalarArg<T> || DataArg<T>;
-/// Operands of a tensor op: a Tensor on at least one side. Being constrained, these overloads win
-/// over xtensor's unconstrained operator templates for `tensor - xarray` and the like.
+/// Operands of a tensor op: a Tensor on at least one side, or a Var with xtensor data (which
+/// makes a Tensor too). Being constrained, these overloads win over xtensor's unconstrained
+/// operator templates, which would otherwise build an xtensor expression of Tensor scalars.
 template <class A, class B>
-concept TensorOperands = (TensorArg<A> && TensorOperand<B>) || (TensorOperand<A> && TensorArg<B>);
+concept TensorOperands = (TensorArg<A> && TensorOperand<B>) || (TensorOperand<A> && TensorArg<B>) ||
+                         (VarArg<A> && DataArg<B>) || (DataArg<A> && VarArg<B>);
 
 namespace detail {
 
