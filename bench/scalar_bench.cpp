@@ -18,22 +18,15 @@
 #include <string_view>
 #include <vector>
 
+#include "harness.hpp"
 #include "workloads.hpp"
 
 namespace {
 
 using bench::Problem;
 
-[[noreturn]] void fail(const std::string& what) {
-  std::fprintf(stderr, "scalar_bench: %s\n", what.c_str());
-  std::exit(1);
-}
-
-std::string num(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", x);
-  return buf;
-}
+[[noreturn]] void fail(const std::string& what) { bench::fail("scalar_bench", what); }
+using bench::num;
 
 template <class W>
 auto taped(const Problem& pr) {
@@ -101,14 +94,7 @@ TapeStats tape_stats(const Problem& pr) {
 template <class W>
 void register_workload(const Problem& pr, bool set_min_time) {
   const auto add = [&](const char* kind, auto fn) {
-    auto* b = benchmark::RegisterBenchmark((std::string(W::name) + "/" + kind).c_str(), fn);
-    b->Unit(benchmark::kMicrosecond);
-    // Short repetitions, randomly interleaved across all benchmarks (see main), and the minimum
-    // over them: the host's noise only ever adds time, and interleaving spreads a slow spell
-    // over every method instead of one.
-    if (set_min_time) b->MinTime(0.05)->Repetitions(15);
-    b->ComputeStatistics(
-        "min", [](const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); });
+    bench::add(std::string(W::name) + "/" + kind, fn, set_min_time, 0.05, 15);
   };
   add("function", [&pr](benchmark::State& st) {
     for (auto _ : st) {
@@ -144,23 +130,10 @@ void register_workload(const Problem& pr, bool set_min_time) {
   });
 }
 
-// The normal console output, plus each run's time and counters kept for the closing table.
-class TableReporter : public benchmark::ConsoleReporter {
+// The ratio table for the scalar workloads.
+class TableReporter : public bench::ResultsReporter {
  public:
-  using ConsoleReporter::ConsoleReporter;
-
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& r : runs) {
-      // With repetitions the minimum stands for the benchmark; otherwise the run.
-      const bool median = r.run_type == Run::RT_Aggregate && r.aggregate_name == "min";
-      if (r.error_occurred || (r.run_type == Run::RT_Aggregate && !median)) continue;
-      Result& slot = results_[r.run_name.function_name];
-      if (slot.from_median && !median) continue;
-      slot = {r.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(r.time_unit), r.counters,
-              median};
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
+  using ResultsReporter::ResultsReporter;
 
   void print_table(const std::vector<std::pair<std::string, std::string>>& workloads) const {
     std::printf(
@@ -181,58 +154,13 @@ class TableReporter : public benchmark::ConsoleReporter {
     }
   }
 
- private:
-  struct Result {
-    double seconds = 0;
-    benchmark::UserCounters counters;
-    bool from_median = false;
-  };
-
-  std::optional<double> seconds(const std::string& name) const {
-    const auto it = results_.find(name);
-    if (it == results_.end()) return std::nullopt;
-    return it->second.seconds;
-  }
-  std::optional<double> counter(const std::string& name, const std::string& key) const {
-    const auto it = results_.find(name);
-    if (it == results_.end()) return std::nullopt;
-    const auto c = it->second.counters.find(key);
-    if (c == it->second.counters.end()) return std::nullopt;
-    return c->second.value;
-  }
-  // Benchmarks left out by --benchmark_filter show as a dash.
-  static std::string cell(std::optional<double> x, const char* format) {
-    if (!x) return "–";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, format, *x);
-    return buf;
-  }
-  static std::string ratio(std::optional<double> a, std::optional<double> b) {
-    return cell(a && b ? std::optional(*a / *b) : std::nullopt, "%.2f");
-  }
-
-  std::map<std::string, Result> results_;
 };
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  // A --benchmark_min_time given on the command line must win over our per-benchmark default
-  // (which would otherwise take precedence over the flag).
-  bool min_time_given = false, interleave_given = false;
-  for (int i = 1; i < argc; ++i) {
-    min_time_given |= std::string_view(argv[i]).starts_with("--benchmark_min_time");
-    interleave_given |=
-        std::string_view(argv[i]).starts_with("--benchmark_enable_random_interleaving");
-  }
-  std::vector<char*> args(argv, argv + argc);
-  std::string interleave = "--benchmark_enable_random_interleaving=true";
-  if (!interleave_given) args.push_back(interleave.data());
-  int nargs = static_cast<int>(args.size());
-  benchmark::Initialize(&nargs, args.data());
-  argc = nargs;
-  argv = args.data();
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  std::vector<char*> args;
+  const bool min_time_given = bench::initialize(argc, argv, args);
 
   const Problem w1 = bench::W1::problem(), w2 = bench::W2::problem(), w3 = bench::W3::problem();
   verify<bench::W1>(w1);

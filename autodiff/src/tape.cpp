@@ -113,7 +113,7 @@ void Tape::reset(Mode mode) {
   hot_tag_ = nan_check_ ? kSpecialTag : tag_;
   inputs_taken_ = false;
   inputs_.clear();
-  if (tensors_) tensors_->nodes.clear();
+  if (tensors_) tensors_->clear();
 }
 
 void Tape::close() {
@@ -282,6 +282,10 @@ Recording::Recording(Mode mode) : previous_(Tape::active_) {
 
 Recording::~Recording() {
   tape_->close();
+  // Tensor values and adjoints can be large (N-sized per op) and their handles are stale now:
+  // their memory goes to this thread's array pool for the next recording, as the scalar nodes'
+  // buffer is kept for it.
+  if (tape_->tensors_) tape_->tensors_->clear();
   Tape::active_ = previous_;
   --pool.depth;
 }

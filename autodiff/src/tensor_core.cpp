@@ -3,6 +3,8 @@
 // broadcasting bookkeeping every op's reverse rule shares.
 
 #include <algorithm>
+#include <functional>
+#include <map>
 #include <numeric>
 #include <sstream>
 #include <string>
@@ -28,6 +30,60 @@ std::string shape_str(const Shape& s) {
 }
 std::string shape_str(const std::vector<std::size_t>& s) {
   return shape_str(Shape(s.begin(), s.end()));
+}
+
+namespace {
+
+// Released arrays by element count. Bounded by the largest set of arrays one recording released,
+// so shapes that keep changing (mini-batches of many sizes) cannot make it grow without end.
+struct ArrayPool {
+  std::map<std::size_t, std::vector<Array>> by_size;
+  std::size_t held = 0;   // doubles
+  std::size_t limit = 0;  // doubles
+};
+thread_local ArrayPool array_pool;
+
+}  // namespace
+
+Array fresh(const Shape& shape) {
+  const std::size_t n = std::accumulate(shape.begin(), shape.end(), std::size_t{1}, std::multiplies<>());
+  const auto it = array_pool.by_size.find(n);
+  if (it != array_pool.by_size.end() && !it->second.empty()) {
+    Array a = std::move(it->second.back());
+    it->second.pop_back();
+    array_pool.held -= n;
+    a.reshape(shape);
+    return a;
+  }
+  return Array::from_shape(shape);
+}
+
+Array zeros(const Shape& shape) {
+  Array a = fresh(shape);
+  std::fill(a.begin(), a.end(), 0.0);
+  return a;
+}
+
+void recycle(Array&& a) {
+  const std::size_t n = a.size();
+  if (n < 1024 || array_pool.held + n > array_pool.limit) return;  // small ones: malloc is cheap
+  array_pool.held += n;
+  array_pool.by_size[n].push_back(std::move(a));
+}
+
+void TensorList::clear() {
+  std::size_t released = 0;
+  for (const TensorNode& n : nodes)
+    released += n.own.size() + (n.has_tan ? n.tan.size() : 0) + (n.has_adj ? n.adj.size() : 0) +
+                (n.has_adj_tan ? n.adj_tan.size() : 0);
+  array_pool.limit = std::max(array_pool.limit, released);
+  for (TensorNode& n : nodes) {
+    recycle(std::move(n.own));
+    if (n.has_tan) recycle(std::move(n.tan));
+    if (n.has_adj) recycle(std::move(n.adj));
+    if (n.has_adj_tan) recycle(std::move(n.adj_tan));
+  }
+  nodes.clear();
 }
 
 Tape& TensorAccess::active(const char* op) {
@@ -91,14 +147,14 @@ namespace {
 
 Array& adj_buffer(TensorNode& n) {
   if (!n.has_adj) {
-    n.adj = xt::zeros<double>(n.value().shape());
+    n.adj = zeros(n.value().shape());
     n.has_adj = true;
   }
   return n.adj;
 }
 Array& adj_tan_buffer(TensorNode& n) {
   if (!n.has_adj_tan) {
-    n.adj_tan = xt::zeros<double>(n.value().shape());
+    n.adj_tan = zeros(n.value().shape());
     n.has_adj_tan = true;
   }
   return n.adj_tan;
@@ -125,7 +181,7 @@ Tensor from_scalars(Tape& t, std::unique_ptr<FromScalars> op, Array value) {
   Array tan;
   const bool dual = TensorAccess::dual(t);
   if (dual) {
-    tan = Array::from_shape(value.shape());
+    tan = fresh(value.shape());
     for (std::size_t i = 0; i < value.size(); ++i)
       tan.flat(i) = TensorAccess::tangent(t, op->slot(i));
   }
@@ -231,6 +287,7 @@ Array unbroadcast(Array g, const Shape& target) {
     if (target[i] == 1 && g.shape()[lead + i] != 1) axes.push_back(lead + i);
   Array r = xt::sum(g, axes);
   r.reshape(target);
+  recycle(std::move(g));
   return r;
 }
 
@@ -240,6 +297,7 @@ void accumulate(TensorNode& n, Array g, Array* gt) {
   Array r = unbroadcast(std::move(g), s);
   if (n.has_adj) {
     n.adj += r;
+    recycle(std::move(r));
   } else {
     n.adj = std::move(r);
     n.has_adj = true;
@@ -248,6 +306,7 @@ void accumulate(TensorNode& n, Array g, Array* gt) {
   Array rt = unbroadcast(std::move(*gt), s);
   if (n.has_adj_tan) {
     n.adj_tan += rt;
+    recycle(std::move(rt));
   } else {
     n.adj_tan = std::move(rt);
     n.has_adj_tan = true;
@@ -278,7 +337,7 @@ std::uint32_t Tensor::node() const {
     if (tag_ != TensorAccess::tag(t)) detail::throw_stale_tensor(*this, &t, "Tensor");
     auto fs = std::make_unique<detail::FromScalars>();
     fs->first = first_;
-    detail::Array v = detail::Array::from_shape({std::size_t{n_}});
+    detail::Array v = detail::fresh(detail::Shape{std::size_t{n_}});
     std::copy(values_, values_ + n_, v.data());
     node_ = detail::from_scalars(t, std::move(fs), std::move(v)).node_;
   }
@@ -348,7 +407,7 @@ xt::xarray<double> value(const Tensor& t) {
 Tensor stack(std::span<const Var> xs) {
   Tape& t = TensorAccess::active("stack");
   auto fs = std::make_unique<detail::FromScalars>();
-  detail::Array v = detail::Array::from_shape({xs.size()});
+  detail::Array v = detail::fresh(detail::Shape{xs.size()});
   for (std::size_t i = 0; i < xs.size(); ++i) {
     const Var& x = xs[i];
     if (x.is_active() && x.tag() != TensorAccess::tag(t))

@@ -66,9 +66,9 @@ struct MapOp final : TensorOp {
   void backward(Tape& tape, TensorList& list, TensorNode& self) override {
     if (!self.has_adj) return;
     TensorNode& x = list[a];
-    Array g = Array::from_shape(self.own.shape());
+    Array g = fresh(self.own.shape());
     if (TensorAccess::dual(tape)) {
-      Array gt = Array::from_shape(self.own.shape());
+      Array gt = fresh(self.own.shape());
       vjp<Dual>(x, self, g.data(), gt.data());
       accumulate(x, std::move(g), &gt);
     } else {
@@ -83,11 +83,11 @@ Tensor map_forward(Tape& tape, std::uint32_t ia) {
   TensorList& l = TensorAccess::list(tape);
   const TensorNode& x = l[ia];
   const Array& xv = x.value();
-  Array z = Array::from_shape(xv.shape());
+  Array z = fresh(xv.shape());
   Array zt;
   const bool dual = x.has_tan;
   if (dual) {
-    zt = Array::from_shape(xv.shape());
+    zt = fresh(xv.shape());
     for (std::size_t i = 0; i < xv.size(); ++i)
       store<Dual>(z.data(), zt.data(), i, ops::call<Op>(load<Dual>(xv.data(), x.tan.data(), i)));
   } else {
@@ -119,9 +119,9 @@ struct BoundOp final : TensorOp {
   void backward(Tape& tape, TensorList& list, TensorNode& self) override {
     if (!self.has_adj) return;
     TensorNode& x = list[a];
-    Array g = Array::from_shape(self.own.shape());
+    Array g = fresh(self.own.shape());
     if (TensorAccess::dual(tape)) {
-      Array gt = Array::from_shape(self.own.shape());
+      Array gt = fresh(self.own.shape());
       vjp<Dual>(x, self, g.data(), gt.data());
       accumulate(x, std::move(g), &gt);
     } else {
@@ -136,11 +136,11 @@ Tensor bound_forward(Tape& tape, std::uint32_t ia, double c) {
   TensorList& l = TensorAccess::list(tape);
   const TensorNode& x = l[ia];
   const Array& xv = x.value();
-  Array z = Array::from_shape(xv.shape());
+  Array z = fresh(xv.shape());
   Array zt;
   const bool dual = x.has_tan;
   if (dual) {
-    zt = Array::from_shape(xv.shape());
+    zt = fresh(xv.shape());
     for (std::size_t i = 0; i < xv.size(); ++i)
       store<Dual>(z.data(), zt.data(), i, ops::call<Op>(load<Dual>(xv.data(), x.tan.data(), i), c));
   } else {
@@ -178,7 +178,7 @@ struct ZipOp final : TensorOp {
     const bool dual = TensorAccess::dual(tape);
     Array ga, gat, gb, gbt;
     auto buffer = [&](bool need, Array& v) {
-      if (need) v = Array::from_shape(out);
+      if (need) v = fresh(out);
       return need ? v.data() : nullptr;
     };
     double* pa = buffer(x.active(), ga);
@@ -201,11 +201,11 @@ Tensor zip_forward(Tape& tape, std::uint32_t ia, std::uint32_t ib) {
   const TensorNode& y = l[ib];
   const Shape out = broadcast_shape(x.value().shape(), y.value().shape(), Op::name);
   const Operand ox(x, out), oy(y, out);
-  Array z = Array::from_shape(out);
+  Array z = fresh(out);
   Array zt;
   const bool dual = x.has_tan || y.has_tan;
   if (dual) {
-    zt = Array::from_shape(out);
+    zt = fresh(out);
     for (std::size_t i = 0; i < z.size(); ++i)
       store<Dual>(z.data(), zt.data(), i, ops::call<Op>(ox.at<Dual>(i), oy.at<Dual>(i)));
   } else {

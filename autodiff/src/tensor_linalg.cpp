@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // matmul, dot and transpose. Products go through BLAS (OpenBLAS, cblas) in the forward and the
-// reverse sweep. Second order uses the dual product (A + Ȧε)(B + Ḃε) = AB + (ȦB + AḂ)ε; when only
+// reverse sweep. Second order uses the dual product (A + Ȧε)(B + Ḃε) = AB + (ȦB + AḂ)ε. When only
 // one factor carries a tangent and the other is a large constant (the data matrix X), both
-// products are taken block by block of X's rows so X is read from memory once, not twice: BLAS
-// has no efficient two-right-hand-side product (a dgemm with two columns measured slower here
-// than two dgemv calls).
+// products read X from memory once, not twice: BLAS has no efficient two-right-hand-side product
+// (a dgemm with two columns measured slower here than two dgemv calls), so X·[w ẇ] and Xᵀ·[ḡ ġ]
+// are two small fused kernels, and a matrix pair is BLAS on cached blocks of X's rows.
 
 #include <algorithm>
 #include <cstring>
@@ -17,6 +17,55 @@
 #include "tensor_list.hpp"
 
 namespace slope::detail {
+
+void transposed_pair(const double* a, std::size_t rows, std::size_t cols, const double* g,
+                     const double* h, double* out_g, double* out_h);
+void rows_pair(const double* a, std::size_t rows, std::size_t cols, const double* w,
+               const double* v, double* out_w, double* out_v);
+
+// A·w and A·v for row-major A and vectors w, v, in one pass over A: two dot products per row.
+// `omp simd reduction` (compiled with -fopenmp-simd, no OpenMP runtime) lets the sums be split
+// into vector lanes. Measured at 100 000 × 100, one thread: 5.7 ms against 6.3 ms for one BLAS
+// dgemv and ~7 ms for two BLAS calls on cached row blocks.
+[[gnu::target_clones("avx2", "default")]] void rows_pair(const double* a, std::size_t rows,
+                                                         std::size_t cols, const double* w,
+                                                         const double* v, double* out_w,
+                                                         double* out_v) {
+  for (std::size_t i = 0; i < rows; ++i) {
+    const double* x = a + i * cols;
+    double sw = 0, sv = 0;
+#pragma omp simd reduction(+ : sw, sv)
+    for (std::size_t j = 0; j < cols; ++j) {
+      sw += x[j] * w[j];
+      sv += x[j] * v[j];
+    }
+    out_w[i] = sw;
+    out_v[i] = sv;
+  }
+}
+
+// Aᵀ·g and Aᵀ·h for row-major A (rows × cols) and vectors g, h, in one pass over A: each row adds
+// into two accumulators of length cols, which stay in L1. It vectorises without reassociating any
+// sum (an axpy per row), so no fast-math is needed; cloned for AVX2 and chosen at load time.
+// Measured at 100 000 × 100, one thread: 6.0–6.6 ms against 5.8–6.5 ms for one BLAS dgemv and
+// 7.3–8.4 ms for the pair of BLAS calls on cached row blocks.
+// External linkage: GCC's function multiversioning needs it.
+[[gnu::target_clones("avx2", "default")]] void transposed_pair(const double* a, std::size_t rows,
+                                                               std::size_t cols, const double* g,
+                                                               const double* h, double* out_g,
+                                                               double* out_h) {
+  std::fill(out_g, out_g + cols, 0.0);
+  std::fill(out_h, out_h + cols, 0.0);
+  for (std::size_t i = 0; i < rows; ++i) {
+    const double* x = a + i * cols;
+    const double gi = g[i], hi = h[i];
+    for (std::size_t j = 0; j < cols; ++j) {
+      out_g[j] += gi * x[j];
+      out_h[j] += hi * x[j];
+    }
+  }
+}
+
 namespace {
 
 // op(M) where M is stored row-major, rows × cols; op transposes when `trans`.
@@ -52,9 +101,10 @@ void gemm(const Mat& a, const Mat& b, double* c, double beta) {
   }
 }
 
-// op(A)·op(B) and op(A)·op(Ḃ) reading A once: blocks of A's stored rows small enough to stay in
-// cache between the two calls (and below OpenBLAS's threading threshold, so no thread start-up
-// per block). Falls back to two whole products when A is small or B would need a strided slice.
+// op(A)·op(B) and op(A)·op(Ḃ) reading A once. For vectors B, Ḃ: the fused kernels above. For
+// matrices: BLAS on blocks of A's stored rows small enough to stay in cache between the two calls
+// (and below OpenBLAS's threading threshold, so no thread start-up per block). Two whole BLAS
+// products when A is small (it stays in cache anyway) or B would need a strided slice.
 void gemm_pair(const Mat& a, const Mat& b, const Mat& bt, double* c, double* ct) {
   constexpr std::size_t kBlockElements = 8192;
   constexpr std::size_t kLarge = std::size_t{1} << 18;
@@ -63,9 +113,11 @@ void gemm_pair(const Mat& a, const Mat& b, const Mat& bt, double* c, double* ct)
     gemm(a, bt, ct, 0.0);
     return;
   }
+  const std::size_t n = b.c();
+  if (n == 1 && a.trans) return transposed_pair(a.p, a.rows, a.cols, b.p, bt.p, c, ct);
+  if (n == 1) return rows_pair(a.p, a.rows, a.cols, b.p, bt.p, c, ct);
   const std::size_t block =
       std::max<std::size_t>(1, kBlockElements / std::max<std::size_t>(1, a.cols));
-  const std::size_t n = b.c();
   for (std::size_t r0 = 0; r0 < a.rows; r0 += block) {
     const std::size_t rows = std::min(block, a.rows - r0);
     const Mat ab{a.p + r0 * a.cols, rows, a.cols, a.trans};
@@ -124,15 +176,15 @@ struct MatmulOp final : TensorOp {
     const Mat g{self.adj.data(), d.m, d.n, false};
     const double* gt = self.has_adj_tan ? self.adj_tan.data() : nullptr;
     if (x.active()) {  // Ā = Ḡ·Bᵀ
-      Array ga = Array::from_shape(x.value().shape());
-      Array gat = dual ? Array::from_shape(x.value().shape()) : Array();
+      Array ga = fresh(x.value().shape());
+      Array gat = dual ? fresh(x.value().shape()) : Array();
       dual_gemm(g, gt, Mat{y.value().data(), d.k, d.n, true}, y.has_tan ? y.tan.data() : nullptr,
                 ga.data(), dual ? gat.data() : nullptr);
       accumulate(x, std::move(ga), dual ? &gat : nullptr);
     }
     if (y.active()) {  // B̄ = Aᵀ·Ḡ
-      Array gb = Array::from_shape(y.value().shape());
-      Array gbt = dual ? Array::from_shape(y.value().shape()) : Array();
+      Array gb = fresh(y.value().shape());
+      Array gbt = dual ? fresh(y.value().shape()) : Array();
       dual_gemm(Mat{x.value().data(), d.m, d.k, true}, x.has_tan ? x.tan.data() : nullptr, g, gt,
                 gb.data(), dual ? gbt.data() : nullptr);
       accumulate(y, std::move(gb), dual ? &gbt : nullptr);
@@ -166,10 +218,10 @@ Tensor tensor_matmul(std::uint32_t ia, std::uint32_t ib) {
   Shape out;
   if (sa.size() == 2) out.push_back(d.m);
   if (sb.size() == 2) out.push_back(d.n);
-  Array z = Array::from_shape(out);
+  Array z = fresh(out);
   Array zt;
   const bool dual = x.has_tan || y.has_tan;
-  if (dual) zt = Array::from_shape(out);
+  if (dual) zt = fresh(out);
   dual_gemm(Mat{x.value().data(), d.m, d.k, false}, x.has_tan ? x.tan.data() : nullptr,
             Mat{y.value().data(), d.k, d.n, false}, y.has_tan ? y.tan.data() : nullptr, z.data(),
             dual ? zt.data() : nullptr);

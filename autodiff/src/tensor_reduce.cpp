@@ -151,9 +151,9 @@ struct ReduceOp final : TensorOp {
   void backward(Tape& tape, TensorList& list, TensorNode& self) override {
     if (!self.has_adj) return;
     TensorNode& x = list[src];
-    Array g = Array::from_shape(x.value().shape());
+    Array g = fresh(x.value().shape());
     if (TensorAccess::dual(tape)) {
-      Array gt = Array::from_shape(x.value().shape());
+      Array gt = fresh(x.value().shape());
       vjp<Dual>(x, self, g.data(), gt.data());
       accumulate(x, std::move(g), &gt);
     } else {
@@ -183,11 +183,11 @@ Tensor reduce_node(Reduction r, const Tensor& a, const std::ptrdiff_t* axis) {
   if (ls.len == 0 && r != Reduction::sum)
     throw Error(std::string("slope: ") + name + ": reduces zero elements (shape " + shape_str(s) +
                 ")");
-  Array z = Array::from_shape(out);
+  Array z = fresh(out);
   Array zt;
   const bool dual = x.has_tan;
   if (dual) {
-    zt = Array::from_shape(out);
+    zt = fresh(out);
     reduce_lanes<Dual>(r, ls, x, z.data(), zt.data());
   } else {
     reduce_lanes<double>(r, ls, x, z.data(), nullptr);
@@ -231,9 +231,9 @@ struct SoftmaxOp final : TensorOp {
   void backward(Tape& tape, TensorList& list, TensorNode& self) override {
     if (!self.has_adj) return;
     TensorNode& x = list[src];
-    Array g = Array::from_shape(self.own.shape());
+    Array g = fresh(self.own.shape());
     if (TensorAccess::dual(tape)) {
-      Array gt = Array::from_shape(self.own.shape());
+      Array gt = fresh(self.own.shape());
       vjp<Dual>(self, g.data(), gt.data());
       accumulate(x, std::move(g), &gt);
     } else {
@@ -253,10 +253,10 @@ Tensor softmax_node(const Tensor& a, std::ptrdiff_t axis, bool log) {
   if (s.empty())
     throw Error(std::string("slope: ") + name + ": needs at least one axis, got a 0-d tensor");
   const Lanes ls = lanes_along(s, normalize_axis(axis, s.size(), name, s));
-  Array z = Array::from_shape(s);
+  Array z = fresh(s);
   Array zt;
   const bool dual = x.has_tan;
-  if (dual) zt = Array::from_shape(s);
+  if (dual) zt = fresh(s);
   ls.each([&](std::size_t base, std::size_t stride, std::size_t) {
     if (dual)
       softmax_lane(Lane<Dual>{x.value().data(), x.tan.data(), base, stride, ls.len}, log, z.data(),

@@ -57,11 +57,11 @@ Tensor take_rows(Tape& tape, std::uint32_t ia, std::vector<std::size_t> rows, co
   const std::size_t width = row_size(out);
   auto id = [](std::size_t i) { return i; };
   auto pick = [&](std::size_t i) { return rows[i]; };
-  Array z = Array::from_shape(out);
+  Array z = fresh(out);
   move_rows(x.value().data(), z.data(), rows.size(), width, pick, id, false);
   Array zt;
   if (x.has_tan) {
-    zt = Array::from_shape(out);
+    zt = fresh(out);
     move_rows(x.tan.data(), zt.data(), rows.size(), width, pick, id, false);
   }
   std::unique_ptr<TensorOp> op;
@@ -128,12 +128,12 @@ Tensor reshape_node(const Tensor& a, std::span<const std::ptrdiff_t> dims) {
   const std::uint32_t ia = node_index(tape, a, "reshape");
   const TensorNode& x = TensorAccess::list(tape)[ia];
   const Shape out = resolve_shape(dims, x.value().shape());
-  Array z = x.value();
-  z.reshape(out);
+  Array z = fresh(out);
+  std::copy(x.value().begin(), x.value().end(), z.begin());
   Array zt;
   if (x.has_tan) {
-    zt = x.tan;
-    zt.reshape(out);
+    zt = fresh(out);
+    std::copy(x.tan.begin(), x.tan.end(), zt.begin());
   }
   std::unique_ptr<TensorOp> op;
   const bool tan = x.has_tan;
@@ -166,8 +166,8 @@ struct ConcatOp final : TensorOp {
       TensorNode& x = list[k];
       const std::size_t chunk = x.value().size() / std::max<std::size_t>(outer, 1);
       if (x.active()) {
-        Array g = Array::from_shape(x.value().shape());
-        Array gt = dual ? Array::from_shape(x.value().shape()) : Array();
+        Array g = fresh(x.value().shape());
+        Array gt = dual ? fresh(x.value().shape()) : Array();
         for (std::size_t o = 0; o < outer; ++o) {
           std::copy_n(self.adj.data() + o * total + offset, chunk, g.data() + o * chunk);
           if (dual)
@@ -257,8 +257,8 @@ Tensor concatenate(std::span<const Tensor> parts, std::ptrdiff_t axis) {
   }
   std::size_t outer = 1;
   for (std::size_t d = 0; d < ax; ++d) outer *= first[d];
-  Array z = Array::from_shape(out);
-  Array zt = dual ? Array(xt::zeros<double>(out)) : Array();
+  Array z = detail::fresh(out);
+  Array zt = dual ? detail::zeros(out) : Array();
   const std::size_t total = z.size() / std::max<std::size_t>(outer, 1);
   std::size_t offset = 0;
   for (std::uint32_t k : ids) {

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: MIT
+// Tensor workloads at N = 100 000 rows, D = 100 features: MSE of a linear model and the
+// logistic-regression NLL. Each is timed as the plain loss, the hand-written gradient (two BLAS
+// calls), Slope's gradient, the hand-written HVP and Slope's HVP; the table ends with the ratios
+// and the peak heap memory one Slope gradient takes beyond the data.
+//   tensor_bench [google benchmark flags...]
+// OpenBLAS runs on one thread unless OPENBLAS_NUM_THREADS says otherwise (the same for the
+// hand-written code and Slope; on a shared 2-core host a second BLAS thread mostly adds noise).
+
+#include <benchmark/benchmark.h>
+#include <cblas.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <xtensor/xrandom.hpp>
+
+#include <autodiff/autodiff.hpp>
+
+#include "harness.hpp"
+#include "heap_counter.hpp"
+
+namespace {
+
+using Array = xt::xarray<double>;
+using bench::num;
+
+[[noreturn]] void fail(const std::string& what) { bench::fail("tensor_bench", what); }
+
+constexpr std::size_t kN = 100000, kD = 100;
+
+struct Data {
+  Array X, y_real, y_label, x0, v;  // x0, v: (w, b) and a direction, D + 1 entries
+};
+
+Data make_data() {
+  xt::random::seed(42);
+  Data d;
+  d.X = xt::random::randn<double>({kN, kD});
+  d.y_real = xt::random::randn<double>({kN});
+  d.y_label = xt::cast<double>(xt::random::rand<double>({kN}) < 0.5);
+  d.x0 = 0.1 * xt::random::randn<double>({kD + 1});
+  d.v = xt::random::randn<double>({kD + 1});
+  return d;
+}
+
+const int n_int = static_cast<int>(kN), d_int = static_cast<int>(kD);
+
+// z = X w + b (one BLAS call).
+void affine(const Data& d, const double* w, double b, double* z) {
+  for (std::size_t i = 0; i < kN; ++i) z[i] = b;
+  cblas_dgemv(CblasRowMajor, CblasNoTrans, n_int, d_int, 1.0, d.X.data(), d_int, w, 1, 1.0, z, 1);
+}
+// g = s · Xᵀ r (one BLAS call).
+void backproject(const Data& d, const double* r, double s, double* g) {
+  cblas_dgemv(CblasRowMajor, CblasTrans, n_int, d_int, s, d.X.data(), d_int, r, 1, 0.0, g, 1);
+}
+// z = X w + b and u = X v + c, reading X once: rows in cache-sized blocks.
+void affine_pair(const Data& d, const double* w, double b, const double* v, double c, double* z,
+                 double* u) {
+  constexpr std::size_t kBlock = 80;
+  for (std::size_t r0 = 0; r0 < kN; r0 += kBlock) {
+    const int rows = static_cast<int>(std::min(kBlock, kN - r0));
+    const double* x = d.X.data() + r0 * kD;
+    for (int i = 0; i < rows; ++i) z[r0 + i] = b, u[r0 + i] = c;
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, rows, d_int, 1.0, x, d_int, w, 1, 1.0, z + r0, 1);
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, rows, d_int, 1.0, x, d_int, v, 1, 1.0, u + r0, 1);
+  }
+}
+
+struct Mse {
+  static constexpr const char* name = "mse";
+  static constexpr const char* what = "linear-model MSE";
+  static const Array& y(const Data& d) { return d.y_real; }
+  static slope::Var loss(const slope::Tensor& p, const Data& d) {
+    return slope::mean(slope::square(slope::matmul(d.X, p.slice(0, kD)) + p[kD] - d.y_real));
+  }
+  static double plain(const Data& d, std::vector<double>& z) {
+    affine(d, d.x0.data(), d.x0(kD), z.data());
+    double s = 0;
+    for (std::size_t i = 0; i < kN; ++i) s += (z[i] - d.y_real(i)) * (z[i] - d.y_real(i));
+    return s / kN;
+  }
+  // ∇ = (2/N) (Xᵀ r, Σ r), r = X w + b − y.
+  static double gradient(const Data& d, std::vector<double>& r, double* g) {
+    affine(d, d.x0.data(), d.x0(kD), r.data());
+    double s = 0, sr = 0;
+    for (std::size_t i = 0; i < kN; ++i) {
+      r[i] -= d.y_real(i);
+      s += r[i] * r[i];
+      sr += r[i];
+    }
+    backproject(d, r.data(), 2.0 / kN, g);
+    g[kD] = 2.0 * sr / kN;
+    return s / kN;
+  }
+  // H v = (2/N) (Xᵀ u, Σ u), u = X v_w + v_b: the Hessian does not depend on (w, b).
+  static void hvp(const Data& d, std::vector<double>& u, std::vector<double>&, double* hv) {
+    affine(d, d.v.data(), d.v(kD), u.data());
+    double su = 0;
+    for (std::size_t i = 0; i < kN; ++i) su += u[i];
+    backproject(d, u.data(), 2.0 / kN, hv);
+    hv[kD] = 2.0 * su / kN;
+  }
+};
+
+double softplus(double z) { return z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z)); }
+double sigmoid(double z) { return z >= 0 ? 1 / (1 + std::exp(-z)) : std::exp(z) / (1 + std::exp(z)); }
+
+struct Logistic {
+  static constexpr const char* name = "logistic";
+  static constexpr const char* what = "logistic-regression NLL";
+  static slope::Var loss(const slope::Tensor& p, const Data& d) {
+    const slope::Tensor z = slope::matmul(d.X, p.slice(0, kD)) + p[kD];
+    return slope::mean(slope::softplus(z) - d.y_label * z);
+  }
+  static double plain(const Data& d, std::vector<double>& z) {
+    affine(d, d.x0.data(), d.x0(kD), z.data());
+    double s = 0;
+    for (std::size_t i = 0; i < kN; ++i) s += softplus(z[i]) - d.y_label(i) * z[i];
+    return s / kN;
+  }
+  // ∇ = (Xᵀ (σ(z) − y), Σ (σ(z) − y)) / N.
+  static double gradient(const Data& d, std::vector<double>& r, double* g) {
+    affine(d, d.x0.data(), d.x0(kD), r.data());
+    double s = 0, sr = 0;
+    for (std::size_t i = 0; i < kN; ++i) {
+      const double z = r[i];
+      s += softplus(z) - d.y_label(i) * z;
+      r[i] = sigmoid(z) - d.y_label(i);
+      sr += r[i];
+    }
+    backproject(d, r.data(), 1.0 / kN, g);
+    g[kD] = sr / kN;
+    return s / kN;
+  }
+  // H v = (Xᵀ (σ(1−σ) u), Σ σ(1−σ) u) / N with u = X v_w + v_b; z and u from one pass over X.
+  static void hvp(const Data& d, std::vector<double>& u, std::vector<double>& z, double* hv) {
+    affine_pair(d, d.x0.data(), d.x0(kD), d.v.data(), d.v(kD), z.data(), u.data());
+    double su = 0;
+    for (std::size_t i = 0; i < kN; ++i) {
+      const double s = sigmoid(z[i]);
+      u[i] *= s * (1 - s);
+      su += u[i];
+    }
+    backproject(d, u.data(), 1.0 / kN, hv);
+    hv[kD] = su / kN;
+  }
+};
+
+template <class W>
+auto taped(const Data& d) {
+  return [&d](const slope::Tensor& p) { return W::loss(p, d); };
+}
+
+double max_rel_diff(const Array& a, const std::vector<double>& b) {
+  double diff = 0, scale = 1e-300;
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    diff = std::max(diff, std::fabs(a(i) - b[i]));
+    scale = std::max(scale, std::fabs(b[i]));
+  }
+  return diff / scale;
+}
+
+// A benchmark of a wrong derivative is worthless: check against the hand-written code first.
+template <class W>
+void verify(const Data& d) {
+  std::vector<double> buf(kN), buf2(kN), g(kD + 1), hv(kD + 1);
+  const double f = W::gradient(d, buf, g.data());
+  W::hvp(d, buf, buf2, hv.data());
+  const auto [fs, gs] = slope::value_and_grad(taped<W>(d), d.x0);
+  const Array hs = slope::hvp(taped<W>(d), d.x0, d.v);
+  const double dg = max_rel_diff(gs, g), dh = max_rel_diff(hs, hv);
+  std::printf("%s: |f_slope - f_hand| = %s, gradient max rel diff %s, HVP max rel diff %s\n",
+              W::name, num(std::fabs(fs - f)).c_str(), num(dg).c_str(), num(dh).c_str());
+  if (std::fabs(fs - f) > 1e-10 * std::fabs(f) || !(dg < 1e-10) || !(dh < 1e-10))
+    fail(std::string(W::name) + ": Slope and the hand-written derivatives disagree");
+}
+
+// Peak heap bytes of one Slope gradient beyond what was live before it (X is live already). On a
+// new thread, whose tape and array pool start empty: everything the gradient needs is counted,
+// nothing is borrowed from earlier calls.
+template <class W>
+double extra_bytes(const Data& d) {
+  double extra = 0;
+  std::thread([&] {
+    const std::size_t before = bench::heap_live_bytes();
+    bench::heap_reset_peak();
+    {
+      auto r = slope::value_and_grad(taped<W>(d), d.x0);
+      benchmark::DoNotOptimize(r);
+    }
+    extra = static_cast<double>(bench::heap_peak_bytes() - before);
+  }).join();
+  return extra;
+}
+
+template <class W>
+void register_workload(const Data& d, bool set_min_time) {
+  const auto add = [&](const char* kind, auto fn) {
+    bench::add(std::string(W::name) + "/" + kind, fn, set_min_time, 0.2, 9);
+  };
+  add("function", [&d](benchmark::State& st) {
+    std::vector<double> z(kN);
+    for (auto _ : st) benchmark::DoNotOptimize(W::plain(d, z));
+  });
+  add("hand_gradient", [&d](benchmark::State& st) {
+    std::vector<double> r(kN), g(kD + 1);
+    for (auto _ : st) {
+      benchmark::DoNotOptimize(W::gradient(d, r, g.data()));
+      benchmark::ClobberMemory();
+    }
+  });
+  add("slope_gradient", [&d](benchmark::State& st) {
+    const auto f = taped<W>(d);
+    for (auto _ : st) {
+      auto r = slope::value_and_grad(f, d.x0);
+      benchmark::DoNotOptimize(r);
+    }
+    st.counters["extra_doubles"] = extra_bytes<W>(d) / sizeof(double);
+  });
+  add("hand_hvp", [&d](benchmark::State& st) {
+    std::vector<double> u(kN), z(kN), hv(kD + 1);
+    for (auto _ : st) {
+      W::hvp(d, u, z, hv.data());
+      benchmark::ClobberMemory();
+    }
+  });
+  add("slope_hvp", [&d](benchmark::State& st) {
+    const auto f = taped<W>(d);
+    for (auto _ : st) {
+      auto hv = slope::hvp(f, d.x0, d.v);
+      benchmark::DoNotOptimize(hv);
+    }
+  });
+}
+
+class TableReporter : public bench::ResultsReporter {
+ public:
+  using ResultsReporter::ResultsReporter;
+  void print_table(const std::vector<std::pair<std::string, std::string>>& workloads) const {
+    const double budget = 20.0 * (kN + kD);
+    std::printf(
+        "\n| workload (N = %zu, D = %zu) | function | hand gradient / function "
+        "| Slope gradient / hand gradient (≤ 1.2) | Slope HVP / hand HVP (≤ 1.3) "
+        "| Slope HVP / Slope gradient | extra doubles of one gradient (≤ 20(N+D) = %.0f) |\n"
+        "|---|--:|--:|--:|--:|--:|--:|\n",
+        kN, kD, budget);
+    for (const auto& [name, what] : workloads) {
+      const auto f = seconds(name + "/function"), hand = seconds(name + "/hand_gradient");
+      const auto grad = seconds(name + "/slope_gradient"), hvp = seconds(name + "/slope_hvp");
+      const auto hand_hvp = seconds(name + "/hand_hvp");
+      const auto extra = counter(name + "/slope_gradient", "extra_doubles");
+      std::printf("| %s: %s | %s | %s | %s | %s | %s | %s (%s N) |\n", name.c_str(), what.c_str(),
+                  cell(f ? std::optional(*f * 1e3) : f, "%.2f ms").c_str(), ratio(hand, f).c_str(),
+                  ratio(grad, hand).c_str(), ratio(hvp, hand_hvp).c_str(), ratio(hvp, grad).c_str(),
+                  cell(extra, "%.0f").c_str(),
+                  cell(extra ? std::optional(*extra / kN) : extra, "%.1f").c_str());
+    }
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (std::getenv("OPENBLAS_NUM_THREADS") == nullptr) openblas_set_num_threads(1);
+  std::vector<char*> args;
+  const bool min_time_given = bench::initialize(argc, argv, args);
+  std::printf("OpenBLAS threads: %d\n", openblas_get_num_threads());
+  const Data d = make_data();
+  verify<Mse>(d);
+  verify<Logistic>(d);
+  register_workload<Mse>(d, !min_time_given);
+  register_workload<Logistic>(d, !min_time_given);
+  TableReporter reporter(isatty(STDOUT_FILENO) ? TableReporter::OO_Color : TableReporter::OO_None);
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  reporter.print_table({{Mse::name, Mse::what}, {Logistic::name, Logistic::what}});
+  benchmark::Shutdown();
+  return 0;
+}
