@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: MIT
 // `slope demo`: the seed's mean-squared-error loss of a line through seven cars, at w = b = 0,
-// with its gradient and Hessian from the tape and a check against the seed's own formulas.
+// with its gradient and Hessian from the tape, the same loss written with tensors, and a check
+// against the seed's own formulas.
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <string_view>
 #include <vector>
+
+#include <xtensor/xadapt.hpp>
 
 #include <autodiff/autodiff.hpp>
 
@@ -22,6 +27,13 @@ slope::Var mse(const slope::Tensor& p) {
   slope::Var s = 0.0;
   for (std::size_t i = 0; i < kPounds.size(); ++i) s += square(p[0] * kPounds[i] + p[1] - kMpg[i]);
   return s / kM;
+}
+
+// The same loss over whole columns: mean((w·x + b − y)²).
+const xt::xarray<double> kPoundsColumn = xt::adapt(kPounds);
+const xt::xarray<double> kMpgColumn = xt::adapt(kMpg);
+slope::Var tensor_mse(const slope::Tensor& p) {
+  return slope::mean(slope::square(p[0] * kPoundsColumn + p[1] - kMpgColumn));
 }
 
 // The seed's hand-derived gradient: ∂/∂w = (1/M) Σ 2x(wx + b − y), ∂/∂b = (1/M) Σ 2(wx + b − y).
@@ -55,8 +67,22 @@ int run_demo(int argc, char** argv) {
   std::printf("  one gradient-descent step, learning rate 0.01: w = %.5f, b = %.5f\n\n",
               -0.01 * g(0), -0.01 * g(1));
 
+  // The tensor form must agree with the scalar loop to rounding.
+  const auto [tloss, tg] = slope::value_and_grad(tensor_mse, at);
+  const auto th = slope::hessian(tensor_mse, at);
+  double diff = std::fabs(tloss - loss);
+  for (std::size_t i = 0; i < 2; ++i) {
+    diff = std::max(diff, std::fabs(tg(i) - g(i)));
+    for (std::size_t j = 0; j < 2; ++j) diff = std::max(diff, std::fabs(th(i, j) - h(i, j)));
+  }
+  const bool same = diff <= 1e-12 * std::max(1.0, std::fabs(loss));
+  std::printf("The same loss with tensors, mean(square(w * weight + b - mpg)):\n");
+  std::printf(
+      "  loss %.6f, gradient (%.6f, %.6f); largest difference from the scalar form %.1e%s\n\n",
+      tloss, tg(0), tg(1), diff, same ? "" : "  <- MISMATCH");
+
   std::printf("Gradient check against the seed's formulas and finite differences:\n");
   const auto report = slope::check_gradient(mse, at, seed_gradient);
   std::cout << report;
-  return report.ok ? 0 : 1;
+  return report.ok && same ? 0 : 1;
 }

@@ -153,7 +153,6 @@ class TableReporter : public bench::ResultsReporter {
                   cell(counter(name + "/slope_gradient", "nodes"), "%.0f").c_str());
     }
   }
-
 };
 
 }  // namespace

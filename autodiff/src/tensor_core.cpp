@@ -46,7 +46,8 @@ thread_local ArrayPool array_pool;
 }  // namespace
 
 Array fresh(const Shape& shape) {
-  const std::size_t n = std::accumulate(shape.begin(), shape.end(), std::size_t{1}, std::multiplies<>());
+  const std::size_t n =
+      std::accumulate(shape.begin(), shape.end(), std::size_t{1}, std::multiplies<>());
   const auto it = array_pool.by_size.find(n);
   if (it != array_pool.by_size.end() && !it->second.empty()) {
     Array a = std::move(it->second.back());
