@@ -398,6 +398,8 @@ Var Tensor::item() const {
   return detail::element_of(TensorAccess::active("Tensor::item"), node(), 0);
 }
 
+xt::xarray<double> Tensor::value() const { return slope::value(*this); }
+
 xt::xarray<double> value(const Tensor& t) {
   const std::vector<double> v = t.values();
   xt::xarray<double> r = xt::xarray<double>::from_shape(t.shape());

@@ -101,6 +101,11 @@ TEST(TensorErrors, ShapeErrorsNameTheOpAndBothShapes) {
       {"operator[]", "1-D", "(4,6)"});
   expect_error([](const Tensor& p) { return p.slice(0, 2).item(); }, {"item", "(2,)"});
   expect_error([](const Tensor& p) { return max(p.slice(0, 0)); }, {"max", "zero elements"});
+  expect_error(
+      [](const Tensor& p) {
+        return sum(slope::gather_rows(p.reshape({4, 6}), std::vector<int>{0, -1}));
+      },
+      {"gather_rows", "negative index -1"});
 }
 
 TEST(TensorErrors, HandlesFromAnEndedRecordingAreRejected) {

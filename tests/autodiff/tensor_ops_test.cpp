@@ -297,6 +297,20 @@ TEST(TensorShapeOps, SliceGatherConcatenateStackWhereTranspose) {
       },
       std::vector<double>{1, 2, 3, 4});
   EXPECT_EQ(g, (Array{1, 1, 2, 2}));
+  const xt::xarray<int> idx = {1, 1, 0};
+  const auto gi = slope::grad(
+      [&](const Tensor& p) {
+        return sum(gather_rows(p.reshape({2, 2}), idx));
+      },
+      std::vector<double>{1, 2, 3, 4});
+  EXPECT_EQ(gi, g);
+  slope::grad(
+      [](const Tensor& p) {
+        const Tensor m = p.reshape({2, 2}) * 3.0;
+        EXPECT_EQ(m.value(), (Array{{3, 6}, {9, 12}}));
+        return sum(m);
+      },
+      std::vector<double>{1, 2, 3, 4});
 }
 
 TEST(TensorShapeOps, ParameterSlicesStayInputsAndReshapeInfersOneExtent) {

@@ -22,6 +22,8 @@
 #include <type_traits>
 #include <vector>
 
+#include <xtensor/xarray.hpp>
+
 #include <autodiff/var_handle.hpp>
 
 namespace slope {
@@ -54,7 +56,9 @@ class Tensor {
   }
   /// Value of element i (flat index).
   double value(std::size_t i) const;
-  /// The whole value (a copy).
+  /// The whole value (a copy), with its shape.
+  xt::xarray<double> value() const;
+  /// The whole value (a copy), flat in row-major order.
   std::vector<double> values() const;
   /// The only element of a one-element tensor as a Var.
   Var item() const;

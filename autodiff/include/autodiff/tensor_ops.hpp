@@ -15,7 +15,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <iterator>
 #include <span>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -203,6 +205,19 @@ Tensor slice(const Tensor& a, std::size_t begin, std::size_t end);
 Tensor gather_rows(const Tensor& a, std::span<const std::size_t> idx);
 inline Tensor gather_rows(const Tensor& a, const std::vector<std::size_t>& idx) {
   return gather_rows(a, std::span<const std::size_t>(idx));
+}
+/// Row indices from any range of integers (an xt::xarray<int>, std::vector<int>, ...).
+template <class R>
+requires(!std::convertible_to<const R&, std::span<const std::size_t>>) &&
+    std::integral<std::remove_cvref_t<decltype(*std::begin(std::declval<const R&>()))>> Tensor
+    gather_rows(const Tensor& a, const R& idx) {
+  std::vector<std::size_t> rows;
+  for (const auto i : idx) {
+    if constexpr (std::is_signed_v<std::remove_cvref_t<decltype(i)>>)
+      if (i < 0) throw Error("slope: gather_rows: negative index " + std::to_string(i));
+    rows.push_back(static_cast<std::size_t>(i));
+  }
+  return gather_rows(a, std::span<const std::size_t>(rows));
 }
 /// Joins tensors along an existing axis; every other extent must agree.
 Tensor concatenate(std::span<const Tensor> parts, std::ptrdiff_t axis = 0);
