@@ -281,6 +281,13 @@ Shape broadcast_shape(const Shape& a, const Shape& b, const char* op) {
 
 Array unbroadcast(Array g, const Shape& target) {
   if (std::equal(g.shape().begin(), g.shape().end(), target.begin(), target.end())) return g;
+  if (std::accumulate(target.begin(), target.end(), std::size_t{1}, std::multiplies<>()) == 1) {
+    // A scalar broadcast (the bias of a linear model): a plain sum, not an xtensor reducer.
+    Array r = fresh(target);
+    r.flat(0) = std::accumulate(g.begin(), g.end(), 0.0);
+    recycle(std::move(g));
+    return r;
+  }
   const std::size_t lead = g.dimension() - target.size();
   std::vector<std::size_t> axes;
   for (std::size_t i = 0; i < lead; ++i) axes.push_back(i);

@@ -15,6 +15,9 @@
 // a rule, other ops are called as `call<Op>(x)`, which is Op::f for doubles and is lifted to
 // Dual from Op's own rule, so a rule never needs a second-order twin.
 //
+// A unary op may also offer `static Pair<double> value_and_slope(double a)` = (f(a), f'(a)) when
+// the two share work (softplus and its slope σ share one exp); call<Op> at Dual then uses it.
+//
 // `domain` (and `domain_b` for the second operand) tells the generic derivative test where to
 // sample: open interval (lo, hi), and whether 0 itself is a valid point.
 
@@ -45,8 +48,13 @@ double call(double a) {
 }
 template <class Op>
 Dual call(const Dual& a) {
-  const double z = Op::f(a.v);
-  return {z, Op::df(a.v, z) * a.d};
+  if constexpr (requires { Op::value_and_slope(a.v); }) {
+    const Pair<double> zp = Op::value_and_slope(a.v);
+    return {zp.a, zp.b * a.d};
+  } else {
+    const double z = Op::f(a.v);
+    return {z, Op::df(a.v, z) * a.d};
+  }
 }
 template <class Op>
 double call(double a, double b) {

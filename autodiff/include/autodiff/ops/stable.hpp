@@ -37,6 +37,11 @@ struct Softplus {
   static T df(const T& a, const T&) {
     return call<Sigmoid>(a);
   }
+  // One exp for both: e = exp(−|a|) gives log1p(e) and σ(a) exactly as Sigmoid::f computes it.
+  static Pair<double> value_and_slope(double a) {
+    const double e = std::exp(-std::fabs(a));
+    return {(a > 0 ? a : 0.0) + std::log1p(e), a >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e)};
+  }
 };
 
 // lse(a + h, b + k) ≈ lse(a, b) + σ(a − b) h + σ(b − a) k,   lse(a, b) = log(exp(a) + exp(b))
