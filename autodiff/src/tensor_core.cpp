@@ -385,7 +385,7 @@ std::vector<double> Tensor::values() const {
   return {v.begin(), v.end()};
 }
 
-Var Tensor::element(std::size_t i) const {
+Tensor::Fields Tensor::element(std::size_t i) const {
   if (values_ != nullptr || dimension() == 1) {
     if (i >= n_)
       throw Error("slope::Tensor: index " + std::to_string(i) + " out of range for size " +
@@ -394,7 +394,8 @@ Var Tensor::element(std::size_t i) const {
     throw Error("slope::Tensor::operator[]: needs a 1-D tensor, got shape " +
                 detail::shape_str(shape()) + " (use slice, reshape or item)");
   }
-  return detail::element_of(TensorAccess::active("Tensor::operator[]"), node(), i);
+  const Var v = detail::element_of(TensorAccess::active("Tensor::operator[]"), node(), i);
+  return {v.value(), v.slot(), v.tag()};
 }
 
 Var Tensor::item() const {

@@ -302,10 +302,16 @@ SLOPE_INLINE Var Tape::unary(const Var& a, bool a_temp) {
 
 template <class Op, bool kCheck>
 SLOPE_INLINE Var Tape::record_unary(const Var& a, bool a_temp) {
-  const double z = Op::f(a.value_);
+  double z, p;
+  if constexpr (requires { Op::value_and_slope(a.value_); }) {
+    const ops::Pair<double> zp = Op::value_and_slope(a.value_);
+    z = zp.a, p = zp.b;
+  } else {
+    z = Op::f(a.value_);
+    p = Op::df(a.value_, z);
+  }
   if constexpr (kCheck)
     if (!std::isfinite(z)) throw_not_finite(Op::name, z, a.value_, 0, 1);
-  const double p = Op::df(a.value_, z);
   std::uint32_t slot = a.slot();
   double scale;
   if (absorb(a, a_temp, slot, scale)) return push1(ops::kFusedCode, slot, p * scale, 0, z);

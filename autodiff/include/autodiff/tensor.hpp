@@ -50,9 +50,14 @@ class Tensor {
   std::vector<std::size_t> shape() const;
   /// Element i of a 1-D tensor as a Var; throws slope::Error when i is out of range.
   Var operator[](std::size_t i) const {
-    if (values_ != nullptr && i < n_)
-      return Var(values_[i], first_ + static_cast<std::uint32_t>(i), tag_);
-    return element(i);
+    // The parameter vector's element is the hot path of scalar losses: one compare (a tensor
+    // node has block_n_ = 0), and a slow path that hands back plain fields, so the Var stays in
+    // registers (a Var returned from an outlined call goes through memory).
+    if (i >= block_n_) [[unlikely]] {
+      const Fields f = element(i);
+      return Var(f.value, f.slot, f.tag);
+    }
+    return Var(values_[i], first_ + static_cast<std::uint32_t>(i), tag_);
   }
   /// Value of element i (flat index).
   double value(std::size_t i) const;
@@ -83,16 +88,26 @@ class Tensor {
   friend struct detail::TensorAccess;
   // A block of inputs (the parameter vector, or a slice of it): values and contiguous slots.
   Tensor(const double* values, std::uint32_t first, std::uint32_t n, std::uint32_t tag)
-      : values_(values), first_(first), n_(n), tag_(tag) {}
+      : values_(values), first_(first), n_(n), block_n_(n), tag_(tag) {}
   // A tensor node.
   Tensor(Tape* tape, std::uint32_t node, std::uint32_t n, std::uint32_t tag)
       : tape_(tape), n_(n), tag_(tag), node_(node) {}
-  Var element(std::size_t i) const;
+  struct Fields {
+    double value;
+    std::uint32_t slot;
+    std::uint32_t tag;
+  };
+#if defined(__GNUC__)
+  [[gnu::cold, gnu::noinline]]
+#endif
+  Fields
+  element(std::size_t i) const;
 
   const double* values_ = nullptr;  // non-null for a block of inputs
   Tape* tape_ = nullptr;
   std::uint32_t first_ = 0;
   std::uint32_t n_ = 0;
+  std::uint32_t block_n_ = 0;  // n_ for a block of inputs, 0 for a tensor node
   std::uint32_t tag_ = 0;
   mutable std::uint32_t node_ = kNoNode;  // a block of inputs gets its node on first tensor use
 };
