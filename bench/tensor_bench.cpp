@@ -205,7 +205,7 @@ double extra_bytes(const Data& d) {
 template <class W>
 void register_workload(const Data& d, bool set_min_time) {
   const auto add = [&](const char* kind, auto fn) {
-    bench::add(std::string(W::name) + "/" + kind, fn, set_min_time, 0.2, 9);
+    bench::add(std::string(W::name) + "/" + kind, fn, set_min_time, 0.1, 15);
   };
   add("function", [&d](benchmark::State& st) {
     std::vector<double> z(kN);
