@@ -66,15 +66,8 @@ struct MapOp final : TensorOp {
   void backward(Tape& tape, TensorList& list, TensorNode& self) override {
     if (!self.has_adj) return;
     TensorNode& x = list[a];
-    Array g = fresh(self.own.shape());
-    if (TensorAccess::dual(tape)) {
-      Array gt = fresh(self.own.shape());
-      vjp<Dual>(x, self, g.data(), gt.data());
-      accumulate(x, std::move(g), &gt);
-    } else {
-      vjp<double>(x, self, g.data(), nullptr);
-      accumulate(x, std::move(g), nullptr);
-    }
+    accumulate_vjp(tape, x, self.own.shape(),
+                   [&](auto t, double* g, double* gt) { vjp<decltype(t)>(x, self, g, gt); });
   }
 };
 
@@ -119,15 +112,8 @@ struct BoundOp final : TensorOp {
   void backward(Tape& tape, TensorList& list, TensorNode& self) override {
     if (!self.has_adj) return;
     TensorNode& x = list[a];
-    Array g = fresh(self.own.shape());
-    if (TensorAccess::dual(tape)) {
-      Array gt = fresh(self.own.shape());
-      vjp<Dual>(x, self, g.data(), gt.data());
-      accumulate(x, std::move(g), &gt);
-    } else {
-      vjp<double>(x, self, g.data(), nullptr);
-      accumulate(x, std::move(g), nullptr);
-    }
+    accumulate_vjp(tape, x, self.own.shape(),
+                   [&](auto t, double* g, double* gt) { vjp<decltype(t)>(x, self, g, gt); });
   }
 };
 

@@ -121,6 +121,22 @@ Var element_of(Tape& t, std::uint32_t src, std::size_t flat);
 std::size_t normalize_axis(std::ptrdiff_t axis, std::size_t dims, const char* op,
                            const Shape& shape);
 
+/// The common shape of a reverse rule with one operand: `vjp(T{}, g, gt)` fills an adjoint share
+/// of `shape` at T = double (gt null) or, in a recording with tangents, at T = Dual; the share is
+/// then added to `target`.
+template <class Vjp>
+void accumulate_vjp(const Tape& tape, TensorNode& target, const Shape& shape, Vjp&& vjp) {
+  Array g = fresh(shape);
+  if (TensorAccess::dual(tape)) {
+    Array gt = fresh(shape);
+    vjp(Dual{}, g.data(), gt.data());
+    accumulate(target, std::move(g), &gt);
+  } else {
+    vjp(0.0, g.data(), nullptr);
+    accumulate(target, std::move(g), nullptr);
+  }
+}
+
 template <class T>
 T load(const double* v, const double* t, std::size_t i) {
   if constexpr (std::is_same_v<T, double>)

@@ -151,15 +151,8 @@ struct ReduceOp final : TensorOp {
   void backward(Tape& tape, TensorList& list, TensorNode& self) override {
     if (!self.has_adj) return;
     TensorNode& x = list[src];
-    Array g = fresh(x.value().shape());
-    if (TensorAccess::dual(tape)) {
-      Array gt = fresh(x.value().shape());
-      vjp<Dual>(x, self, g.data(), gt.data());
-      accumulate(x, std::move(g), &gt);
-    } else {
-      vjp<double>(x, self, g.data(), nullptr);
-      accumulate(x, std::move(g), nullptr);
-    }
+    accumulate_vjp(tape, x, x.value().shape(),
+                   [&](auto t, double* g, double* gt) { vjp<decltype(t)>(x, self, g, gt); });
   }
 };
 
@@ -230,16 +223,8 @@ struct SoftmaxOp final : TensorOp {
   }
   void backward(Tape& tape, TensorList& list, TensorNode& self) override {
     if (!self.has_adj) return;
-    TensorNode& x = list[src];
-    Array g = fresh(self.own.shape());
-    if (TensorAccess::dual(tape)) {
-      Array gt = fresh(self.own.shape());
-      vjp<Dual>(self, g.data(), gt.data());
-      accumulate(x, std::move(g), &gt);
-    } else {
-      vjp<double>(self, g.data(), nullptr);
-      accumulate(x, std::move(g), nullptr);
-    }
+    accumulate_vjp(tape, list[src], self.own.shape(),
+                   [&](auto t, double* g, double* gt) { vjp<decltype(t)>(self, g, gt); });
   }
 };
 

@@ -16,6 +16,14 @@
 
 namespace slope::testing {
 
+/// The op list as GoogleTest types, so a typed test runs once per op.
+template <class L>
+struct AsGtestTypes;
+template <class... Ops>
+struct AsGtestTypes<ops::TypeList<Ops...>> {
+  using type = ::testing::Types<Ops...>;
+};
+
 inline std::vector<double> random_direction(std::size_t n, std::mt19937_64& rng) {
   std::normal_distribution<double> normal;
   std::vector<double> v(n);

@@ -21,12 +21,7 @@ using slope::Var;
 using slope::ops::Arity;
 using slope::ops::Domain;
 
-template <class L>
-struct AsGtestTypes;
-template <class... Ops>
-struct AsGtestTypes<slope::ops::TypeList<Ops...>> {
-  using type = ::testing::Types<Ops...>;
-};
+using slope::testing::AsGtestTypes;
 
 struct OpName {
   template <class Op>

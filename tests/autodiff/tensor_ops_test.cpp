@@ -25,12 +25,8 @@ using slope::Var;
 using slope::ops::Arity;
 using Array = xt::xarray<double>;
 
-template <class L>
-struct AsGtestTypes;
-template <class... Ops>
-struct AsGtestTypes<slope::ops::TypeList<Ops...>> {
-  using type = ::testing::Types<Ops...>;
-};
+using slope::testing::AsGtestTypes;
+
 struct OpName {
   template <class Op>
   static std::string GetName(int i) {
