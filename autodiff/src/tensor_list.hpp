@@ -92,12 +92,6 @@ struct TensorAccess {
     return t.dual_ ? t.tangents_[slot].t : 0.0;
   }
   static bool nan_check(const Tape& t) { return t.nan_check_; }
-  static const double* block_values(const Tensor& p) { return p.values_; }
-  static std::uint32_t block_first(const Tensor& p) { return p.first_; }
-  static Tensor block(const double* values, std::uint32_t first, std::uint32_t n,
-                      std::uint32_t tag) {
-    return Tensor(values, first, n, tag);
-  }
 };
 
 // ---- helpers shared by the op files ----
