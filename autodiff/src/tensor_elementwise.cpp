@@ -45,59 +45,29 @@ struct Operand {
   }
 };
 
-// ---- one operand ----
+// ---- one operand (and, for ops like x^c, a constant) ----
 
-template <class Op>
-struct MapOp final : TensorOp {
-  std::uint32_t a;
-  explicit MapOp(std::uint32_t x) : a(x) {}
-  template <class T>
-  void vjp(const TensorNode& x, const TensorNode& self, double* g, double* gt) const {
-    const Array& xv = x.value();
-    const double* xtan = x.has_tan ? x.tan.data() : nullptr;
-    const double* zt = self.has_tan ? self.tan.data() : nullptr;
-    const double* gz = self.adj.data();
-    const double* gzt = self.has_adj_tan ? self.adj_tan.data() : nullptr;
-    for (std::size_t i = 0; i < xv.size(); ++i) {
-      const T p = Op::df(load<T>(xv.data(), xtan, i), load<T>(self.own.data(), zt, i));
-      store<T>(g, gt, i, p * load<T>(gz, gzt, i));
-    }
-  }
-  void backward(Tape& tape, TensorList& list, TensorNode& self) override {
-    if (!self.has_adj) return;
-    TensorNode& x = list[a];
-    accumulate_vjp(tape, x, self.own.shape(),
-                   [&](auto t, double* g, double* gt) { vjp<decltype(t)>(x, self, g, gt); });
-  }
-};
-
-template <class Op>
-Tensor map_forward(Tape& tape, std::uint32_t ia) {
-  TensorList& l = TensorAccess::list(tape);
-  const TensorNode& x = l[ia];
-  const Array& xv = x.value();
-  Array z = fresh(xv.shape());
-  Array zt;
-  const bool dual = x.has_tan;
-  if (dual) {
-    zt = fresh(xv.shape());
-    for (std::size_t i = 0; i < xv.size(); ++i)
-      store<Dual>(z.data(), zt.data(), i, ops::call<Op>(load<Dual>(xv.data(), x.tan.data(), i)));
-  } else {
-    for (std::size_t i = 0; i < xv.size(); ++i) z.data()[i] = Op::f(xv.data()[i]);
-  }
-  std::unique_ptr<TensorOp> op;
-  if (x.active()) op = std::make_unique<MapOp<Op>>(ia);
-  return TensorAccess::add(tape, std::move(z), dual ? &zt : nullptr, std::move(op), Op::name);
+// The op's value and slope at T: f(a) and f'(a), or f(a, c) and ∂f/∂a(a, c) with c fixed.
+template <class Op, class T>
+T value_at(const T& a, double c) {
+  if constexpr (Op::arity == ops::Arity::constant)
+    return ops::call<Op>(a, c);
+  else
+    return ops::call<Op>(a);
+}
+template <class Op, class T>
+T slope_at(const T& a, double c, const T& z) {
+  if constexpr (Op::arity == ops::Arity::constant)
+    return Op::df(a, c, z);
+  else
+    return Op::df(a, z);
 }
 
-// ---- one operand and a constant ----
-
 template <class Op>
-struct BoundOp final : TensorOp {
+struct OneOperandOp final : TensorOp {
   std::uint32_t a;
-  double c;
-  BoundOp(std::uint32_t x, double k) : a(x), c(k) {}
+  double c;  // the constant of an operand-and-constant op; unused by one-operand ops
+  OneOperandOp(std::uint32_t x, double k) : a(x), c(k) {}
   template <class T>
   void vjp(const TensorNode& x, const TensorNode& self, double* g, double* gt) const {
     const Array& xv = x.value();
@@ -105,7 +75,7 @@ struct BoundOp final : TensorOp {
     const double* zt = self.has_tan ? self.tan.data() : nullptr;
     const double* gzt = self.has_adj_tan ? self.adj_tan.data() : nullptr;
     for (std::size_t i = 0; i < xv.size(); ++i) {
-      const T p = Op::df(load<T>(xv.data(), xtan, i), c, load<T>(self.own.data(), zt, i));
+      const T p = slope_at<Op>(load<T>(xv.data(), xtan, i), c, load<T>(self.own.data(), zt, i));
       store<T>(g, gt, i, p * load<T>(self.adj.data(), gzt, i));
     }
   }
@@ -118,7 +88,7 @@ struct BoundOp final : TensorOp {
 };
 
 template <class Op>
-Tensor bound_forward(Tape& tape, std::uint32_t ia, double c) {
+Tensor one_operand_forward(Tape& tape, std::uint32_t ia, double c) {
   TensorList& l = TensorAccess::list(tape);
   const TensorNode& x = l[ia];
   const Array& xv = x.value();
@@ -128,12 +98,12 @@ Tensor bound_forward(Tape& tape, std::uint32_t ia, double c) {
   if (dual) {
     zt = fresh(xv.shape());
     for (std::size_t i = 0; i < xv.size(); ++i)
-      store<Dual>(z.data(), zt.data(), i, ops::call<Op>(load<Dual>(xv.data(), x.tan.data(), i), c));
+      store<Dual>(z.data(), zt.data(), i, value_at<Op>(load<Dual>(xv.data(), x.tan.data(), i), c));
   } else {
-    for (std::size_t i = 0; i < xv.size(); ++i) z.data()[i] = Op::f(xv.data()[i], c);
+    for (std::size_t i = 0; i < xv.size(); ++i) z.data()[i] = value_at<Op>(xv.data()[i], c);
   }
   std::unique_ptr<TensorOp> op;
-  if (x.active()) op = std::make_unique<BoundOp<Op>>(ia, c);
+  if (x.active()) op = std::make_unique<OneOperandOp<Op>>(ia, c);
   return TensorAccess::add(tape, std::move(z), dual ? &zt : nullptr, std::move(op), Op::name);
 }
 
@@ -205,13 +175,12 @@ Tensor zip_forward(Tape& tape, std::uint32_t ia, std::uint32_t ib) {
 
 // ---- dispatch tables over the op list: the op code picks the instantiation ----
 
-using MapFn = Tensor (*)(Tape&, std::uint32_t);
-using BoundFn = Tensor (*)(Tape&, std::uint32_t, double);
+using OneFn = Tensor (*)(Tape&, std::uint32_t, double);
 using ZipFn = Tensor (*)(Tape&, std::uint32_t, std::uint32_t);
 
 struct Tables {
-  MapFn map[256] = {};
-  BoundFn bound[256] = {};
+  OneFn map[256] = {};    // one-operand ops
+  OneFn bound[256] = {};  // operand-and-constant ops
   ZipFn zip[256] = {};
   const char* name[256] = {};
 };
@@ -224,9 +193,9 @@ constexpr Tables make_tables(ops::TypeList<Ops...>) {
         constexpr std::uint8_t code = ops::op_code<Ops>;
         t.name[code] = Ops::name;
         if constexpr (Ops::arity == ops::Arity::unary)
-          t.map[code] = &map_forward<Ops>;
+          t.map[code] = &one_operand_forward<Ops>;
         else if constexpr (Ops::arity == ops::Arity::constant)
-          t.bound[code] = &bound_forward<Ops>;
+          t.bound[code] = &one_operand_forward<Ops>;
         else
           t.zip[code] = &zip_forward<Ops>;
       }(),
@@ -265,7 +234,7 @@ struct WhereOp final : TensorOp {
 
 Tensor tensor_map(std::uint8_t code, std::uint32_t a) {
   if (tables.map[code] == nullptr) throw_code("one-operand", code);
-  return tables.map[code](TensorAccess::active(tables.name[code]), a);
+  return tables.map[code](TensorAccess::active(tables.name[code]), a, 0.0);
 }
 
 Tensor tensor_bound(std::uint8_t code, std::uint32_t a, double c) {
