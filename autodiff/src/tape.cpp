@@ -113,6 +113,10 @@ void Tape::reset(Mode mode) {
   hot_tag_ = nan_check_ ? kSpecialTag : tag_;
   inputs_taken_ = false;
   inputs_.clear();
+  guards_.clear();
+  pinned_ = 0;
+  replaying_ = false;
+  adjoints_zeroed_ = false;
   if (tensors_) tensors_->clear();
 }
 
@@ -185,14 +189,36 @@ Tensor Tape::inputs(std::span<const double> x, std::span<const double> v) {
 void Tape::reverse_dual(const Var& y) {
   if (!dual_)
     throw Error("slope::Tape::reverse_dual: the recording has no tangents (use inputs(x, v))");
-  if (!begin_sweep(y, "reverse_dual")) return;
-  if (tensor_count() > 0) return reverse_segmented(y.slot(), true);
-  sweep_dual(base_, tangents_.get(), y.slot(), floor_);
+  if (begin_sweep(y, "reverse_dual")) sweep_from(y.slot(), true);
+}
+
+void Tape::reverse_replayed(std::uint32_t out) {
+  clear_adjoints();
+  base_[out].adj = 1.0;
+  sweep_from(out, false);
+}
+
+void Tape::reverse_dual_replayed(std::uint32_t out) {
+  if (!dual_) throw Error("slope::Tape::reverse_dual_replayed: the replay had no tangents");
+  clear_adjoints();
+  base_[out].adj = 1.0;
+  sweep_from(out, true);
+}
+
+void Tape::sweep_from(std::size_t out, bool dual) {
+  if (tensor_count() > 0) return reverse_segmented(out, dual);
+  if (dual)
+    sweep_dual(base_, tangents_.get(), out, floor_);
+  else if (inputs_among_ops_)
+    sweep_first_order<true>(base_, out, floor_);
+  else
+    sweep_first_order<false>(base_, out, floor_);
 }
 
 void Tape::reverse_segmented(std::size_t out, bool dual) {
   // Scalar nodes [mark, hi] were recorded after tensor node k: sweep them, then run k's rule.
   detail::TensorList& list = *tensors_;
+  list.use_pool();
   std::size_t hi = out;
   auto sweep_down_to = [&](std::size_t lo) {
     if (hi < lo) return;
@@ -213,16 +239,28 @@ void Tape::reverse_segmented(std::size_t out, bool dual) {
   sweep_down_to(floor_);
 }
 
-bool Tape::begin_sweep(const Var& y, const char* call) {
-  // Recording zeroes each node's adjoint; only a second sweep of one recording clears them.
-  if (swept_) {
+void Tape::clear_adjoints() {
+  // Recording and a replay's forward sweep zero each node's adjoint; only a second sweep of the
+  // same values clears them.
+  if (swept_ && !adjoints_zeroed_) {
     for (std::uint32_t i = 0; i < size_; ++i) base_[i].adj = 0;
     if (dual_)
       for (std::uint32_t i = 0; i < size_; ++i) tangents_[i].adj = 0;
   }
-  if (swept_ && tensors_)
-    for (detail::TensorNode& n : tensors_->nodes) n.has_adj = n.has_adj_tan = false;
+  if (swept_ && tensors_) {
+    tensors_->use_pool();
+    for (detail::TensorNode& n : tensors_->nodes) {
+      if (n.has_adj) detail::recycle(std::move(n.adj));
+      if (n.has_adj_tan) detail::recycle(std::move(n.adj_tan));
+      n.has_adj = n.has_adj_tan = false;
+    }
+  }
   swept_ = true;
+  adjoints_zeroed_ = false;
+}
+
+bool Tape::begin_sweep(const Var& y, const char* call) {
+  clear_adjoints();
   if (!y.is_active()) return false;
   if (y.tag_ != tag_ || y.slot() >= size())
     throw Error(std::string("slope::Tape::") + call + ": the output Var (value " +
@@ -233,13 +271,7 @@ bool Tape::begin_sweep(const Var& y, const char* call) {
 }
 
 void Tape::reverse(const Var& y) {
-  if (!begin_sweep(y, "reverse")) return;
-  if (tensor_count() > 0) return reverse_segmented(y.slot(), false);
-  Node* nodes = base_;
-  if (inputs_among_ops_)
-    sweep_first_order<true>(nodes, y.slot(), floor_);
-  else
-    sweep_first_order<false>(nodes, y.slot(), floor_);
+  if (begin_sweep(y, "reverse")) sweep_from(y.slot(), false);
 }
 
 double Tape::adjoint(const Var& x) const {
@@ -273,6 +305,12 @@ void Tape::throw_not_finite(const char* op, double z, double a, double b, int ar
   throw Error(msg + ") = " + detail::fmt(z));
 }
 
+Recording::Recording(Tape& tape, Mode mode) : tape_(&tape), previous_(Tape::active_) {
+  pooled_ = false;
+  tape_->reset(mode);
+  Tape::active_ = tape_;
+}
+
 Recording::Recording(Mode mode) : previous_(Tape::active_) {
   if (pool.depth == pool.tapes.size()) pool.tapes.push_back(std::make_unique<Tape>());
   tape_ = pool.tapes[pool.depth++].get();
@@ -282,12 +320,59 @@ Recording::Recording(Mode mode) : previous_(Tape::active_) {
 
 Recording::~Recording() {
   tape_->close();
+  Tape::active_ = previous_;
+  if (!pooled_) return;
   // Tensor values and adjoints can be large (N-sized per op) and their handles are stale now:
-  // their memory goes to this thread's array pool for the next recording, as the scalar nodes'
+  // their memory goes to the tape's array pool for the next recording, as the scalar nodes'
   // buffer is kept for it.
   if (tape_->tensors_) tape_->tensors_->clear();
-  Tape::active_ = previous_;
   --pool.depth;
+}
+
+const char* symbol(Compare c) {
+  static constexpr const char* symbols[] = {"<", "<=", ">", ">=", "==", "!="};
+  return symbols[static_cast<int>(c)];
+}
+
+void Tape::guard(Compare c, const Var& a, const Var& b, bool outcome) {
+  if (mode_ != Mode::replay || !open_) return;
+  const bool ours_a = a.is_active() && a.tag_ == tag_, ours_b = b.is_active() && b.tag_ == tag_;
+  if (!ours_a && !ours_b) return;  // constants, or handles of another recording
+  guards_.push_back(Guard{ours_a ? a.slot() : 0, ours_b ? b.slot() : 0, a.value_, b.value_, c,
+                          outcome});
+}
+
+const Guard* Tape::broken_guard() const {
+  for (const Guard& g : guards_) {
+    const double a = g.a != 0 ? values_[g.a] : g.ca, b = g.b != 0 ? values_[g.b] : g.cb;
+    if (compare(g.cmp, a, b) != g.outcome) return &g;
+  }
+  return nullptr;
+}
+
+std::unique_ptr<Tape> Tape::clone() const {
+  if (open_) throw Error("slope::Tape::clone: the recording is still open");
+  auto t = std::make_unique<Tape>();
+  t->capacity_ = std::max<std::uint32_t>(size_, 1);
+  t->storage_ = std::make_unique_for_overwrite<Node[]>(t->capacity_);
+  t->base_ = t->storage_.get();
+  std::memcpy(t->base_, base_, std::size_t{size_} * sizeof(Node));
+  t->size_ = size_;
+  t->tag_ = t->hot_tag_ = new_tag();
+  t->mode_ = mode_;
+  t->floor_ = floor_;
+  t->inputs_taken_ = inputs_taken_;
+  t->inputs_among_ops_ = inputs_among_ops_;
+  t->inputs_ = inputs_;
+  t->guards_ = guards_;
+  t->pinned_ = pinned_;
+  t->swept_ = true;  // adjoints are not copied: the next sweep clears them
+  if (tensors_) {
+    t->tensors_.reset(new detail::TensorList());
+    t->tensors_->nodes.reserve(tensors_->nodes.size());
+    for (const detail::TensorNode& n : tensors_->nodes) t->tensors_->nodes.push_back(n.copy());
+  }
+  return t;
 }
 
 Var log_sum_exp(std::span<const Var> xs) {

@@ -32,28 +32,29 @@ std::string shape_str(const std::vector<std::size_t>& s) {
   return shape_str(Shape(s.begin(), s.end()));
 }
 
+std::size_t size_of(const Shape& s) {
+  return std::accumulate(s.begin(), s.end(), std::size_t{1}, std::multiplies<>());
+}
+
 namespace {
-
-// Released arrays by element count. Bounded by the largest set of arrays one recording released,
-// so shapes that keep changing (mini-batches of many sizes) cannot make it grow without end.
-struct ArrayPool {
-  std::map<std::size_t, std::vector<Array>> by_size;
-  std::size_t held = 0;   // doubles
-  std::size_t limit = 0;  // doubles
-};
-thread_local ArrayPool array_pool;
-
+// The pool fresh() and recycle() use: the list of the tape being recorded or swept (set by
+// TensorList::use_pool), or this thread's own when none has been.
+thread_local ArrayPool thread_pool;
+thread_local ArrayPool* current_pool = nullptr;
+ArrayPool& pool() { return current_pool != nullptr ? *current_pool : thread_pool; }
 }  // namespace
 
+void TensorList::use_pool() { current_pool = &pool; }
+
 Array fresh(const Shape& shape) {
-  const std::size_t n =
-      std::accumulate(shape.begin(), shape.end(), std::size_t{1}, std::multiplies<>());
-  const auto it = array_pool.by_size.find(n);
-  if (it != array_pool.by_size.end() && !it->second.empty()) {
+  const std::size_t n = size_of(shape);
+  ArrayPool& p = pool();
+  const auto it = p.by_size.find(n);
+  if (it != p.by_size.end() && !it->second.empty()) {
     Array a = std::move(it->second.back());
     it->second.pop_back();
-    array_pool.held -= n;
-    a.reshape(shape);
+    p.held -= n;
+    a.resize(shape);
     return a;
   }
   return Array::from_shape(shape);
@@ -66,18 +67,24 @@ Array zeros(const Shape& shape) {
 }
 
 void recycle(Array&& a) {
+  ArrayPool& p = pool();
   const std::size_t n = a.size();
-  if (n < 1024 || array_pool.held + n > array_pool.limit) return;  // small ones: malloc is cheap
-  array_pool.held += n;
-  array_pool.by_size[n].push_back(std::move(a));
+  if (p.held + n > p.limit) return;
+  p.held += n;
+  p.by_size[n].push_back(std::move(a));
+}
+
+std::size_t TensorList::footprint() const {
+  std::size_t total = 0;
+  for (const TensorNode& n : nodes)
+    total += n.own.size() + (n.has_tan ? n.tan.size() : 0) + (n.has_adj ? n.adj.size() : 0) +
+             (n.has_adj_tan ? n.adj_tan.size() : 0);
+  return total;
 }
 
 void TensorList::clear() {
-  std::size_t released = 0;
-  for (const TensorNode& n : nodes)
-    released += n.own.size() + (n.has_tan ? n.tan.size() : 0) + (n.has_adj ? n.adj.size() : 0) +
-                (n.has_adj_tan ? n.adj_tan.size() : 0);
-  array_pool.limit = std::max(array_pool.limit, released);
+  use_pool();
+  pool.limit = std::max(pool.limit, footprint());
   for (TensorNode& n : nodes) {
     recycle(std::move(n.own));
     if (n.has_tan) recycle(std::move(n.tan));
@@ -85,6 +92,36 @@ void TensorList::clear() {
     if (n.has_adj_tan) recycle(std::move(n.adj_tan));
   }
   nodes.clear();
+  value_reads.clear();
+}
+
+TensorNode TensorNode::copy() const {
+  TensorNode c;
+  c.own = own;
+  c.ext = ext;
+  c.ext_shape = ext_shape;
+  c.op = op != nullptr ? op->clone() : nullptr;
+  c.placeholders = placeholders;
+  c.mark = mark;
+  c.live = live;
+  return c;
+}
+
+Out output(const Tape& tape, TensorNode& self, const Shape& s) {
+  const std::size_t n = size_of(s);
+  auto fit = [&](Array& a) {
+    if (a.size() != n) {
+      recycle(std::move(a));
+      a = fresh(s);
+    } else if (!std::equal(a.shape().begin(), a.shape().end(), s.begin(), s.end())) {
+      a.resize(s);
+    }
+  };
+  fit(self.own);
+  self.has_tan = TensorAccess::dual(tape) && self.live;
+  if (!self.has_tan) return {self.own.data(), nullptr};
+  fit(self.tan);
+  return {self.own.data(), self.tan.data()};
 }
 
 Tape& TensorAccess::active(const char* op) {
@@ -101,39 +138,96 @@ TensorList& TensorAccess::list(Tape& t) {
   return *t.tensors_;
 }
 
-Tensor TensorAccess::add(Tape& t, Array value, Array* tan, std::unique_ptr<TensorOp> op,
-                         const char* name) {
-  if (t.nan_check_) {
-    const auto bad =
-        std::find_if(value.begin(), value.end(), [](double v) { return !std::isfinite(v); });
-    if (bad != value.end())
-      throw Error(std::string("slope: nan check: ") + name + " produced " + fmt(*bad) +
-                  " at flat index " + std::to_string(bad - value.begin()) + " of shape " +
-                  shape_str(value.shape()));
-  }
-  TensorList& l = list(t);
+namespace {
+void check_finite(const Array& value, const char* name) {
+  const auto bad =
+      std::find_if(value.begin(), value.end(), [](double v) { return !std::isfinite(v); });
+  if (bad != value.end())
+    throw Error(std::string("slope: nan check: ") + name + " produced " + fmt(*bad) +
+                " at flat index " + std::to_string(bad - value.begin()) + " of shape " +
+                shape_str(value.shape()));
+}
+
+TensorNode& new_node(Tape& t, TensorList& l) {
   if (l.nodes.size() >= Tensor::kNoNode)
     throw Error("slope::Tape: too many tensor nodes in one recording");
-  const auto index = static_cast<std::uint32_t>(l.nodes.size());
   TensorNode& n = l.nodes.emplace_back();
+  n.mark = static_cast<std::uint32_t>(t.size());
+  return n;
+}
+
+}  // namespace
+
+Tensor TensorAccess::handle(Tape& t, TensorList& l, std::uint32_t index) {
+  return Tensor(&t, index, static_cast<std::uint32_t>(l.nodes[index].value().size()), t.tag_);
+}
+
+Tensor TensorAccess::record(Tape& t, std::unique_ptr<TensorOp> op,
+                            std::initializer_list<std::uint32_t> operands, const char* name) {
+  return record(t, std::move(op), std::span<const std::uint32_t>(operands.begin(), operands.size()),
+                name);
+}
+
+Tensor TensorAccess::record(Tape& t, std::unique_ptr<TensorOp> op,
+                            std::span<const std::uint32_t> operands, const char* name) {
+  TensorList& l = list(t);
+  bool live = false;
+  std::uint64_t placeholders = 0;
+  for (std::uint32_t k : operands) {
+    live = live || l.nodes[k].live;
+    placeholders |= l.nodes[k].placeholders;
+  }
+  const auto index = static_cast<std::uint32_t>(l.nodes.size());
+  TensorNode& n = new_node(t, l);
+  n.op = std::move(op);
+  n.live = live;
+  n.placeholders = placeholders;
+  try {
+    n.op->forward(t, l, n);
+    if (t.nan_check_) check_finite(n.own, name);
+  } catch (...) {
+    l.nodes.pop_back();
+    throw;
+  }
+  return TensorAccess::handle(t, l, index);
+}
+
+Tensor TensorAccess::add_computed(Tape& t, Array value, Array* tan, std::unique_ptr<TensorOp> op) {
+  TensorList& l = list(t);
+  const auto index = static_cast<std::uint32_t>(l.nodes.size());
+  TensorNode& n = new_node(t, l);
   n.own = std::move(value);
   if (tan != nullptr) {
     n.tan = std::move(*tan);
     n.has_tan = true;
   }
   n.op = std::move(op);
-  n.mark = t.size_;
-  return Tensor(&t, index, static_cast<std::uint32_t>(n.own.size()), t.tag_);
+  n.live = true;
+  return TensorAccess::handle(t, l, index);
 }
 
 Tensor TensorAccess::add_data(Tape& t, const Array* data, Array own) {
   TensorList& l = list(t);
   const auto index = static_cast<std::uint32_t>(l.nodes.size());
-  TensorNode& n = l.nodes.emplace_back();
-  n.data = data;
-  n.own = std::move(own);
-  n.mark = t.size_;
-  return Tensor(&t, index, static_cast<std::uint32_t>(n.value().size()), t.tag_);
+  TensorNode& n = new_node(t, l);
+  if (data != nullptr) {
+    n.ext = data->data();
+    n.ext_shape = data->shape();
+  } else {
+    n.own = std::move(own);
+  }
+  return TensorAccess::handle(t, l, index);
+}
+
+Tensor TensorAccess::add_placeholder(Tape& t, unsigned index, const double* data,
+                                     const Shape& shape) {
+  TensorList& l = list(t);
+  const auto k = static_cast<std::uint32_t>(l.nodes.size());
+  TensorNode& n = new_node(t, l);
+  n.ext = data;
+  n.ext_shape = shape;
+  n.placeholders = std::uint64_t{1} << index;
+  return TensorAccess::handle(t, l, k);
 }
 
 Var TensorAccess::push_scalar(Tape& t, double z, double tangent) {
@@ -142,6 +236,16 @@ Var TensorAccess::push_scalar(Tape& t, double z, double tangent) {
   const Var v = t.push2(ops::kTensorCode, t.size_, t.size_, 0, 0, z);
   if (t.dual_) t.tangents_[v.slot()] = Tangent{tangent, 0, 0, 0};
   return v;
+}
+
+void TensorAccess::note_value_read(Tape& t, std::uint32_t node) {
+  TensorList& l = list(t);
+  const TensorNode& n = l[node];
+  if (t.mode_ != Mode::replay || !t.open_ || (!n.live && n.placeholders == 0)) return;
+  const ValueRef v = n.value();
+  Array copy = Array::from_shape(v.shape());
+  std::copy(v.begin(), v.end(), copy.begin());
+  l.value_reads.push_back({node, std::move(copy)});
 }
 
 namespace {
@@ -162,12 +266,23 @@ Array& adj_tan_buffer(TensorNode& n) {
 }
 
 // Scalars into a tensor: a block of inputs, stacked Vars, or one Var broadcast into an op. Its
-// reverse rule hands each element's adjoint to its scalar node.
-struct FromScalars final : TensorOp {
+// reverse rule hands each element's adjoint to its scalar node; a replay reads the scalars'
+// new values.
+struct FromScalars final : OpBase<FromScalars> {
   std::vector<std::uint32_t> slots;  // empty for a contiguous block
+  std::vector<double> constants;     // the values of constant elements (slot 0) of a stack
   std::uint32_t first = 0;
   std::uint32_t slot(std::size_t i) const {
     return slots.empty() ? first + static_cast<std::uint32_t>(i) : slots[i];
+  }
+  void forward(Tape& tape, TensorList&, TensorNode& self) override {
+    if (!TensorAccess::replaying(tape)) return;  // recording: the handles gave the values
+    const Out o = output(tape, self, self.own.shape());
+    for (std::size_t i = 0; i < self.own.size(); ++i) {
+      const std::uint32_t k = slot(i);
+      o.v[i] = k != 0 ? TensorAccess::replayed(tape, k) : constants[i];
+      if (o.t != nullptr) o.t[i] = TensorAccess::tangent(tape, k);
+    }
   }
   void backward(Tape& tape, TensorList&, TensorNode& self) override {
     if (!self.has_adj) return;
@@ -186,15 +301,24 @@ Tensor from_scalars(Tape& t, std::unique_ptr<FromScalars> op, Array value) {
     for (std::size_t i = 0; i < value.size(); ++i)
       tan.flat(i) = TensorAccess::tangent(t, op->slot(i));
   }
-  return TensorAccess::add(t, std::move(value), dual ? &tan : nullptr, std::move(op), "stack");
+  return TensorAccess::add_computed(t, std::move(value), dual ? &tan : nullptr, std::move(op));
 }
 
 // One element of a tensor as a scalar node (indexing, item(), and every reduction to a Var).
-struct Element final : TensorOp {
+struct Element final : OpBase<Element> {
   std::uint32_t src;
   std::size_t flat;
   std::uint32_t out;
   Element(std::uint32_t s, std::size_t f, std::uint32_t o) : src(s), flat(f), out(o) {}
+  void forward(Tape& tape, TensorList& list, TensorNode&) override {
+    if (!TensorAccess::replaying(tape)) return;  // recording: push_scalar set the value
+    const TensorNode& s = list[src];
+    const ValueRef v = s.value();
+    if (flat >= v.size())
+      throw Error("slope: element: flat index " + std::to_string(flat) +
+                  " out of range for shape " + shape_str(v.shape()));
+    TensorAccess::set_scalar(tape, out, v.flat(flat), s.has_tan ? s.tan.flat(flat) : 0.0);
+  }
   void backward(Tape& tape, TensorList& list, TensorNode&) override {
     const double g = TensorAccess::adjoint(tape, out);
     const double gt = TensorAccess::adjoint_tangent(tape, out);
@@ -220,14 +344,16 @@ struct Element final : TensorOp {
 
 }  // namespace
 
-Var element_of(Tape& t, std::uint32_t src, std::size_t flat) {
+Var element_of(Tape& t, std::uint32_t src, std::size_t flat, bool pin) {
   TensorList& l = TensorAccess::list(t);
   const TensorNode& s = l[src];
+  if (pin) TensorAccess::pin(t, s.placeholders);
   const double z = s.value().flat(flat);
   const double zt = s.has_tan ? s.tan.flat(flat) : 0.0;
-  if (!s.active()) return Var(z);
+  if (!s.live && s.placeholders == 0) return Var(z);
+  // A scalar of a placeholder-dependent tensor is a node too, so a replay refreshes it.
   const Var v = TensorAccess::push_scalar(t, z, zt);
-  TensorAccess::add(t, Array(), nullptr, std::make_unique<Element>(src, flat, v.slot()), "element");
+  TensorAccess::record(t, std::make_unique<Element>(src, flat, v.slot()), {src}, "element");
   return v;
 }
 
@@ -250,6 +376,7 @@ std::uint32_t node_of(const Var& v, const char* op) {
                 "tape or thread");
   auto fs = std::make_unique<FromScalars>();
   fs->slots = {v.slot()};
+  fs->constants = {0.0};
   return from_scalars(t, std::move(fs), Array(v.value())).node();
 }
 
@@ -279,46 +406,111 @@ Shape broadcast_shape(const Shape& a, const Shape& b, const char* op) {
   return out;
 }
 
+void gather(const double* from, const Shape& strides, const Shape& out, double* dst) {
+  const std::size_t rank = out.size();
+  if (rank == 0) {
+    dst[0] = from[0];
+    return;
+  }
+  Shape idx(rank, 0);
+  const std::size_t inner = out[rank - 1], step = strides[rank - 1];
+  const std::size_t outer = size_of(out) / std::max<std::size_t>(inner, 1);
+  std::size_t off = 0;
+  for (std::size_t o = 0; o < outer; ++o, dst += inner) {
+    for (std::size_t j = 0; j < inner; ++j) dst[j] = from[off + j * step];
+    for (std::size_t d = rank - 1; d-- > 0;) {
+      off += strides[d];
+      if (++idx[d] < out[d]) break;
+      off -= strides[d] * idx[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+void broadcast_into(const double* from, const Shape& s, const Shape& out, double* dst) {
+  const std::size_t rank = out.size(), lead = rank - s.size();
+  Shape strides(rank, 0);
+  std::size_t stride = 1;
+  for (std::size_t d = rank; d-- > lead;) {
+    const std::size_t e = s[d - lead];
+    strides[d] = e == 1 ? 0 : stride;
+    stride *= e;
+  }
+  gather(from, strides, out, dst);
+}
+
+void transpose_into(const double* from, const Shape& s, double* dst) {
+  const std::size_t rank = s.size();
+  Shape out(rank, 0), strides(rank, 0);
+  std::size_t stride = 1;
+  for (std::size_t d = rank; d-- > 0;) {
+    out[rank - 1 - d] = s[d];
+    strides[rank - 1 - d] = stride;
+    stride *= s[d];
+  }
+  gather(from, strides, out, dst);
+}
+
 Array unbroadcast(Array g, const Shape& target) {
   if (std::equal(g.shape().begin(), g.shape().end(), target.begin(), target.end())) return g;
-  if (std::accumulate(target.begin(), target.end(), std::size_t{1}, std::multiplies<>()) == 1) {
-    // A scalar broadcast (the bias of a linear model): a plain sum, not an xtensor reducer.
-    Array r = fresh(target);
+  Array r = zeros(target);
+  if (r.size() == 1) {
+    // A scalar broadcast (the bias of a linear model): a plain sum.
     r.flat(0) = std::accumulate(g.begin(), g.end(), 0.0);
     recycle(std::move(g));
     return r;
   }
-  const std::size_t lead = g.dimension() - target.size();
-  std::vector<std::size_t> axes;
-  for (std::size_t i = 0; i < lead; ++i) axes.push_back(i);
-  for (std::size_t i = 0; i < target.size(); ++i)
-    if (target[i] == 1 && g.shape()[lead + i] != 1) axes.push_back(lead + i);
-  Array r = xt::sum(g, axes);
-  r.reshape(target);
+  // Walk g in order, keeping the offset of the target element each g element was broadcast
+  // from (stride 0 along broadcast axes); no temporaries, so a warm replay allocates nothing.
+  const Shape& gs = g.shape();
+  const std::size_t rank = gs.size(), lead = rank - target.size();
+  Shape ts(rank, 0), idx(rank, 0);
+  std::size_t stride = 1;
+  for (std::size_t d = rank; d-- > lead;) {
+    const std::size_t e = target[d - lead];
+    ts[d] = e == 1 ? 0 : stride;
+    stride *= e;
+  }
+  const std::size_t inner = gs[rank - 1], step = ts[rank - 1];
+  const std::size_t outer = g.size() / std::max<std::size_t>(inner, 1);
+  const double* p = g.data();
+  double* out = r.data();
+  std::size_t off = 0;
+  for (std::size_t o = 0; o < outer; ++o, p += inner) {
+    if (step == 0)
+      out[off] += std::accumulate(p, p + inner, 0.0);
+    else
+      for (std::size_t j = 0; j < inner; ++j) out[off + j] += p[j];
+    for (std::size_t d = rank - 1; d-- > 0;) {
+      off += ts[d];
+      if (++idx[d] < gs[d]) break;
+      off -= ts[d] * idx[d];
+      idx[d] = 0;
+    }
+  }
   recycle(std::move(g));
   return r;
 }
 
+namespace {
+void add_into(Array& to, Array&& from, bool& has) {
+  if (has) {
+    double* t = to.data();
+    const double* f = from.data();
+    for (std::size_t i = 0, n = to.size(); i < n; ++i) t[i] += f[i];
+    recycle(std::move(from));
+  } else {
+    to = std::move(from);
+    has = true;
+  }
+}
+}  // namespace
+
 void accumulate(TensorNode& n, Array g, Array* gt) {
   if (!n.active()) return;
   const Shape& s = n.value().shape();
-  Array r = unbroadcast(std::move(g), s);
-  if (n.has_adj) {
-    n.adj += r;
-    recycle(std::move(r));
-  } else {
-    n.adj = std::move(r);
-    n.has_adj = true;
-  }
-  if (gt == nullptr) return;
-  Array rt = unbroadcast(std::move(*gt), s);
-  if (n.has_adj_tan) {
-    n.adj_tan += rt;
-    recycle(std::move(rt));
-  } else {
-    n.adj_tan = std::move(rt);
-    n.has_adj_tan = true;
-  }
+  add_into(n.adj, unbroadcast(std::move(g), s), n.has_adj);
+  if (gt != nullptr) add_into(n.adj_tan, unbroadcast(std::move(*gt), s), n.has_adj_tan);
 }
 
 std::size_t normalize_axis(std::ptrdiff_t axis, std::size_t dims, const char* op,
@@ -353,21 +545,33 @@ std::uint32_t Tensor::node() const {
 }
 
 namespace {
-const detail::TensorNode& node_of_handle(const Tensor& x, const char* what) {
+// The node behind a handle. A shape read pins the placeholders the node depends on; a value
+// read also keeps a copy of the value to check on replay (see TensorList::value_reads).
+enum class Read { shape, value };
+const detail::TensorNode& read(const Tensor& x, const char* what, Read kind) {
   Tape* t = Tape::active();
   if (t == nullptr || TensorAccess::tag(*t) != x.tag()) detail::throw_stale_tensor(x, t, what);
-  return TensorAccess::list(*t)[x.node()];
+  const std::uint32_t k = x.node();
+  const detail::TensorNode& n = TensorAccess::list(*t)[k];
+  TensorAccess::pin(*t, n.placeholders);
+  if (kind == Read::value) TensorAccess::note_value_read(*t, k);
+  return n;
 }
 }  // namespace
 
+std::size_t Tensor::node_size() const {
+  if (values_ == nullptr) read(*this, "Tensor::size", Read::shape);
+  return n_;
+}
+
 std::size_t Tensor::dimension() const {
   if (values_ != nullptr) return 1;
-  return node_of_handle(*this, "Tensor::dimension").value().dimension();
+  return read(*this, "Tensor::dimension", Read::shape).value().dimension();
 }
 
 std::vector<std::size_t> Tensor::shape() const {
   if (values_ != nullptr) return {std::size_t{n_}};
-  const auto& s = node_of_handle(*this, "Tensor::shape").value().shape();
+  const auto& s = read(*this, "Tensor::shape", Read::shape).value().shape();
   return {s.begin(), s.end()};
 }
 
@@ -376,12 +580,12 @@ double Tensor::value(std::size_t i) const {
     throw Error("slope::Tensor::value: index " + std::to_string(i) + " out of range for size " +
                 std::to_string(n_));
   if (values_ != nullptr) return values_[i];
-  return node_of_handle(*this, "Tensor::value").value().flat(i);
+  return read(*this, "Tensor::value", Read::value).value().flat(i);
 }
 
 std::vector<double> Tensor::values() const {
   if (values_ != nullptr) return {values_, values_ + n_};
-  const auto& v = node_of_handle(*this, "Tensor::values").value();
+  const detail::ValueRef v = read(*this, "Tensor::values", Read::value).value();
   return {v.begin(), v.end()};
 }
 
@@ -394,16 +598,16 @@ Tensor::Fields Tensor::element(std::size_t i) const {
     throw Error("slope::Tensor::operator[]: needs a 1-D tensor, got shape " +
                 detail::shape_str(shape()) + " (use slice, reshape or item)");
   }
-  const Var v = detail::element_of(TensorAccess::active("Tensor::operator[]"), node(), i);
+  const Var v = detail::element_of(TensorAccess::active("Tensor::operator[]"), node(), i, true);
   return {v.value(), v.slot(), v.tag()};
 }
 
 Var Tensor::item() const {
-  if (n_ != 1)
+  if (size() != 1)
     throw Error("slope::Tensor::item: needs a tensor of one element, got shape " +
                 detail::shape_str(shape()));
   if (values_ != nullptr) return (*this)[0];
-  return detail::element_of(TensorAccess::active("Tensor::item"), node(), 0);
+  return detail::element_of(TensorAccess::active("Tensor::item"), node(), 0, true);
 }
 
 xt::xarray<double> Tensor::value() const { return slope::value(*this); }
@@ -426,6 +630,7 @@ Tensor stack(std::span<const Var> xs) {
                   detail::fmt(x.value()) + ", recording #" + std::to_string(x.tag()) +
                   ") is not from the active tape");
     fs->slots.push_back(x.slot());  // a constant's slot is the sink, 0
+    fs->constants.push_back(x.value());
     v(i) = x.value();
   }
   return detail::from_scalars(t, std::move(fs), std::move(v));

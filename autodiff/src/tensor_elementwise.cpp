@@ -3,6 +3,7 @@
 // T = double for values and adjoints, at T = Dual when the recording carries tangents, so a
 // tensor op has exactly the first- and second-order behaviour of its scalar twin.
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -16,28 +17,37 @@
 namespace slope::detail {
 namespace {
 
-// An operand read at the positions of a (broadcast) output shape.
+// An operand read at the positions of a (broadcast) output shape: in place when it has that
+// shape or one element, else materialised into pooled buffers (released by the destructor).
 struct Operand {
   const double* v = nullptr;
   const double* t = nullptr;
   std::size_t step = 1;  // 0: one element repeated
-  Array vb, tb;          // materialised broadcasts, when neither same shape nor one element
+  std::optional<Array> vb, tb;
 
   Operand(const TensorNode& n, const Shape& out) {
-    const Array& a = n.value();
-    const Array* at = n.tangent();
+    const ValueRef a = n.value();
+    const double* at = n.tangent();
     if (std::equal(a.shape().begin(), a.shape().end(), out.begin(), out.end()) || a.size() == 1) {
       v = a.data();
-      t = at != nullptr ? at->data() : nullptr;
+      t = at;
       step = a.size() == 1 ? 0 : 1;
-    } else {
-      vb = xt::broadcast(a, out);
-      v = vb.data();
-      if (at != nullptr) {
-        tb = xt::broadcast(*at, out);
-        t = tb.data();
-      }
+      return;
     }
+    vb.emplace(fresh(out));
+    broadcast_into(a.data(), a.shape(), out, vb->data());
+    v = vb->data();
+    if (at != nullptr) {
+      tb.emplace(fresh(out));
+      broadcast_into(at, a.shape(), out, tb->data());
+      t = tb->data();
+    }
+  }
+  Operand(const Operand&) = delete;
+  Operand& operator=(const Operand&) = delete;
+  ~Operand() {
+    if (vb) recycle(std::move(*vb));
+    if (tb) recycle(std::move(*tb));
   }
   template <class T>
   T at(std::size_t i) const {
@@ -64,15 +74,26 @@ T slope_at(const T& a, double c, const T& z) {
 }
 
 template <class Op>
-struct OneOperandOp final : TensorOp {
+struct OneOperandOp final : OpBase<OneOperandOp<Op>> {
   std::uint32_t a;
   double c;  // the constant of an operand-and-constant op; unused by one-operand ops
   OneOperandOp(std::uint32_t x, double k) : a(x), c(k) {}
+  void forward(Tape& tape, TensorList& list, TensorNode& self) override {
+    const TensorNode& x = list[a];
+    const ValueRef xv = x.value();
+    const Out o = output(tape, self, xv.shape());
+    if (o.t != nullptr) {
+      for (std::size_t i = 0; i < xv.size(); ++i)
+        store<Dual>(o.v, o.t, i, value_at<Op>(load<Dual>(xv.data(), x.tangent(), i), c));
+    } else {
+      for (std::size_t i = 0; i < xv.size(); ++i) o.v[i] = value_at<Op>(xv.data()[i], c);
+    }
+  }
   template <class T>
   void vjp(const TensorNode& x, const TensorNode& self, double* g, double* gt) const {
-    const Array& xv = x.value();
-    const double* xtan = x.has_tan ? x.tan.data() : nullptr;
-    const double* zt = self.has_tan ? self.tan.data() : nullptr;
+    const ValueRef xv = x.value();
+    const double* xtan = x.tangent();
+    const double* zt = self.tangent();
     const double* gzt = self.has_adj_tan ? self.adj_tan.data() : nullptr;
     for (std::size_t i = 0; i < xv.size(); ++i) {
       const T p = slope_at<Op>(load<T>(xv.data(), xtan, i), c, load<T>(self.own.data(), zt, i));
@@ -89,34 +110,33 @@ struct OneOperandOp final : TensorOp {
 
 template <class Op>
 Tensor one_operand_forward(Tape& tape, std::uint32_t ia, double c) {
-  TensorList& l = TensorAccess::list(tape);
-  const TensorNode& x = l[ia];
-  const Array& xv = x.value();
-  Array z = fresh(xv.shape());
-  Array zt;
-  const bool dual = x.has_tan;
-  if (dual) {
-    zt = fresh(xv.shape());
-    for (std::size_t i = 0; i < xv.size(); ++i)
-      store<Dual>(z.data(), zt.data(), i, value_at<Op>(load<Dual>(xv.data(), x.tan.data(), i), c));
-  } else {
-    for (std::size_t i = 0; i < xv.size(); ++i) z.data()[i] = value_at<Op>(xv.data()[i], c);
-  }
-  std::unique_ptr<TensorOp> op;
-  if (x.active()) op = std::make_unique<OneOperandOp<Op>>(ia, c);
-  return TensorAccess::add(tape, std::move(z), dual ? &zt : nullptr, std::move(op), Op::name);
+  return TensorAccess::record(tape, std::make_unique<OneOperandOp<Op>>(ia, c), {ia}, Op::name);
 }
 
 // ---- two operands, broadcast ----
 
 template <class Op>
-struct ZipOp final : TensorOp {
+struct ZipOp final : OpBase<ZipOp<Op>> {
   std::uint32_t a, b;
   ZipOp(std::uint32_t x, std::uint32_t y) : a(x), b(y) {}
+  void forward(Tape& tape, TensorList& list, TensorNode& self) override {
+    const TensorNode& x = list[a];
+    const TensorNode& y = list[b];
+    const Shape out = broadcast_shape(x.value().shape(), y.value().shape(), Op::name);
+    const Out o = output(tape, self, out);
+    const Operand ox(x, out), oy(y, out);
+    const std::size_t n = size_of(out);
+    if (o.t != nullptr) {
+      for (std::size_t i = 0; i < n; ++i)
+        store<Dual>(o.v, o.t, i, ops::call<Op>(ox.at<Dual>(i), oy.at<Dual>(i)));
+    } else {
+      for (std::size_t i = 0; i < n; ++i) o.v[i] = Op::f(ox.at<double>(i), oy.at<double>(i));
+    }
+  }
   template <class T>
   void vjp(const Operand& x, const Operand& y, const TensorNode& self, double* ga, double* gat,
            double* gb, double* gbt) const {
-    const double* zt = self.has_tan ? self.tan.data() : nullptr;
+    const double* zt = self.tangent();
     const double* gzt = self.has_adj_tan ? self.adj_tan.data() : nullptr;
     for (std::size_t i = 0; i < self.own.size(); ++i) {
       const ops::Pair<T> p = Op::df(x.at<T>(i), y.at<T>(i), load<T>(self.own.data(), zt, i));
@@ -132,10 +152,11 @@ struct ZipOp final : TensorOp {
     const Shape& out = self.own.shape();
     const Operand ox(x, out), oy(y, out);
     const bool dual = TensorAccess::dual(tape);
-    Array ga, gat, gb, gbt;
-    auto buffer = [&](bool need, Array& v) {
-      if (need) v = fresh(out);
-      return need ? v.data() : nullptr;
+    std::optional<Array> ga, gat, gb, gbt;
+    auto buffer = [&](bool need, std::optional<Array>& v) -> double* {
+      if (!need) return nullptr;
+      v.emplace(fresh(out));
+      return v->data();
     };
     double* pa = buffer(x.active(), ga);
     double* pat = buffer(x.active() && dual, gat);
@@ -145,32 +166,14 @@ struct ZipOp final : TensorOp {
       vjp<Dual>(ox, oy, self, pa, pat, pb, pbt);
     else
       vjp<double>(ox, oy, self, pa, nullptr, pb, nullptr);
-    if (x.active()) accumulate(x, std::move(ga), dual ? &gat : nullptr);
-    if (y.active()) accumulate(y, std::move(gb), dual ? &gbt : nullptr);
+    if (ga) accumulate(x, std::move(*ga), gat ? &*gat : nullptr);
+    if (gb) accumulate(y, std::move(*gb), gbt ? &*gbt : nullptr);
   }
 };
 
 template <class Op>
 Tensor zip_forward(Tape& tape, std::uint32_t ia, std::uint32_t ib) {
-  TensorList& l = TensorAccess::list(tape);
-  const TensorNode& x = l[ia];
-  const TensorNode& y = l[ib];
-  const Shape out = broadcast_shape(x.value().shape(), y.value().shape(), Op::name);
-  const Operand ox(x, out), oy(y, out);
-  Array z = fresh(out);
-  Array zt;
-  const bool dual = x.has_tan || y.has_tan;
-  if (dual) {
-    zt = fresh(out);
-    for (std::size_t i = 0; i < z.size(); ++i)
-      store<Dual>(z.data(), zt.data(), i, ops::call<Op>(ox.at<Dual>(i), oy.at<Dual>(i)));
-  } else {
-    for (std::size_t i = 0; i < z.size(); ++i)
-      z.data()[i] = Op::f(ox.at<double>(i), oy.at<double>(i));
-  }
-  std::unique_ptr<TensorOp> op;
-  if (x.active() || y.active()) op = std::make_unique<ZipOp<Op>>(ia, ib);
-  return TensorAccess::add(tape, std::move(z), dual ? &zt : nullptr, std::move(op), Op::name);
+  return TensorAccess::record(tape, std::make_unique<ZipOp<Op>>(ia, ib), {ia, ib}, Op::name);
 }
 
 // ---- dispatch tables over the op list: the op code picks the instantiation ----
@@ -208,24 +211,46 @@ constexpr Tables tables = make_tables(ops::OpList{});
   throw Error(std::string("slope: no ") + kind + " tensor op with code " + std::to_string(code));
 }
 
-// Where: mask ? a : b, the mask a constant.
-struct WhereOp final : TensorOp {
+// Where: mask ? a : b, the mask a constant stored at the output's shape.
+struct WhereOp final : OpBase<WhereOp> {
   xt::xarray<bool> mask;
   std::uint32_t a, b;
   WhereOp(xt::xarray<bool> m, std::uint32_t x, std::uint32_t y) : mask(std::move(m)), a(x), b(y) {}
+  void forward(Tape& tape, TensorList& list, TensorNode& self) override {
+    const TensorNode& x = list[a];
+    const TensorNode& y = list[b];
+    const Shape ab = broadcast_shape(x.value().shape(), y.value().shape(), "where");
+    const Shape& ms = mask.shape();
+    if (broadcast_shape(ms, ab, "where (mask)") != ms)
+      throw Error("slope: where: the mask has shape " + shape_str(ms) +
+                  ", the operands broadcast to " + shape_str(ab));
+    const Out o = output(tape, self, ms);
+    const Operand ox(x, ms), oy(y, ms);
+    const bool* m = mask.data();
+    for (std::size_t i = 0; i < mask.size(); ++i) {
+      o.v[i] = m[i] ? ox.at<double>(i) : oy.at<double>(i);
+      if (o.t != nullptr) o.t[i] = m[i] ? ox.at<Dual>(i).d : oy.at<Dual>(i).d;
+    }
+  }
   void backward(Tape& tape, TensorList& list, TensorNode& self) override {
     if (!self.has_adj) return;
     const bool dual = TensorAccess::dual(tape) && self.has_adj_tan;
+    const bool* m = mask.data();
     for (const auto& [k, pick] : {std::pair{a, true}, std::pair{b, false}}) {
       TensorNode& n = list[k];
       if (!n.active()) continue;
-      Array g =
-          pick ? Array(xt::where(mask, self.adj, 0.0)) : Array(xt::where(mask, 0.0, self.adj));
-      Array gt;
-      if (dual)
-        gt = pick ? Array(xt::where(mask, self.adj_tan, 0.0))
-                  : Array(xt::where(mask, 0.0, self.adj_tan));
-      accumulate(n, std::move(g), dual ? &gt : nullptr);
+      auto select = [&](const Array& from) {
+        Array g = fresh(from.shape());
+        for (std::size_t i = 0; i < from.size(); ++i) g.data()[i] = m[i] == pick ? from.data()[i] : 0.0;
+        return g;
+      };
+      Array g = select(self.adj);
+      if (dual) {
+        Array gt = select(self.adj_tan);
+        accumulate(n, std::move(g), &gt);
+      } else {
+        accumulate(n, std::move(g), nullptr);
+      }
     }
   }
 };
@@ -250,25 +275,12 @@ Tensor tensor_zip(std::uint8_t code, std::uint32_t a, std::uint32_t b) {
 Tensor tensor_where(xt::xarray<bool> mask, std::uint32_t ia, std::uint32_t ib) {
   Tape& tape = TensorAccess::active("where");
   TensorList& l = TensorAccess::list(tape);
-  const TensorNode& x = l[ia];
-  const TensorNode& y = l[ib];
-  const Shape ab = broadcast_shape(x.value().shape(), y.value().shape(), "where");
+  const Shape ab = broadcast_shape(l[ia].value().shape(), l[ib].value().shape(), "where");
   const Shape mask_shape(mask.shape().begin(), mask.shape().end());
   const Shape out = broadcast_shape(mask_shape, ab, "where (mask)");
-  Array z = xt::where(mask, x.value(), y.value());
-  if (!std::equal(z.shape().begin(), z.shape().end(), out.begin(), out.end()))
-    z = Array(xt::broadcast(z, out));
-  Array zt;
-  const bool dual = x.has_tan || y.has_tan;
-  if (dual) {
-    const Array zero = xt::zeros<double>(Shape{});
-    zt = xt::where(mask, x.has_tan ? x.tan : zero, y.has_tan ? y.tan : zero);
-    if (!std::equal(zt.shape().begin(), zt.shape().end(), out.begin(), out.end()))
-      zt = Array(xt::broadcast(zt, out));
-  }
-  std::unique_ptr<TensorOp> op;
-  if (x.active() || y.active()) op = std::make_unique<WhereOp>(std::move(mask), ia, ib);
-  return TensorAccess::add(tape, std::move(z), dual ? &zt : nullptr, std::move(op), "where");
+  if (out != mask_shape) mask = xt::xarray<bool>(xt::broadcast(mask, out));
+  return TensorAccess::record(tape, std::make_unique<WhereOp>(std::move(mask), ia, ib), {ia, ib},
+                              "where");
 }
 
 }  // namespace slope::detail

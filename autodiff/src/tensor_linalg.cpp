@@ -169,10 +169,27 @@ Dims matmul_dims(const Shape& sa, const Shape& sb) {
   return d;
 }
 
-struct MatmulOp final : TensorOp {
+Shape matmul_shape(const Shape& sa, const Shape& sb, const Dims& d) {
+  Shape out;
+  if (sa.size() == 2) out.push_back(d.m);
+  if (sb.size() == 2) out.push_back(d.n);
+  return out;
+}
+
+struct MatmulOp final : OpBase<MatmulOp> {
   std::uint32_t a, b;
-  Dims d;
-  MatmulOp(std::uint32_t x, std::uint32_t y, Dims dims) : a(x), b(y), d(dims) {}
+  Dims d{};  // of the current forward
+  MatmulOp(std::uint32_t x, std::uint32_t y) : a(x), b(y) {}
+  void forward(Tape& tape, TensorList& list, TensorNode& self) override {
+    const TensorNode& x = list[a];
+    const TensorNode& y = list[b];
+    const Shape& sa = x.value().shape();
+    const Shape& sb = y.value().shape();
+    d = matmul_dims(sa, sb);
+    const Out o = output(tape, self, matmul_shape(sa, sb, d));
+    dual_gemm(Mat{x.value().data(), d.m, d.k, false}, x.tangent(),
+              Mat{y.value().data(), d.k, d.n, false}, y.tangent(), o.v, o.t);
+  }
   void backward(Tape& tape, TensorList& list, TensorNode& self) override {
     if (!self.has_adj) return;
     TensorNode& x = list[a];
@@ -180,33 +197,48 @@ struct MatmulOp final : TensorOp {
     const bool dual = TensorAccess::dual(tape);
     const Mat g{self.adj.data(), d.m, d.n, false};
     const double* gt = self.has_adj_tan ? self.adj_tan.data() : nullptr;
-    if (x.active()) {  // Ā = Ḡ·Bᵀ
-      Array ga = fresh(x.value().shape());
-      Array gat = dual ? fresh(x.value().shape()) : Array();
-      dual_gemm(g, gt, Mat{y.value().data(), d.k, d.n, true}, y.has_tan ? y.tan.data() : nullptr,
-                ga.data(), dual ? gat.data() : nullptr);
-      accumulate(x, std::move(ga), dual ? &gat : nullptr);
-    }
-    if (y.active()) {  // B̄ = Aᵀ·Ḡ
-      Array gb = fresh(y.value().shape());
-      Array gbt = dual ? fresh(y.value().shape()) : Array();
-      dual_gemm(Mat{x.value().data(), d.m, d.k, true}, x.has_tan ? x.tan.data() : nullptr, g, gt,
-                gb.data(), dual ? gbt.data() : nullptr);
-      accumulate(y, std::move(gb), dual ? &gbt : nullptr);
-    }
+    // Ā = Ḡ·Bᵀ and B̄ = Aᵀ·Ḡ, each with its tangent in a sweep with tangents.
+    auto share = [&](TensorNode& target, const Mat& l, const double* lt, const Mat& r,
+                     const double* rt) {
+      Array ga = fresh(target.value().shape());
+      if (dual) {
+        Array gat = fresh(target.value().shape());
+        dual_gemm(l, lt, r, rt, ga.data(), gat.data());
+        accumulate(target, std::move(ga), &gat);
+      } else {
+        dual_gemm(l, lt, r, rt, ga.data(), nullptr);
+        accumulate(target, std::move(ga), nullptr);
+      }
+    };
+    if (x.active()) share(x, g, gt, Mat{y.value().data(), d.k, d.n, true}, y.tangent());
+    if (y.active()) share(y, Mat{x.value().data(), d.m, d.k, true}, x.tangent(), g, gt);
   }
 };
 
-struct TransposeOp final : TensorOp {
+struct TransposeOp final : OpBase<TransposeOp> {
   std::uint32_t src;
   explicit TransposeOp(std::uint32_t s) : src(s) {}
+  void forward(Tape& tape, TensorList& list, TensorNode& self) override {
+    const TensorNode& x = list[src];
+    const Shape& s = x.value().shape();
+    const Shape out(s.rbegin(), s.rend());
+    const Out o = output(tape, self, out);
+    transpose_into(x.value().data(), s, o.v);
+    if (o.t != nullptr) transpose_into(x.tangent(), s, o.t);
+  }
   void backward(Tape& tape, TensorList& list, TensorNode& self) override {
     if (!self.has_adj) return;
-    Array g = xt::transpose(self.adj);
-    Array gt;
-    const bool dual = TensorAccess::dual(tape) && self.has_adj_tan;
-    if (dual) gt = xt::transpose(self.adj_tan);
-    accumulate(list[src], std::move(g), dual ? &gt : nullptr);
+    TensorNode& x = list[src];
+    const Shape& s = self.own.shape();
+    Array g = fresh(x.value().shape());
+    transpose_into(self.adj.data(), s, g.data());
+    if (TensorAccess::dual(tape) && self.has_adj_tan) {
+      Array gt = fresh(x.value().shape());
+      transpose_into(self.adj_tan.data(), s, gt.data());
+      accumulate(x, std::move(g), &gt);
+    } else {
+      accumulate(x, std::move(g), nullptr);
+    }
   }
 };
 
@@ -214,25 +246,7 @@ struct TransposeOp final : TensorOp {
 
 Tensor tensor_matmul(std::uint32_t ia, std::uint32_t ib) {
   Tape& tape = TensorAccess::active("matmul");
-  TensorList& l = TensorAccess::list(tape);
-  const TensorNode& x = l[ia];
-  const TensorNode& y = l[ib];
-  const Shape& sa = x.value().shape();
-  const Shape& sb = y.value().shape();
-  const Dims d = matmul_dims(sa, sb);
-  Shape out;
-  if (sa.size() == 2) out.push_back(d.m);
-  if (sb.size() == 2) out.push_back(d.n);
-  Array z = fresh(out);
-  Array zt;
-  const bool dual = x.has_tan || y.has_tan;
-  if (dual) zt = fresh(out);
-  dual_gemm(Mat{x.value().data(), d.m, d.k, false}, x.has_tan ? x.tan.data() : nullptr,
-            Mat{y.value().data(), d.k, d.n, false}, y.has_tan ? y.tan.data() : nullptr, z.data(),
-            dual ? zt.data() : nullptr);
-  std::unique_ptr<TensorOp> op;
-  if (x.active() || y.active()) op = std::make_unique<MatmulOp>(ia, ib, d);
-  return TensorAccess::add(tape, std::move(z), dual ? &zt : nullptr, std::move(op), "matmul");
+  return TensorAccess::record(tape, std::make_unique<MatmulOp>(ia, ib), {ia, ib}, "matmul");
 }
 
 Var tensor_dot(std::uint32_t ia, std::uint32_t ib) {
@@ -248,7 +262,7 @@ Var tensor_dot(std::uint32_t ia, std::uint32_t ib) {
       throw Error("slope: dot: " + shape_str(sa) + " and " + shape_str(sb) + " differ in length");
   }
   const Tensor z = tensor_matmul(ia, ib);
-  return element_of(tape, z.node(), 0);
+  return element_of(tape, z.node(), 0, false);
 }
 
 }  // namespace slope::detail
@@ -259,14 +273,7 @@ Tensor transpose(const Tensor& a) {
   using namespace detail;
   Tape& tape = TensorAccess::active("transpose");
   const std::uint32_t ia = node_index(tape, a, "transpose");
-  const TensorNode& x = TensorAccess::list(tape)[ia];
-  Array z = xt::transpose(x.value());
-  Array zt;
-  if (x.has_tan) zt = xt::transpose(x.tan);
-  std::unique_ptr<TensorOp> op;
-  if (x.active()) op = std::make_unique<TransposeOp>(ia);
-  return TensorAccess::add(tape, std::move(z), x.has_tan ? &zt : nullptr, std::move(op),
-                           "transpose");
+  return TensorAccess::record(tape, std::make_unique<TransposeOp>(ia), {ia}, "transpose");
 }
 
 }  // namespace slope

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 
 #include <autodiff/tensor_ops.hpp>
@@ -122,21 +123,51 @@ const char* name_of(Reduction r) {
 
 template <class T>
 void reduce_lanes(Reduction r, const Lanes& ls, const TensorNode& x, double* z, double* zt) {
-  const double* xt = x.has_tan ? x.tan.data() : nullptr;
+  const double* xt = x.tangent();
   ls.each([&](std::size_t base, std::size_t stride, std::size_t out) {
     store<T>(z, zt, out, reduce<T>(r, Lane<T>{x.value().data(), xt, base, stride, ls.len}));
   });
 }
 
-struct ReduceOp final : TensorOp {
+// The lanes along `axis` (all elements when there is none) and the shape of the result.
+Lanes lanes_of(const Shape& s, std::optional<std::ptrdiff_t> axis, const char* name, Shape& out) {
+  out.resize(0);
+  if (!axis) {
+    Lanes ls;
+    ls.len = size_of(s);
+    return ls;
+  }
+  const std::size_t k = normalize_axis(*axis, s.size(), name, s);
+  for (std::size_t d = 0; d < s.size(); ++d)
+    if (d != k) out.push_back(s[d]);
+  return lanes_along(s, k);
+}
+
+struct ReduceOp final : OpBase<ReduceOp> {
   Reduction r;
   std::uint32_t src;
-  Lanes ls;
-  ReduceOp(Reduction k, std::uint32_t s, Lanes l) : r(k), src(s), ls(l) {}
+  std::optional<std::ptrdiff_t> axis;
+  Lanes ls;  // of the current forward
+  ReduceOp(Reduction k, std::uint32_t s, std::optional<std::ptrdiff_t> a) : r(k), src(s), axis(a) {}
+  void forward(Tape& tape, TensorList& list, TensorNode& self) override {
+    const char* name = name_of(r);
+    const TensorNode& x = list[src];
+    const Shape& s = x.value().shape();
+    Shape out;
+    ls = lanes_of(s, axis, name, out);
+    if (ls.len == 0 && r != Reduction::sum)
+      throw Error(std::string("slope: ") + name + ": reduces zero elements (shape " +
+                  shape_str(s) + ")");
+    const Out o = output(tape, self, out);
+    if (o.t != nullptr)
+      reduce_lanes<Dual>(r, ls, x, o.v, o.t);
+    else
+      reduce_lanes<double>(r, ls, x, o.v, nullptr);
+  }
   template <class T>
   void vjp(const TensorNode& x, const TensorNode& self, double* g, double* gt) const {
-    const double* xt = x.has_tan ? x.tan.data() : nullptr;
-    const double* zt = self.has_tan ? self.tan.data() : nullptr;
+    const double* xt = x.tangent();
+    const double* zt = self.tangent();
     const double* gzt = self.has_adj_tan ? self.adj_tan.data() : nullptr;
     ls.each([&](std::size_t base, std::size_t stride, std::size_t out) {
       const Lane<T> a{x.value().data(), xt, base, stride, ls.len};
@@ -156,38 +187,11 @@ struct ReduceOp final : TensorOp {
   }
 };
 
-Tensor reduce_node(Reduction r, const Tensor& a, const std::ptrdiff_t* axis) {
+Tensor reduce_node(Reduction r, const Tensor& a, std::optional<std::ptrdiff_t> axis) {
   const char* name = name_of(r);
   Tape& tape = TensorAccess::active(name);
   const std::uint32_t ia = node_index(tape, a, name);
-  TensorList& l = TensorAccess::list(tape);
-  const TensorNode& x = l[ia];
-  const Shape& s = x.value().shape();
-  Lanes ls;
-  Shape out;
-  if (axis == nullptr) {
-    ls.len = x.value().size();
-  } else {
-    const std::size_t k = normalize_axis(*axis, s.size(), name, s);
-    ls = lanes_along(s, k);
-    for (std::size_t d = 0; d < s.size(); ++d)
-      if (d != k) out.push_back(s[d]);
-  }
-  if (ls.len == 0 && r != Reduction::sum)
-    throw Error(std::string("slope: ") + name + ": reduces zero elements (shape " + shape_str(s) +
-                ")");
-  Array z = fresh(out);
-  Array zt;
-  const bool dual = x.has_tan;
-  if (dual) {
-    zt = fresh(out);
-    reduce_lanes<Dual>(r, ls, x, z.data(), zt.data());
-  } else {
-    reduce_lanes<double>(r, ls, x, z.data(), nullptr);
-  }
-  std::unique_ptr<TensorOp> op;
-  if (x.active()) op = std::make_unique<ReduceOp>(r, ia, ls);
-  return TensorAccess::add(tape, std::move(z), dual ? &zt : nullptr, std::move(op), name);
+  return TensorAccess::record(tape, std::make_unique<ReduceOp>(r, ia, axis), {ia}, name);
 }
 
 // ---- softmax and log_softmax along an axis ----
@@ -201,14 +205,32 @@ void softmax_lane(const Lane<T>& a, bool log, double* z, double* zt) {
   }
 }
 
-struct SoftmaxOp final : TensorOp {
+struct SoftmaxOp final : OpBase<SoftmaxOp> {
   bool log;
   std::uint32_t src;
-  Lanes ls;
-  SoftmaxOp(bool l, std::uint32_t s, Lanes lanes) : log(l), src(s), ls(lanes) {}
+  std::ptrdiff_t axis;
+  Lanes ls;  // of the current forward
+  SoftmaxOp(bool l, std::uint32_t s, std::ptrdiff_t a) : log(l), src(s), axis(a) {}
+  void forward(Tape& tape, TensorList& list, TensorNode& self) override {
+    const char* name = log ? "log_softmax" : "softmax";
+    const TensorNode& x = list[src];
+    const Shape& s = x.value().shape();
+    if (s.empty())
+      throw Error(std::string("slope: ") + name + ": needs at least one axis, got a 0-d tensor");
+    ls = lanes_along(s, normalize_axis(axis, s.size(), name, s));
+    const Out o = output(tape, self, s);
+    ls.each([&](std::size_t base, std::size_t stride, std::size_t) {
+      if (o.t != nullptr)
+        softmax_lane(Lane<Dual>{x.value().data(), x.tangent(), base, stride, ls.len}, log, o.v,
+                     o.t);
+      else
+        softmax_lane(Lane<double>{x.value().data(), nullptr, base, stride, ls.len}, log, o.v,
+                     nullptr);
+    });
+  }
   template <class T>
   void vjp(const TensorNode& self, double* g, double* gt) const {
-    const double* zt = self.has_tan ? self.tan.data() : nullptr;
+    const double* zt = self.tangent();
     const double* gzt = self.has_adj_tan ? self.adj_tan.data() : nullptr;
     ls.each([&](std::size_t base, std::size_t stride, std::size_t) {
       const Lane<T> z{self.own.data(), zt, base, stride, ls.len};
@@ -232,38 +254,18 @@ Tensor softmax_node(const Tensor& a, std::ptrdiff_t axis, bool log) {
   const char* name = log ? "log_softmax" : "softmax";
   Tape& tape = TensorAccess::active(name);
   const std::uint32_t ia = node_index(tape, a, name);
-  TensorList& l = TensorAccess::list(tape);
-  const TensorNode& x = l[ia];
-  const Shape& s = x.value().shape();
-  if (s.empty())
-    throw Error(std::string("slope: ") + name + ": needs at least one axis, got a 0-d tensor");
-  const Lanes ls = lanes_along(s, normalize_axis(axis, s.size(), name, s));
-  Array z = fresh(s);
-  Array zt;
-  const bool dual = x.has_tan;
-  if (dual) zt = fresh(s);
-  ls.each([&](std::size_t base, std::size_t stride, std::size_t) {
-    if (dual)
-      softmax_lane(Lane<Dual>{x.value().data(), x.tan.data(), base, stride, ls.len}, log, z.data(),
-                   zt.data());
-    else
-      softmax_lane(Lane<double>{x.value().data(), nullptr, base, stride, ls.len}, log, z.data(),
-                   nullptr);
-  });
-  std::unique_ptr<TensorOp> op;
-  if (x.active()) op = std::make_unique<SoftmaxOp>(log, ia, ls);
-  return TensorAccess::add(tape, std::move(z), dual ? &zt : nullptr, std::move(op), name);
+  return TensorAccess::record(tape, std::make_unique<SoftmaxOp>(log, ia, axis), {ia}, name);
 }
 
 }  // namespace
 
 Var reduce_all(Reduction r, const Tensor& a) {
-  const Tensor z = reduce_node(r, a, nullptr);
-  return element_of(TensorAccess::active(name_of(r)), z.node(), 0);
+  const Tensor z = reduce_node(r, a, std::nullopt);
+  return element_of(TensorAccess::active(name_of(r)), z.node(), 0, false);
 }
 
 Tensor reduce_axis(Reduction r, const Tensor& a, std::ptrdiff_t axis) {
-  return reduce_node(r, a, &axis);
+  return reduce_node(r, a, axis);
 }
 
 }  // namespace slope::detail

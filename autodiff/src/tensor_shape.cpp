@@ -33,10 +33,30 @@ void move_rows(const double* from, double* to, std::size_t count, std::size_t wi
 }
 
 // Rows of the source picked by an index list (a slice is the list begin, begin+1, ...).
-struct RowsOp final : TensorOp {
+struct RowsOp final : OpBase<RowsOp> {
   std::uint32_t src;
   std::vector<std::size_t> rows;
-  RowsOp(std::uint32_t s, std::vector<std::size_t> r) : src(s), rows(std::move(r)) {}
+  const char* name;
+  RowsOp(std::uint32_t s, std::vector<std::size_t> r, const char* n)
+      : src(s), rows(std::move(r)), name(n) {}
+  void forward(Tape& tape, TensorList& list, TensorNode& self) override {
+    const TensorNode& x = list[src];
+    const Shape& s = x.value().shape();
+    if (s.empty()) throw Error(std::string("slope: ") + name + ": needs at least one axis, got a 0-d tensor");
+    for (std::size_t r : rows)
+      if (r >= s[0])
+        throw Error(std::string("slope: ") + name + ": row " + std::to_string(r) +
+                    " out of range for " + std::to_string(s[0]) + " rows (shape " + shape_str(s) +
+                    ")");
+    Shape out = s;
+    out[0] = rows.size();
+    const Out o = output(tape, self, out);
+    const std::size_t width = row_size(out);
+    auto id = [](std::size_t i) { return i; };
+    auto pick = [&](std::size_t i) { return rows[i]; };
+    move_rows(x.value().data(), o.v, rows.size(), width, pick, id, false);
+    if (o.t != nullptr) move_rows(x.tangent(), o.t, rows.size(), width, pick, id, false);
+  }
   void backward(Tape& tape, TensorList& list, TensorNode& self) override {
     TensorNode& x = list[src];
     if (!self.has_adj || !x.active()) return;
@@ -51,42 +71,9 @@ struct RowsOp final : TensorOp {
 };
 
 Tensor take_rows(Tape& tape, std::uint32_t ia, std::vector<std::size_t> rows, const char* name) {
-  const TensorNode& x = TensorAccess::list(tape)[ia];
-  Shape out = x.value().shape();
-  out[0] = rows.size();
-  const std::size_t width = row_size(out);
-  auto id = [](std::size_t i) { return i; };
-  auto pick = [&](std::size_t i) { return rows[i]; };
-  Array z = fresh(out);
-  move_rows(x.value().data(), z.data(), rows.size(), width, pick, id, false);
-  Array zt;
-  if (x.has_tan) {
-    zt = fresh(out);
-    move_rows(x.tan.data(), zt.data(), rows.size(), width, pick, id, false);
-  }
-  std::unique_ptr<TensorOp> op;
-  const bool tan = x.has_tan;
-  if (x.active()) op = std::make_unique<RowsOp>(ia, std::move(rows));
-  return TensorAccess::add(tape, std::move(z), tan ? &zt : nullptr, std::move(op), name);
+  return TensorAccess::record(tape, std::make_unique<RowsOp>(ia, std::move(rows), name), {ia},
+                              name);
 }
-
-struct ReshapeOp final : TensorOp {
-  std::uint32_t src;
-  explicit ReshapeOp(std::uint32_t s) : src(s) {}
-  void backward(Tape& tape, TensorList& list, TensorNode& self) override {
-    TensorNode& x = list[src];
-    if (!self.has_adj) return;
-    Array g = self.adj;
-    g.reshape(x.value().shape());
-    Array gt;
-    const bool dual = TensorAccess::dual(tape) && self.has_adj_tan;
-    if (dual) {
-      gt = self.adj_tan;
-      gt.reshape(x.value().shape());
-    }
-    accumulate(x, std::move(g), dual ? &gt : nullptr);
-  }
-};
 
 Shape resolve_shape(std::span<const std::ptrdiff_t> dims, const Shape& from) {
   const std::size_t total =
@@ -123,22 +110,42 @@ Shape resolve_shape(std::span<const std::ptrdiff_t> dims, const Shape& from) {
   return out;
 }
 
+// The target extents are kept as given (with -1), so a reshape of a placeholder's rows follows a
+// new number of rows.
+struct ReshapeOp final : OpBase<ReshapeOp> {
+  std::uint32_t src;
+  std::vector<std::ptrdiff_t> dims;
+  ReshapeOp(std::uint32_t s, std::vector<std::ptrdiff_t> d) : src(s), dims(std::move(d)) {}
+  void forward(Tape& tape, TensorList& list, TensorNode& self) override {
+    const TensorNode& x = list[src];
+    const Out o = output(tape, self, resolve_shape(dims, x.value().shape()));
+    std::copy(x.value().begin(), x.value().end(), o.v);
+    if (o.t != nullptr) std::copy_n(x.tangent(), x.value().size(), o.t);
+  }
+  void backward(Tape& tape, TensorList& list, TensorNode& self) override {
+    TensorNode& x = list[src];
+    if (!self.has_adj) return;
+    auto reshaped = [&](const Array& from) {
+      Array g = fresh(x.value().shape());
+      std::copy(from.begin(), from.end(), g.begin());
+      return g;
+    };
+    Array g = reshaped(self.adj);
+    if (TensorAccess::dual(tape) && self.has_adj_tan) {
+      Array gt = reshaped(self.adj_tan);
+      accumulate(x, std::move(g), &gt);
+    } else {
+      accumulate(x, std::move(g), nullptr);
+    }
+  }
+};
+
 Tensor reshape_node(const Tensor& a, std::span<const std::ptrdiff_t> dims) {
   Tape& tape = TensorAccess::active("reshape");
   const std::uint32_t ia = node_index(tape, a, "reshape");
-  const TensorNode& x = TensorAccess::list(tape)[ia];
-  const Shape out = resolve_shape(dims, x.value().shape());
-  Array z = fresh(out);
-  std::copy(x.value().begin(), x.value().end(), z.begin());
-  Array zt;
-  if (x.has_tan) {
-    zt = fresh(out);
-    std::copy(x.tan.begin(), x.tan.end(), zt.begin());
-  }
-  std::unique_ptr<TensorOp> op;
-  const bool tan = x.has_tan;
-  if (x.active()) op = std::make_unique<ReshapeOp>(ia);
-  return TensorAccess::add(tape, std::move(z), tan ? &zt : nullptr, std::move(op), "reshape");
+  return TensorAccess::record(
+      tape, std::make_unique<ReshapeOp>(ia, std::vector<std::ptrdiff_t>(dims.begin(), dims.end())),
+      {ia}, "reshape");
 }
 
 Tensor slice_node(const Tensor& a, std::size_t begin, std::size_t end) {
@@ -154,10 +161,48 @@ Tensor slice_node(const Tensor& a, std::size_t begin, std::size_t end) {
   return take_rows(tape, ia, std::move(rows), "slice");
 }
 
-struct ConcatOp final : TensorOp {
+struct ConcatOp final : OpBase<ConcatOp> {
   std::vector<std::uint32_t> parts;
-  std::size_t outer;  // chunks per part: the product of the extents before the axis
-  ConcatOp(std::vector<std::uint32_t> p, std::size_t o) : parts(std::move(p)), outer(o) {}
+  std::ptrdiff_t axis;
+  std::size_t outer = 1;  // chunks per part: the product of the extents before the axis
+  ConcatOp(std::vector<std::uint32_t> p, std::ptrdiff_t a) : parts(std::move(p)), axis(a) {}
+  void forward(Tape& tape, TensorList& l, TensorNode& self) override {
+    const Shape first = l[parts[0]].value().shape();
+    if (first.empty())
+      throw Error("slope: concatenate: needs at least one axis, got a 0-d tensor");
+    const std::size_t ax = normalize_axis(axis, first.size(), "concatenate", first);
+    Shape out = first;
+    out[ax] = 0;
+    for (std::uint32_t k : parts) {
+      const Shape& s = l[k].value().shape();
+      bool same = s.size() == first.size();
+      for (std::size_t d = 0; same && d < s.size(); ++d) same = d == ax || s[d] == first[d];
+      if (!same)
+        throw Error("slope: concatenate: shapes " + shape_str(first) + " and " + shape_str(s) +
+                    " differ outside axis " + std::to_string(ax));
+      out[ax] += s[ax];
+    }
+    outer = 1;
+    for (std::size_t d = 0; d < ax; ++d) outer *= first[d];
+    const Out o = output(tape, self, out);
+    const std::size_t total = size_of(out) / std::max<std::size_t>(outer, 1);
+    std::size_t offset = 0;
+    for (std::uint32_t k : parts) {
+      const TensorNode& x = l[k];
+      const std::size_t chunk = x.value().size() / std::max<std::size_t>(outer, 1);
+      for (std::size_t i = 0; i < outer; ++i) {
+        std::copy_n(x.value().data() + i * chunk, chunk, o.v + i * total + offset);
+        if (o.t != nullptr) {
+          double* t = o.t + i * total + offset;
+          if (x.tangent() != nullptr)
+            std::copy_n(x.tangent() + i * chunk, chunk, t);
+          else
+            std::fill_n(t, chunk, 0.0);
+        }
+      }
+      offset += chunk;
+    }
+  }
   void backward(Tape& tape, TensorList& list, TensorNode& self) override {
     if (!self.has_adj) return;
     const bool dual = TensorAccess::dual(tape) && self.has_adj_tan;
@@ -166,14 +211,19 @@ struct ConcatOp final : TensorOp {
       TensorNode& x = list[k];
       const std::size_t chunk = x.value().size() / std::max<std::size_t>(outer, 1);
       if (x.active()) {
-        Array g = fresh(x.value().shape());
-        Array gt = dual ? fresh(x.value().shape()) : Array();
-        for (std::size_t o = 0; o < outer; ++o) {
-          std::copy_n(self.adj.data() + o * total + offset, chunk, g.data() + o * chunk);
-          if (dual)
-            std::copy_n(self.adj_tan.data() + o * total + offset, chunk, gt.data() + o * chunk);
+        auto part = [&](const Array& from) {
+          Array g = fresh(x.value().shape());
+          for (std::size_t o = 0; o < outer; ++o)
+            std::copy_n(from.data() + o * total + offset, chunk, g.data() + o * chunk);
+          return g;
+        };
+        Array g = part(self.adj);
+        if (dual) {
+          Array gt = part(self.adj_tan);
+          accumulate(x, std::move(g), &gt);
+        } else {
+          accumulate(x, std::move(g), nullptr);
         }
-        accumulate(x, std::move(g), dual ? &gt : nullptr);
       }
       offset += chunk;
     }
@@ -237,42 +287,9 @@ Tensor concatenate(std::span<const Tensor> parts, std::ptrdiff_t axis) {
   if (parts.empty()) throw Error("slope: concatenate: needs at least one tensor, got 0");
   std::vector<std::uint32_t> ids;
   for (const Tensor& p : parts) ids.push_back(detail::node_index(tape, p, "concatenate"));
-  detail::TensorList& l = TensorAccess::list(tape);
-  const Shape first = l[ids[0]].value().shape();
-  if (first.empty()) throw Error("slope: concatenate: needs at least one axis, got a 0-d tensor");
-  const std::size_t ax = detail::normalize_axis(axis, first.size(), "concatenate", first);
-  Shape out = first;
-  out[ax] = 0;
-  bool dual = false, active = false;
-  for (std::uint32_t k : ids) {
-    const Shape& s = l[k].value().shape();
-    bool same = s.size() == first.size();
-    for (std::size_t d = 0; same && d < s.size(); ++d) same = d == ax || s[d] == first[d];
-    if (!same)
-      throw Error("slope: concatenate: shapes " + detail::shape_str(first) + " and " +
-                  detail::shape_str(s) + " differ outside axis " + std::to_string(ax));
-    out[ax] += s[ax];
-    dual = dual || l[k].has_tan;
-    active = active || l[k].active();
-  }
-  std::size_t outer = 1;
-  for (std::size_t d = 0; d < ax; ++d) outer *= first[d];
-  Array z = detail::fresh(out);
-  Array zt = dual ? detail::zeros(out) : Array();
-  const std::size_t total = z.size() / std::max<std::size_t>(outer, 1);
-  std::size_t offset = 0;
-  for (std::uint32_t k : ids) {
-    const detail::TensorNode& x = l[k];
-    const std::size_t chunk = x.value().size() / std::max<std::size_t>(outer, 1);
-    for (std::size_t o = 0; o < outer; ++o) {
-      std::copy_n(x.value().data() + o * chunk, chunk, z.data() + o * total + offset);
-      if (x.has_tan) std::copy_n(x.tan.data() + o * chunk, chunk, zt.data() + o * total + offset);
-    }
-    offset += chunk;
-  }
-  std::unique_ptr<detail::TensorOp> op;
-  if (active) op = std::make_unique<detail::ConcatOp>(std::move(ids), outer);
-  return TensorAccess::add(tape, std::move(z), dual ? &zt : nullptr, std::move(op), "concatenate");
+  const std::vector<std::uint32_t> operands = ids;
+  return TensorAccess::record(tape, std::make_unique<detail::ConcatOp>(std::move(ids), axis),
+                              operands, "concatenate");
 }
 
 }  // namespace slope

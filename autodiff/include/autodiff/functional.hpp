@@ -119,31 +119,15 @@ namespace detail {
 xt::xarray<double> symmetrize(xt::xarray<double> h);
 }  // namespace detail
 
-/// The dense n×n Hessian, symmetrised as (H + Hᵀ)/2: n HVP sweeps of one recording replayed in
-/// dual numbers, or, when f uses tensor ops (not replayable yet), n HVP recordings.
+/// The dense n×n Hessian, symmetrised as (H + Hᵀ)/2: one recording replayed n times in dual
+/// numbers (one HVP sweep pair per column).
 template <class F, ParamVector X>
 xt::xarray<double> hessian(F&& f, const X& x) {
   constexpr const char* call = "hessian";
-  const std::span<const double> xs = detail::as_span(x, call, "x");
-  {
-    Recording rec(Mode::replay);
-    const Tensor p = detail::begin_recording(rec.tape(), xs, call);
-    const Var y = detail::call_f(f, p, call);
-    if (rec.tape().tensor_count() == 0) return detail::finish_hessian(rec.tape(), y, p, call);
-  }
-  const std::size_t n = xs.size();
-  xt::xarray<double> h = xt::xarray<double>::from_shape({n, n});
-  std::vector<double> e(n, 0.0);
-  for (std::size_t j = 0; j < n; ++j) {
-    e[j] = 1.0;
-    Recording rec(Mode::gradient);
-    const Tensor p = detail::begin_hvp_recording(rec.tape(), xs, e, call);
-    const Var y = detail::call_f(f, p, call);
-    const detail::HvpResult r = detail::finish_dual_hvp(rec.tape(), y, p, call);
-    for (std::size_t i = 0; i < n; ++i) h(i, j) = r.hv(i);
-    e[j] = 0.0;
-  }
-  return detail::symmetrize(std::move(h));
+  Recording rec(Mode::replay);
+  const Tensor p = detail::begin_recording(rec.tape(), detail::as_span(x, call, "x"), call);
+  const Var y = detail::call_f(f, p, call);
+  return detail::finish_hessian(rec.tape(), y, p, call);
 }
 
 }  // namespace slope

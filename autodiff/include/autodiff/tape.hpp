@@ -70,9 +70,40 @@ struct Tangent {
 };
 
 /// What a recording is for. `gradient` may fold temporaries into their consumers (fewer nodes,
-/// not replayable); `replay` keeps one node per op so the tape can be swept again with new
-/// values or in dual numbers (HVP, Hessian).
+/// not replayable); `replay` keeps one node per op and records guards, so the tape can be swept
+/// again with new values or in dual numbers (HVP, Hessian, slope::Function).
 enum class Mode { gradient, replay };
+
+enum class Compare : std::uint8_t { less, less_equal, greater, greater_equal, equal, not_equal };
+constexpr bool compare(Compare c, double a, double b) {
+  switch (c) {
+    case Compare::less:
+      return a < b;
+    case Compare::less_equal:
+      return a <= b;
+    case Compare::greater:
+      return a > b;
+    case Compare::greater_equal:
+      return a >= b;
+    case Compare::equal:
+      return a == b;
+    case Compare::not_equal:
+      return a != b;
+  }
+  return false;
+}
+const char* symbol(Compare c);
+
+/// A comparison of values on the tape made while recording for replay (`if (x > 0)`): the
+/// branch the recording followed. A replay is valid only while every guard has its recorded
+/// outcome. Ops that branch inside their own rule (abs, max, min, ...) need no guard: a replay
+/// re-evaluates the rule on the new values.
+struct Guard {
+  std::uint32_t a, b;  // slots of the operands; 0 for a constant operand
+  double ca, cb;       // the constant operands' values
+  Compare cmp;
+  bool outcome;
+};
 
 /// Turns on (or off) the NaN/Inf check for recordings started afterwards, on every thread: the
 /// first op whose value is NaN or ±Inf throws slope::Error naming the op and its operands.
@@ -112,6 +143,29 @@ class Tape {
   /// ∂y/∂x and hvp_adjoint(slot) is (H·v) for each input slot.
   void reverse_dual(const Var& y);
   double hvp_adjoint(std::uint32_t slot) const { return tangents_[slot].adj; }
+
+  // -- replay (recordings made with Mode::replay) --
+  /// Recomputes every node's value and partials at new inputs x (the parameter block), scalar
+  /// and tensor nodes alike, in recorded order; reverse() afterwards gives the gradient at x.
+  void replay(std::span<const double> x);
+  /// Same in dual numbers with tangent v; reverse_dual() afterwards gives the gradient and H·v.
+  void replay(std::span<const double> x, std::span<const double> v);
+  /// The reverse sweeps after replay(), from the output's slot (the recording's handles are
+  /// stale once it is closed).
+  void reverse_replayed(std::uint32_t out);
+  void reverse_dual_replayed(std::uint32_t out);
+  /// A node's value after replay().
+  double replayed_value(std::uint32_t slot) const { return values_[slot]; }
+  /// Records the outcome of a comparison of a and b (replay recordings only; else nothing).
+  void guard(Compare c, const Var& a, const Var& b, bool outcome);
+  std::span<const Guard> guards() const { return guards_; }
+  /// The first guard whose outcome differs at the replayed values, or nullptr.
+  const Guard* broken_guard() const;
+  /// A copy of a closed recording for another thread (tensor nodes and their ops included).
+  std::unique_ptr<Tape> clone() const;
+  /// Placeholders (bit i = placeholder i) whose leading extent the recording depends on: it
+  /// read a shape or a scalar element of a tensor computed from them.
+  std::uint64_t pinned_placeholders() const { return pinned_; }
 
   std::size_t size() const { return size_; }  // nodes, including the sink at slot 0
   /// Tensor nodes recorded (matmul, elementwise and reductions over xt::xarray values).
@@ -259,6 +313,18 @@ class Tape {
   std::vector<double> inputs_;
   std::unique_ptr<detail::TensorList, detail::TensorListDeleter>
       tensors_;  // created by the first tensor op
+  // Replay state: node values (the handles held them while recording), the guards, and the
+  // placeholders whose extent is fixed.
+  std::unique_ptr<double[]> values_;
+  std::vector<Guard> guards_;
+  std::uint64_t pinned_ = 0;
+  bool replaying_ = false;
+  bool adjoints_zeroed_ = false;  // a replay's forward sweep zeroed every scalar adjoint
+  void replay_sweep(std::span<const double> x, std::span<const double> v, bool dual);
+  void forward_segment(std::size_t lo, std::size_t hi, std::span<const double> x,
+                       std::span<const double> v, bool dual);
+  void clear_adjoints();
+  void sweep_from(std::size_t out, bool dual);
 };
 
 inline constinit Tape Tape::inert_{Tape::InertTag{}};
@@ -270,6 +336,9 @@ inline constinit thread_local Tape* Tape::active_ = &Tape::inert_;
 class Recording {
  public:
   explicit Recording(Mode mode = Mode::gradient);
+  /// Records onto a tape the caller owns (a slope::Function's); the tape keeps its tensor nodes
+  /// when the recording ends.
+  Recording(Tape& tape, Mode mode);
   ~Recording();
   Recording(const Recording&) = delete;
   Recording& operator=(const Recording&) = delete;
@@ -278,6 +347,7 @@ class Recording {
  private:
   Tape* tape_;
   Tape* previous_;
+  bool pooled_ = true;
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -44,8 +44,9 @@ class Tensor {
  public:
   Tensor() = default;
 
-  /// Number of elements.
-  std::size_t size() const { return n_; }
+  /// Number of elements (for a tensor computed from placeholder data, reading it ties the
+  /// recording to the data's current number of rows).
+  std::size_t size() const { return values_ != nullptr ? n_ : node_size(); }
   std::size_t dimension() const;
   std::vector<std::size_t> shape() const;
   /// Element i of a 1-D tensor as a Var; throws slope::Error when i is out of range.
@@ -92,6 +93,7 @@ class Tensor {
   // A tensor node.
   Tensor(Tape* tape, std::uint32_t node, std::uint32_t n, std::uint32_t tag)
       : tape_(tape), n_(n), tag_(tag), node_(node) {}
+  std::size_t node_size() const;
   struct Fields {
     double value;
     std::uint32_t slot;

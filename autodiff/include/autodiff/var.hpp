@@ -91,25 +91,36 @@ SLOPE_INLINE Var& Var::operator/=(Var&& b) {
   return *this = Tape::binary<ops::Div>(*this, b, false, true);
 }
 
-// Comparisons look at values only and return bool.
+namespace detail {
+// The comparison of two values; in a recording for replay (slope::record) it is kept as a guard.
+template <class A, class B>
+bool compared(Compare c, const A& a, const B& b) {
+  const bool r = compare(c, value(a), value(b));
+  if (Tape* t = Tape::active(); t != nullptr && t->mode() == Mode::replay)
+    t->guard(c, Var(a), Var(b), r);
+  return r;
+}
+}  // namespace detail
+
+// Comparisons return bool from the values; while recording a slope::Function they are guards.
 template <class A, class B>
 requires VarOperands<A, B>
-bool operator==(const A& a, const B& b) { return value(a) == value(b); }
+bool operator==(const A& a, const B& b) { return detail::compared(Compare::equal, a, b); }
 template <class A, class B>
 requires VarOperands<A, B>
-bool operator!=(const A& a, const B& b) { return value(a) != value(b); }
+bool operator!=(const A& a, const B& b) { return detail::compared(Compare::not_equal, a, b); }
 template <class A, class B>
 requires VarOperands<A, B>
-bool operator<(const A& a, const B& b) { return value(a) < value(b); }
+bool operator<(const A& a, const B& b) { return detail::compared(Compare::less, a, b); }
 template <class A, class B>
 requires VarOperands<A, B>
-bool operator<=(const A& a, const B& b) { return value(a) <= value(b); }
+bool operator<=(const A& a, const B& b) { return detail::compared(Compare::less_equal, a, b); }
 template <class A, class B>
 requires VarOperands<A, B>
-bool operator>(const A& a, const B& b) { return value(a) > value(b); }
+bool operator>(const A& a, const B& b) { return detail::compared(Compare::greater, a, b); }
 template <class A, class B>
 requires VarOperands<A, B>
-bool operator>=(const A& a, const B& b) { return value(a) >= value(b); }
+bool operator>=(const A& a, const B& b) { return detail::compared(Compare::greater_equal, a, b); }
 
 // clang-format off
 // Elementary functions. Each line: the public name and the op whose rule it records.

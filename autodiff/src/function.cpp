@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: MIT
+// Recorded functions: a tape of their own, replayed at new parameters and new data.
+
+#include <autodiff/function.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <thread>
+
+#include "tensor_list.hpp"
+
+namespace slope {
+
+namespace detail {
+
+struct Binding {
+  PlaceholderSpec now;                // what the node reads
+  std::vector<std::size_t> recorded;  // the shape while recording
+  std::uint32_t node;
+  unsigned index;
+};
+
+struct FunctionState {
+  std::unique_ptr<Tape> tape;
+  std::uint32_t out = 0;  // the output's slot; 0 when f returned a constant
+  double constant = 0;
+  std::uint32_t first = 0;  // the parameters' first slot
+  std::size_t n = 0;
+  std::vector<Binding> bindings;
+  // parallel_value_and_grad's clones and per-shard results, kept for the next call.
+  std::vector<Function> clones;
+  std::vector<std::vector<double>> shard_grads;
+
+  Binding& binding(std::string_view name, const char* call);
+  void check_x(std::span<const double> x, const char* call) const;
+  void replay(std::span<const double> x, std::span<const double> v, bool dual, const char* call);
+  void rebind(Binding& b, PlaceholderSpec spec, const char* call);
+};
+
+namespace {
+
+std::string shape_text(std::span<const std::size_t> s) {
+  return shape_str(Shape(s.begin(), s.end()));
+}
+
+std::string num(double v) { return fmt(v); }
+
+}  // namespace
+
+Binding& FunctionState::binding(std::string_view name, const char* call) {
+  for (Binding& b : bindings)
+    if (b.now.name == name) return b;
+  std::string known;
+  for (const Binding& b : bindings) known += (known.empty() ? "'" : ", '") + b.now.name + "'";
+  throw Error(std::string("slope::Function::") + call + ": no placeholder named '" +
+              std::string(name) + "' (" +
+              (known.empty() ? std::string("the function has none") : "it has " + known) + ")");
+}
+
+void FunctionState::check_x(std::span<const double> x, const char* call) const {
+  if (x.size() != n)
+    throw Error(std::string("slope::Function::") + call + ": x has length " +
+                std::to_string(x.size()) + ", the function has " + std::to_string(n) +
+                " parameters");
+}
+
+void FunctionState::replay(std::span<const double> x, std::span<const double> v, bool dual,
+                           const char* call) {
+  check_x(x, call);
+  if (dual) {
+    if (v.size() != n)
+      throw Error(std::string("slope::Function::") + call + ": v has length " +
+                  std::to_string(v.size()) + ", the function has " + std::to_string(n) +
+                  " parameters");
+    tape->replay(x, v);
+  } else {
+    tape->replay(x);
+  }
+  if (const Guard* g = tape->broken_guard()) {
+    const double a = g->a != 0 ? tape->replayed_value(g->a) : g->ca;
+    const double b = g->b != 0 ? tape->replayed_value(g->b) : g->cb;
+    throw StaleRecording(std::string("slope::Function::") + call +
+                         ": the recording took a branch this point does not: " + num(g->ca) +
+                         " " + symbol(g->cmp) + " " + num(g->cb) + " was " +
+                         (g->outcome ? "true" : "false") + " while recording, " + num(a) + " " +
+                         symbol(g->cmp) + " " + num(b) + " is " + (g->outcome ? "false" : "true") +
+                         " now; record again (slope::AutoFunction does)");
+  }
+}
+
+void FunctionState::rebind(Binding& b, PlaceholderSpec spec, const char* call) {
+  const std::vector<std::size_t>& r = b.recorded;
+  const std::vector<std::size_t>& s = spec.shape;
+  const bool same_rank = s.size() == r.size();
+  bool trailing = same_rank;
+  for (std::size_t d = 1; trailing && d < s.size(); ++d) trailing = s[d] == r[d];
+  if (!trailing || (r.empty() != s.empty()))
+    throw Error(std::string("slope::Function::") + call + ": placeholder '" + b.now.name +
+                "' was recorded with shape " + shape_text(r) + "; cannot bind shape " +
+                shape_text(s) + ": only the leading extent may change");
+  const std::size_t now = b.now.shape.empty() ? 0 : b.now.shape[0];
+  if (!s.empty() && s[0] != now && (tape->pinned_placeholders() >> b.index & 1u) != 0 &&
+      s[0] != r[0])
+    throw StaleRecording(std::string("slope::Function::") + call + ": placeholder '" +
+                         b.now.name + "' is pinned to " + std::to_string(r[0]) +
+                         " rows (the recording read a shape or an element of a tensor computed "
+                         "from it), cannot bind shape " +
+                         shape_text(s) + "; record again (slope::AutoFunction does)");
+  TensorNode& node = TensorAccess::list(*tape)[b.node];
+  node.ext = spec.data;
+  node.ext_shape = Shape(s.begin(), s.end());
+  spec.name = b.now.name;
+  b.now = std::move(spec);
+}
+
+PlaceholderSpec rows_spec(std::string_view name, const xt::xarray<double>& data, std::size_t begin,
+                          std::size_t end) {
+  if (data.dimension() == 0 || begin > end || end > data.shape()[0])
+    throw Error("slope::Function::bind_rows: rows [" + std::to_string(begin) + ", " +
+                std::to_string(end) + ") out of range for shape " + shape_str(data.shape()) +
+                " (placeholder '" + std::string(name) + "')");
+  std::vector<std::size_t> shape(data.shape().begin(), data.shape().end());
+  const std::size_t width = data.size() / std::max<std::size_t>(shape[0], 1);
+  shape[0] = end - begin;
+  return {std::string(name), data.data() + begin * width, std::move(shape), nullptr};
+}
+
+}  // namespace detail
+
+using detail::FunctionState;
+
+// ---- Placeholder ----
+
+Placeholder::Placeholder(std::string name, const xt::xarray<double>& data)
+    : name_(std::move(name)), data_(&data) {}
+Placeholder::Placeholder(std::string name, xt::xarray<double>&& data)
+    : name_(std::move(name)), own_(std::make_shared<const xt::xarray<double>>(std::move(data))) {
+  data_ = own_.get();
+}
+
+// ---- recording ----
+
+namespace detail {
+
+FunctionBuilder::FunctionBuilder(std::span<const double> x0, std::vector<PlaceholderSpec> specs,
+                                 const char* call)
+    : state_(std::make_unique<FunctionState>()), call_(call) {
+  if (specs.size() > 64)
+    throw Error(std::string("slope::") + call + ": at most 64 placeholders, got " +
+                std::to_string(specs.size()));
+  for (std::size_t i = 0; i < specs.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (specs[i].name == specs[j].name)
+        throw Error(std::string("slope::") + call + ": two placeholders are named '" +
+                    specs[i].name + "'");
+  state_->tape = std::make_unique<Tape>();
+  recording_.emplace(*state_->tape, Mode::replay);
+  Tape& tape = *state_->tape;
+  params_ = begin_recording(tape, x0, call);
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const auto index = static_cast<unsigned>(i);
+    const Shape shape(specs[i].shape.begin(), specs[i].shape.end());
+    data_.push_back(TensorAccess::add_placeholder(tape, index, specs[i].data, shape));
+    const std::vector<std::size_t> recorded = specs[i].shape;
+    state_->bindings.push_back(Binding{std::move(specs[i]), recorded, data_.back().node(), index});
+  }
+}
+
+FunctionBuilder::~FunctionBuilder() = default;
+
+Function FunctionBuilder::finish(const Var& y) {
+  Tape& tape = *state_->tape;
+  check_output(tape, y, call_);
+  state_->out = y.is_active() ? y.slot() : 0;
+  state_->constant = y.value();
+  state_->first = params_.first_slot();
+  state_->n = params_.size();
+  recording_.reset();  // closes the tape: the handles of the recording are stale from here
+  return Function(std::move(state_));
+}
+
+}  // namespace detail
+
+// ---- Function ----
+
+Function::Function(std::unique_ptr<FunctionState> s) : s_(std::move(s)) {}
+Function::Function(Function&&) noexcept = default;
+Function& Function::operator=(Function&&) noexcept = default;
+Function::~Function() = default;
+
+std::size_t Function::dimension() const { return s_->n; }
+std::size_t Function::guard_count() const { return s_->tape->guards().size(); }
+std::size_t Function::node_count() const { return s_->tape->size(); }
+std::size_t Function::tensor_count() const { return s_->tape->tensor_count(); }
+
+double Function::eval(std::span<const double> x) {
+  s_->replay(x, {}, false, "value");
+  return s_->out != 0 ? s_->tape->replayed_value(s_->out) : s_->constant;
+}
+
+double Function::eval_grad(std::span<const double> x, std::span<double> g) {
+  if (g.size() != s_->n)
+    throw Error("slope::Function::value_and_grad: the gradient buffer has length " +
+                std::to_string(g.size()) + ", the function has " + std::to_string(s_->n) +
+                " parameters");
+  s_->replay(x, {}, false, "value_and_grad");
+  Tape& t = *s_->tape;
+  if (s_->out == 0) {
+    std::fill(g.begin(), g.end(), 0.0);
+    return s_->constant;
+  }
+  t.reverse_replayed(s_->out);
+  for (std::size_t k = 0; k < s_->n; ++k)
+    g[k] = t.adjoint(s_->first + static_cast<std::uint32_t>(k));
+  return t.replayed_value(s_->out);
+}
+
+double Function::eval_hvp(std::span<const double> x, std::span<const double> v,
+                          std::span<double> g, std::span<double> hv) {
+  if (hv.size() != s_->n || (!g.empty() && g.size() != s_->n))
+    throw Error("slope::Function::hvp: the output buffer has length " +
+                std::to_string(hv.size()) + ", the function has " + std::to_string(s_->n) +
+                " parameters");
+  s_->replay(x, v, true, "hvp");
+  Tape& t = *s_->tape;
+  if (s_->out == 0) {
+    std::fill(hv.begin(), hv.end(), 0.0);
+    std::fill(g.begin(), g.end(), 0.0);
+    return s_->constant;
+  }
+  t.reverse_dual_replayed(s_->out);
+  for (std::size_t k = 0; k < s_->n; ++k) {
+    const auto slot = s_->first + static_cast<std::uint32_t>(k);
+    hv[k] = t.hvp_adjoint(slot);
+    if (!g.empty()) g[k] = t.adjoint(slot);
+  }
+  return t.replayed_value(s_->out);
+}
+
+xt::xarray<double> Function::eval_hessian(std::span<const double> x) {
+  const std::size_t n = s_->n;
+  s_->check_x(x, "hessian");
+  xt::xarray<double> h = xt::xarray<double>::from_shape({n, n});
+  std::vector<double> e(n, 0.0), col(n);
+  for (std::size_t j = 0; j < n; ++j) {
+    e[j] = 1.0;
+    eval_hvp(x, e, {}, col);
+    for (std::size_t i = 0; i < n; ++i) h(i, j) = col[i];
+    e[j] = 0.0;
+  }
+  return detail::symmetrize(std::move(h));
+}
+
+void Function::bind(std::string_view name, const xt::xarray<double>& data) {
+  detail::Binding& b = s_->binding(name, "bind");
+  s_->rebind(b, {b.now.name, data.data(), {data.shape().begin(), data.shape().end()}, nullptr},
+             "bind");
+}
+
+void Function::bind(std::string_view name, xt::xarray<double>&& data) {
+  detail::Binding& b = s_->binding(name, "bind");
+  auto own = std::make_shared<const xt::xarray<double>>(std::move(data));
+  s_->rebind(b, {b.now.name, own->data(), {own->shape().begin(), own->shape().end()}, own},
+             "bind");
+}
+
+void Function::bind_rows(std::string_view name, const xt::xarray<double>& data,
+                         std::size_t begin, std::size_t end) {
+  detail::Binding& b = s_->binding(name, "bind_rows");
+  s_->rebind(b, detail::rows_spec(name, data, begin, end), "bind_rows");
+}
+
+std::vector<std::string> Function::placeholders() const {
+  std::vector<std::string> r;
+  for (const detail::Binding& b : s_->bindings) r.push_back(b.now.name);
+  return r;
+}
+
+std::vector<std::size_t> Function::bound_shape(std::string_view name) const {
+  return s_->binding(name, "bound_shape").now.shape;
+}
+
+Function Function::clone() const {
+  auto s = std::make_unique<FunctionState>();
+  s->tape = s_->tape->clone();
+  s->out = s_->out;
+  s->constant = s_->constant;
+  s->first = s_->first;
+  s->n = s_->n;
+  s->bindings = s_->bindings;
+  return Function(std::move(s));
+}
+
+// ---- AutoFunction ----
+
+void AutoFunction::bind_spec(detail::PlaceholderSpec spec) {
+  if (pending_.empty()) {
+    try {
+      detail::Binding& b = function_.s_->binding(spec.name, "bind");
+      function_.s_->rebind(b, spec, "bind");
+      return;
+    } catch (const StaleRecording&) {
+      // The recording depends on the old extent: record again at the next call.
+    }
+  }
+  std::erase_if(pending_, [&](const detail::PlaceholderSpec& p) { return p.name == spec.name; });
+  function_.s_->binding(spec.name, "bind");  // unknown names fail here, not at the next call
+  pending_.push_back(std::move(spec));
+}
+
+void AutoFunction::bind(std::string_view name, const xt::xarray<double>& data) {
+  bind_spec({std::string(name), data.data(), {data.shape().begin(), data.shape().end()}, nullptr});
+}
+
+void AutoFunction::bind(std::string_view name, xt::xarray<double>&& data) {
+  auto own = std::make_shared<const xt::xarray<double>>(std::move(data));
+  bind_spec(
+      {std::string(name), own->data(), {own->shape().begin(), own->shape().end()}, std::move(own)});
+}
+
+void AutoFunction::bind_rows(std::string_view name, const xt::xarray<double>& data,
+                             std::size_t begin, std::size_t end) {
+  bind_spec(detail::rows_spec(name, data, begin, end));
+}
+
+void AutoFunction::rerecord(std::span<const double> x) {
+  std::vector<detail::PlaceholderSpec> specs;
+  for (const detail::Binding& b : function_.s_->bindings) {
+    const auto it = std::find_if(pending_.begin(), pending_.end(),
+                                 [&](const detail::PlaceholderSpec& p) { return p.name == b.now.name; });
+    specs.push_back(it != pending_.end() ? *it : b.now);
+  }
+  function_ = recorder_(x, std::move(specs));
+  pending_.clear();
+  ++recordings_;
+}
+
+// ---- threads ----
+
+namespace detail {
+
+ValueAndGrad parallel_value_and_grad(Function& f, std::span<const double> x,
+                                     std::span<const Rows> data, std::size_t threads,
+                                     Combine combine) {
+  constexpr const char* call = "slope::parallel_value_and_grad";
+  if (threads == 0) throw Error(std::string(call) + ": threads must be at least 1, got 0");
+  if (data.empty()) throw Error(std::string(call) + ": no data to split (give at least one Rows)");
+  const std::size_t rows = data[0].data.dimension() == 0 ? 0 : data[0].data.shape()[0];
+  for (const Rows& r : data)
+    if (r.data.dimension() == 0 || r.data.shape()[0] != rows)
+      throw Error(std::string(call) + ": '" + r.name + "' has shape " +
+                  shape_str(r.data.shape()) + ", '" + data[0].name + "' has " +
+                  std::to_string(rows) + " rows: every entry needs the same number of rows");
+  if (rows == 0) throw Error(std::string(call) + ": the data has no rows");
+  const std::size_t k = std::min(threads, rows);
+  FunctionState& s = *f.s_;
+  s.check_x(x, "parallel_value_and_grad");
+  while (s.clones.size() + 1 < k) s.clones.push_back(f.clone());
+  s.shard_grads.resize(k);
+  std::vector<double> values(k, 0.0);
+  std::vector<std::exception_ptr> errors(k);
+  auto shard = [&](std::size_t i) {
+    try {
+      Function& g = i == 0 ? f : s.clones[i - 1];
+      const std::size_t begin = rows * i / k, end = rows * (i + 1) / k;
+      for (const Rows& r : data) g.bind_rows(r.name, r.data, begin, end);
+      s.shard_grads[i].resize(s.n);
+      values[i] = g.eval_grad(x, s.shard_grads[i]);
+    } catch (...) {
+      errors[i] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t i = 1; i < k; ++i) pool.emplace_back(shard, i);
+  shard(0);
+  for (std::thread& t : pool) t.join();
+  for (const Rows& r : data) f.bind_rows(r.name, r.data, 0, rows);
+  for (const std::exception_ptr& e : errors)
+    if (e) std::rethrow_exception(e);
+  ValueAndGrad out{0.0, xt::zeros<double>({s.n})};
+  for (std::size_t i = 0; i < k; ++i) {
+    const double w = combine == Combine::mean
+                         ? static_cast<double>(rows * (i + 1) / k - rows * i / k) /
+                               static_cast<double>(rows)
+                         : 1.0;
+    out.value += w * values[i];
+    for (std::size_t j = 0; j < s.n; ++j) out.grad(j) += w * s.shard_grads[i][j];
+  }
+  return out;
+}
+
+}  // namespace detail
+}  // namespace slope

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: MIT
+// Replay: the forward sweep of a recording made with Mode::replay. Every node's rule, dispatched
+// on its op code, runs again at T = double (new values and partials, written over the recorded
+// ones) or at T = Dual (values with tangents, partials with their directional derivatives);
+// tensor nodes run their ops' forward between the scalar segments, in recorded order. The reverse
+// sweeps are then exactly those of a fresh recording.
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include <autodiff/functional.hpp>
+#include <autodiff/op_list.hpp>
+#include <autodiff/tape.hpp>
+
+#include "tensor_list.hpp"
+
+namespace slope {
+
+namespace {
+
+// One node at T = double: value into val[i], partials into the node. A constant op keeps its
+// constant in p1; a one-operand op's p1 stays 0.
+template <class Op>
+SLOPE_INLINE void replay_node(Node& n, double* val, std::size_t i) {
+  const double a = val[n.a()];
+  double z;
+  if constexpr (Op::arity == ops::Arity::unary) {
+    if constexpr (requires { Op::value_and_slope(a); }) {
+      const ops::Pair<double> zp = Op::value_and_slope(a);
+      z = zp.a;
+      n.p0 = zp.b;
+    } else {
+      z = Op::f(a);
+      n.p0 = Op::df(a, z);
+    }
+  } else if constexpr (Op::arity == ops::Arity::constant) {
+    const double c = n.p1;
+    z = Op::f(a, c);
+    n.p0 = Op::df(a, c, z);
+  } else {
+    const double b = val[n.b()];
+    z = Op::f(a, b);
+    const ops::Pair<double> p = Op::df(a, b, z);
+    n.p0 = p.a;
+    n.p1 = p.b;
+  }
+  val[i] = z;
+  n.adj = 0;
+}
+
+// The same in dual numbers: the partials' tangents go to the node's Tangent entry.
+template <class Op>
+SLOPE_INLINE void replay_node_dual(Node& n, Tangent& t, double* val, const Tangent* tan,
+                                   std::size_t i) {
+  const Dual a(val[n.a()], tan[n.a()].t);
+  Dual z, p0, p1(0);
+  if constexpr (Op::arity == ops::Arity::unary) {
+    z = ops::call<Op>(a);
+    p0 = Op::df(a, z);
+  } else if constexpr (Op::arity == ops::Arity::constant) {
+    const double c = n.p1;
+    z = ops::call<Op>(a, c);
+    p0 = Op::df(a, c, z);
+  } else {
+    const Dual b(val[n.b()], tan[n.b()].t);
+    z = ops::call<Op>(a, b);
+    const ops::Pair<Dual> p = Op::df(a, b, z);
+    p0 = p.a;
+    p1 = p.b;
+    n.p1 = p1.v;
+  }
+  val[i] = z.v;
+  n.p0 = p0.v;
+  n.adj = 0;
+  t = Tangent{z.d, p0.d, p1.d, 0};
+}
+
+// One comparison per op code against a constant: GCC turns the chain into a jump table with
+// every rule inlined (an indirect call per node cost more than the rule itself for + and *).
+template <bool kDual, class... Ops, std::size_t... I>
+SLOPE_INLINE void dispatch(std::uint8_t code, Node& n, Tangent* tan, double* val, std::size_t i,
+                           ops::TypeList<Ops...>, std::index_sequence<I...>) {
+  if constexpr (kDual)
+    (void)((code == ops::kFirstOpCode + I
+                ? (replay_node_dual<Ops>(n, tan[i], val, tan, i), true)
+                : false) ||
+           ...);
+  else
+    (void)((code == ops::kFirstOpCode + I ? (replay_node<Ops>(n, val, i), true) : false) || ...);
+}
+
+template <bool kDual>
+void forward_nodes(Node* nodes, Tangent* tan, double* val, std::size_t lo, std::size_t hi,
+                   std::span<const double> x, std::span<const double> v) {
+  for (std::size_t i = lo; i < hi; ++i) {
+    Node& n = nodes[i];
+    const std::uint8_t op = n.op();
+    if (op >= ops::kFirstOpCode) [[likely]] {
+      dispatch<kDual>(op, n, tan, val, i, ops::OpList{},
+                      std::make_index_sequence<ops::OpList::size>{});
+      continue;
+    }
+    n.adj = 0;
+    if (op == ops::kInputCode) {
+      const auto k = static_cast<std::size_t>(n.p1);
+      val[i] = x[k];
+      if constexpr (kDual) tan[i] = Tangent{v[k], 0, 0, 0};
+    } else if (op == ops::kTensorCode) {
+      // Its value comes from the tensor node recorded right after it.
+      if constexpr (kDual) tan[i] = Tangent{0, 0, 0, 0};
+    } else {
+      throw Error(
+          "slope::Tape::replay: the recording folded ops for a gradient only (Mode::gradient) "
+          "and cannot be replayed; record with Mode::replay");
+    }
+  }
+}
+
+}  // namespace
+
+void Tape::forward_segment(std::size_t lo, std::size_t hi, std::span<const double> x,
+                           std::span<const double> v, bool dual) {
+  if (dual)
+    forward_nodes<true>(base_, tangents_.get(), values_.get(), lo, hi, x, v);
+  else
+    forward_nodes<false>(base_, nullptr, values_.get(), lo, hi, x, v);
+}
+
+void Tape::replay(std::span<const double> x) { replay_sweep(x, {}, false); }
+
+void Tape::replay(std::span<const double> x, std::span<const double> v) {
+  if (v.size() != x.size())
+    throw Error("slope::Tape::replay: v has length " + std::to_string(v.size()) +
+                " but x has length " + std::to_string(x.size()));
+  replay_sweep(x, v, true);
+}
+
+void Tape::replay_sweep(std::span<const double> x, std::span<const double> v, bool dual) {
+  if (open_) throw Error("slope::Tape::replay: the recording is still open");
+  if (mode_ != Mode::replay)
+    throw Error("slope::Tape::replay: the tape was recorded for a gradient only (Mode::gradient)");
+  if (x.size() != inputs_.size())
+    throw Error("slope::Tape::replay: x has length " + std::to_string(x.size()) +
+                ", the recording has " + std::to_string(inputs_.size()) + " inputs");
+  // Allocated once per tape: a warm replay allocates nothing.
+  if (!values_) values_ = std::make_unique_for_overwrite<double[]>(capacity_);
+  if (dual && !tangents_) tangents_ = std::make_unique_for_overwrite<Tangent[]>(capacity_);
+  std::copy(x.begin(), x.end(), inputs_.begin());
+  dual_ = dual;
+  values_[0] = 0;
+  base_[0].adj = 0;
+  if (dual) tangents_[0] = Tangent{0, 0, 0, 0};
+  replaying_ = true;
+  struct Done {
+    Tape& t;
+    ~Done() { t.replaying_ = false; }
+  } done{*this};
+  std::size_t lo = 1;
+  if (tensors_) {
+    detail::TensorList& list = *tensors_;
+    list.use_pool();
+    // Room for every array of the recording, twice: the adjoints a sweep returns to the pool
+    // and the temporaries of the next one.
+    list.pool.limit = std::max(list.pool.limit, 2 * list.footprint());
+    for (detail::TensorNode& n : list.nodes) {
+      if (n.mark > lo) {
+        forward_segment(lo, n.mark, x, v, dual);
+        lo = n.mark;
+      }
+      if (n.varies()) n.op->forward(*this, list, n);
+    }
+  }
+  forward_segment(lo, size_, x, v, dual);
+  adjoints_zeroed_ = true;
+  swept_ = true;  // tensor adjoints of the previous sweep are released by the next one
+}
+
+namespace detail {
+
+xt::xarray<double> finish_hessian(Tape& tape, const Var& y, const Tensor& p, const char* call) {
+  check_output(tape, y, call);
+  tape.close();
+  const std::size_t n = p.size();
+  const std::vector<double> x(tape.input_values().begin(), tape.input_values().end());
+  xt::xarray<double> h = xt::zeros<double>({n, n});
+  std::vector<double> e(n, 0.0);
+  for (std::size_t j = 0; j < n; ++j) {
+    e[j] = 1.0;
+    tape.replay(x, e);
+    if (y.is_active()) tape.reverse_dual_replayed(y.slot());
+    for (std::size_t i = 0; i < n; ++i) h(i, j) = tape.hvp_adjoint(p.first_slot() + i);
+    e[j] = 0.0;
+  }
+  return symmetrize(std::move(h));
+}
+
+xt::xarray<double> symmetrize(xt::xarray<double> h) {
+  // Forward-over-reverse columns agree with their transposes only to rounding; average them.
+  const std::size_t n = h.shape()[0];
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = i + 1; j < n; ++j) h(i, j) = h(j, i) = 0.5 * (h(i, j) + h(j, i));
+  return h;
+}
+
+}  // namespace detail
+}  // namespace slope
