@@ -87,6 +87,17 @@ void FunctionState::replay(std::span<const double> x, std::span<const double> v,
                          symbol(g->cmp) + " " + num(b) + " is " + (g->outcome ? "false" : "true") +
                          " now; record again (slope::AutoFunction does)");
   }
+  if (tape->tensor_count() == 0) return;
+  const TensorList& list = TensorAccess::list(*tape);
+  for (const TensorList::ValueRead& r : list.value_reads) {
+    const ValueRef now = list.nodes[r.node].value();
+    if (now.size() != r.value.size() || !std::equal(now.begin(), now.end(), r.value.begin()))
+      throw StaleRecording(std::string("slope::Function::") + call +
+                           ": the recording read the value of a tensor of shape " +
+                           shape_str(r.value.shape()) +
+                           " (Tensor::value, values or item value), which differs at this point; "
+                           "record again (slope::AutoFunction does)");
+  }
 }
 
 void FunctionState::rebind(Binding& b, PlaceholderSpec spec, const char* call) {

@@ -49,6 +49,29 @@ inline std::vector<double> sample(const ops::Domain& d, std::mt19937_64& rng) {
   return pts;
 }
 
+/// A Function recorded at x and replayed at a nearby point (inside every op's test domain, whose
+/// margins are wider than the shift) gives what a fresh recording there gives.
+template <class F>
+void expect_replay_matches(F& f, const std::vector<double>& x, std::mt19937_64& rng,
+                           bool second_order) {
+  std::vector<double> x2 = random_direction(x.size(), rng);
+  for (std::size_t i = 0; i < x.size(); ++i) x2[i] = x[i] + 1e-3 * x2[i];
+  Function recorded = record(f, x);
+  const ValueAndGrad fresh = value_and_grad(f, x2);
+  const ValueAndGrad replayed = recorded.value_and_grad(x2);
+  EXPECT_NEAR(replayed.value, fresh.value, 1e-13 * (1 + std::fabs(fresh.value))) << "replay";
+  for (std::size_t i = 0; i < x.size(); ++i)
+    EXPECT_NEAR(replayed.grad(i), fresh.grad(i), 1e-12 * (1 + std::fabs(fresh.grad(i))))
+        << "replayed gradient, coordinate " << i;
+  if (!second_order) return;
+  const std::vector<double> v = random_direction(x.size(), rng);
+  const auto want = hvp(f, x2, v);
+  const auto got = recorded.hvp(x2, v);
+  for (std::size_t i = 0; i < x.size(); ++i)
+    EXPECT_NEAR(got(i), want(i), 1e-11 * (1 + std::fabs(want(i))))
+        << "replayed HVP, coordinate " << i;
+}
+
 template <class F>
 void expect_derivatives(F&& f, const std::vector<double>& x, std::mt19937_64& rng,
                         bool second_order = true, const CheckOptions& opt = {1e-6, 1e-7}) {
@@ -59,6 +82,7 @@ void expect_derivatives(F&& f, const std::vector<double>& x, std::mt19937_64& rn
   SCOPED_TRACE(where.str());
   const CheckReport g = check_gradient(f, x, opt);
   EXPECT_TRUE(g.ok) << g;
+  expect_replay_matches(f, x, rng, second_order);
   if (second_order) {
     const std::vector<double> v = random_direction(x.size(), rng);
     const CheckReport h = check_hvp(f, x, v, opt);
