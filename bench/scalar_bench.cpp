@@ -43,6 +43,13 @@ double max_abs_diff(std::span<const double> a, std::span<const double> b, double
   return diff;
 }
 
+// A point other than x0 (the recording's), for replays.
+std::vector<double> moved(const Problem& pr) {
+  std::vector<double> x = pr.x0;
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] += 0.01 * pr.v[i];
+  return x;
+}
+
 // A benchmark of a wrong derivative is worthless, so check before timing anything.
 template <class W>
 void verify(const Problem& pr) {
@@ -72,6 +79,16 @@ void verify(const Problem& pr) {
   const double dh = max_abs_diff({hv.data(), hv.size()}, gp, scale);
   if (!(dh <= 1e-6 * scale))
     fail(name + ": Slope HVP differs from finite differences by " + num(dh));
+
+  // The replayed gradient at another point than the recording's.
+  slope::Function F = slope::record(taped<W>(pr), pr.x0);
+  const std::vector<double> x1 = moved(pr);
+  std::vector<double> g1, g_replay(x1.size());
+  W::gradient(x1, pr.data, g1);
+  F.value_and_grad(x1, g_replay);
+  const double dr = max_abs_diff(g_replay, g1, scale);
+  if (!(dr <= 1e-10 * scale))
+    fail(name + ": replayed gradient differs from the hand gradient by " + num(dr));
 }
 
 // Memory of one recording: per node (every op or input: node, partials and adjoint), and per
@@ -128,6 +145,29 @@ void register_workload(const Problem& pr, bool set_min_time) {
       benchmark::DoNotOptimize(hv);
     }
   });
+  // Recorded once at x0, replayed at the two other points in turn, results into buffers.
+  add("replay_gradient", [&pr](benchmark::State& st) {
+    slope::Function F = slope::record(taped<W>(pr), pr.x0);
+    const std::vector<double> x1 = moved(pr), x2 = pr.x0;
+    std::vector<double> g(pr.x0.size());
+    bool odd = false;
+    for (auto _ : st) {
+      double y = F.value_and_grad((odd = !odd) ? x1 : x2, g);
+      benchmark::DoNotOptimize(y);
+      benchmark::DoNotOptimize(g.data());
+    }
+  });
+  add("replay_hvp", [&pr](benchmark::State& st) {
+    slope::Function F = slope::record(taped<W>(pr), pr.x0);
+    const std::vector<double> x1 = moved(pr), x2 = pr.x0;
+    std::vector<double> hv(pr.x0.size());
+    bool odd = false;
+    for (auto _ : st) {
+      double y = F.hvp((odd = !odd) ? x1 : x2, pr.v, hv);
+      benchmark::DoNotOptimize(y);
+      benchmark::DoNotOptimize(hv.data());
+    }
+  });
 }
 
 // The ratio table for the scalar workloads.
@@ -138,15 +178,19 @@ class TableReporter : public bench::ResultsReporter {
   void print_table(const std::vector<std::pair<std::string, std::string>>& workloads) const {
     std::printf(
         "\n| workload | function | gradient / function | HVP / function | HVP / gradient "
+        "| replayed gradient / function | replayed HVP / function "
         "| Slope / hand gradient | hand gradient / function | tape bytes / node "
         "| tape bytes / op (inputs included) | op nodes |\n"
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
     for (const auto& [name, what] : workloads) {
       const auto f = seconds(name + "/function"), hand = seconds(name + "/hand_gradient");
       const auto grad = seconds(name + "/slope_gradient"), hvp = seconds(name + "/slope_hvp");
-      std::printf("| %s: %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name.c_str(),
-                  what.c_str(), cell(f ? std::optional(*f * 1e6) : f, "%.2f µs").c_str(),
-                  ratio(grad, f).c_str(), ratio(hvp, f).c_str(), ratio(hvp, grad).c_str(),
+      const auto rgrad = seconds(name + "/replay_gradient"), rhvp = seconds(name + "/replay_hvp");
+      std::printf("| %s: %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+                  name.c_str(), what.c_str(),
+                  cell(f ? std::optional(*f * 1e6) : f, "%.2f µs").c_str(), ratio(grad, f).c_str(),
+                  ratio(hvp, f).c_str(), ratio(hvp, grad).c_str(), ratio(rgrad, f).c_str(),
+                  ratio(rhvp, f).c_str(),
                   ratio(grad, hand).c_str(), ratio(hand, f).c_str(),
                   cell(counter(name + "/slope_gradient", "tape_bytes_per_node"), "%.1f").c_str(),
                   cell(counter(name + "/slope_gradient", "tape_bytes_per_op"), "%.1f").c_str(),

@@ -102,7 +102,10 @@ void forward_nodes(Node* nodes, Tangent* tan, double* val, std::size_t lo, std::
       continue;
     }
     n.adj = 0;
-    if (op == ops::kInputCode) {
+    if (op == ops::kLinearCode) {
+      val[i] = n.p0 * val[n.a()] + n.p1 * val[n.b()];
+      if constexpr (kDual) tan[i] = Tangent{n.p0 * tan[n.a()].t + n.p1 * tan[n.b()].t, 0, 0, 0};
+    } else if (op == ops::kInputCode) {
       const auto k = static_cast<std::size_t>(n.p1);
       val[i] = x[k];
       if constexpr (kDual) tan[i] = Tangent{v[k], 0, 0, 0};

@@ -108,6 +108,7 @@ void Tape::reset(Mode mode) {
   tag_ = new_tag();
   mode_ = mode;
   temp_mark_ = mode == Mode::gradient ? Var::kTempBit : 0;
+  linear_mark_ = mode == Mode::replay ? Var::kTempBit : 0;
   open_ = true;
   nan_check_ = nan_check();
   hot_tag_ = nan_check_ ? kSpecialTag : tag_;
@@ -360,6 +361,8 @@ std::unique_ptr<Tape> Tape::clone() const {
   t->size_ = size_;
   t->tag_ = t->hot_tag_ = new_tag();
   t->mode_ = mode_;
+  t->temp_mark_ = temp_mark_;
+  t->linear_mark_ = linear_mark_;
   t->floor_ = floor_;
   t->inputs_taken_ = inputs_taken_;
   t->inputs_among_ops_ = inputs_among_ops_;

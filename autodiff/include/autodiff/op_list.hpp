@@ -34,12 +34,25 @@ using OpList =
 // clang-format on
 
 // Structural node kinds that are not ops: a registered input, a node whose partials were fused
-// from two ops while recording for a gradient only (it cannot be replayed), and a scalar a tensor
-// node produced (a reduction's result): its adjoint is read by that tensor node's reverse rule.
+// from two ops while recording for a gradient only (it cannot be replayed), a scalar a tensor
+// node produced (a reduction's result: its adjoint is read by that tensor node's reverse rule),
+// and a linear combination z = p0·a + p1·b with constant partials (a + c·b and the like, folded
+// while recording for replay: its value is recomputed from its partials).
 inline constexpr std::uint8_t kInputCode = 0;
 inline constexpr std::uint8_t kFusedCode = 1;
 inline constexpr std::uint8_t kTensorCode = 2;
-inline constexpr std::uint8_t kFirstOpCode = 3;
+inline constexpr std::uint8_t kLinearCode = 3;
+inline constexpr std::uint8_t kFirstOpCode = 4;
+
+/// One-operand ops that scale their operand by a constant (their partial is that constant), and
+/// the two-operand ops with constant partials ±1: a recording for replay folds the first into the
+/// second as one linear node.
+template <class Op>
+inline constexpr bool kScales =
+    std::is_same_v<Op, BindRight<Mul>> || std::is_same_v<Op, BindRight<Div>> ||
+    std::is_same_v<Op, Neg>;
+template <class Op>
+inline constexpr bool kAddsOrSubtracts = std::is_same_v<Op, Add> || std::is_same_v<Op, Sub>;
 
 template <class Op, class List>
 struct IndexOf;

@@ -241,9 +241,10 @@ class Tape {
   // A one-operand node points its unused operand at its own slot: that adjoint has been read by
   // the time the sweep adds p₁·z̄ to it, so no two nodes contend for one address (a shared sink
   // serialised the sweep through a single store-to-load chain). Only its result can be folded.
-  SLOPE_INLINE Var push1(std::uint8_t op, std::uint32_t a, double p0, double p1, double z) {
+  SLOPE_INLINE Var push1(std::uint8_t op, std::uint32_t a, double p0, double p1, double z,
+                         std::uint32_t mark) {
     Var v = push2(op, a, size_, p0, p1, z);
-    v.slot_ |= temp_mark_;
+    v.slot_ |= mark;
     return v;
   }
   SLOPE_INLINE Var push2(std::uint8_t op, std::uint32_t a, std::uint32_t b, double p0, double p1,
@@ -299,7 +300,8 @@ class Tape {
   std::uint32_t capacity_ = 0;
   std::uint32_t tag_ = 0;
   std::uint32_t hot_tag_ = 0;
-  std::uint32_t temp_mark_ = 0;  // Var::kTempBit in gradient recordings, else 0
+  std::uint32_t temp_mark_ = 0;    // Var::kTempBit in gradient recordings, else 0
+  std::uint32_t linear_mark_ = 0;  // Var::kTempBit in replay recordings, else 0: scaled operands
   Mode mode_ = Mode::gradient;
   bool open_ = false;
   bool nan_check_ = false;
@@ -384,8 +386,10 @@ SLOPE_INLINE Var Tape::record_unary(const Var& a, bool a_temp) {
     if (!std::isfinite(z)) throw_not_finite(Op::name, z, a.value_, 0, 1);
   std::uint32_t slot = a.slot();
   double scale;
-  if (absorb(a, a_temp, slot, scale)) return push1(ops::kFusedCode, slot, p * scale, 0, z);
-  return push1(ops::op_code<Op>, slot, p, 0, z);
+  if (temp_mark_ != 0 && absorb(a, a_temp, slot, scale))
+    return push1(ops::kFusedCode, slot, p * scale, 0, z, temp_mark_);
+  return push1(ops::op_code<Op>, slot, p, 0, z,
+               ops::kScales<Op> ? linear_mark_ | temp_mark_ : temp_mark_);
 }
 
 template <class Op, bool kCheck>
@@ -396,8 +400,10 @@ SLOPE_INLINE Var Tape::record_constant(const Var& a, double c, bool a_temp) {
   const double p = Op::df(a.value_, c, z);
   std::uint32_t slot = a.slot();
   double scale;
-  if (absorb(a, a_temp, slot, scale)) return push1(ops::kFusedCode, slot, p * scale, 0, z);
-  return push1(ops::op_code<Op>, slot, p, c, z);
+  if (temp_mark_ != 0 && absorb(a, a_temp, slot, scale))
+    return push1(ops::kFusedCode, slot, p * scale, 0, z, temp_mark_);
+  return push1(ops::op_code<Op>, slot, p, c, z,
+               ops::kScales<Op> ? linear_mark_ | temp_mark_ : temp_mark_);
 }
 
 template <class Op>
@@ -467,14 +473,21 @@ SLOPE_INLINE Var Tape::record_binary(const Var& a, const Var& b, bool a_temp, bo
   std::uint32_t sa = a.slot(), sb = b.slot();
   double pa = p.a, pb = p.b, scale;
   bool fused = false;
-  if (sa > sb) {
-    if (absorb(a, a_temp, sa, scale)) pa *= scale, fused = true;
-    if (sa != sb && absorb(b, b_temp, sb, scale)) pb *= scale, fused = true;
-  } else if (sb > sa) {
-    if (absorb(b, b_temp, sb, scale)) pb *= scale, fused = true;
-    if (sa != sb && absorb(a, a_temp, sa, scale)) pa *= scale, fused = true;
+  // A replay recording folds only scaled operands into + and −: the result is a linear node
+  // whose value its partials determine. A gradient recording folds any one-operand temporary.
+  if (ops::kAddsOrSubtracts<Op> || temp_mark_ != 0) {
+    if (sa > sb) {
+      if (absorb(a, a_temp, sa, scale)) pa *= scale, fused = true;
+      if (sa != sb && absorb(b, b_temp, sb, scale)) pb *= scale, fused = true;
+    } else if (sb > sa) {
+      if (absorb(b, b_temp, sb, scale)) pb *= scale, fused = true;
+      if (sa != sb && absorb(a, a_temp, sa, scale)) pa *= scale, fused = true;
+    }
   }
-  return push2(fused ? ops::kFusedCode : ops::op_code<Op>, sa, sb, pa, pb, z);
+  const std::uint8_t code = !fused            ? ops::op_code<Op>
+                            : temp_mark_ != 0 ? ops::kFusedCode
+                                              : ops::kLinearCode;
+  return push2(code, sa, sb, pa, pb, z);
 }
 
 // Dual record path: each op's rule at T = Dual gives value and tangent, and the partials with
@@ -492,7 +505,7 @@ SLOPE_INLINE Var Tape::dual_unary(Raw ra, bool a_temp) {
   Dual scale;
   const bool fused = absorb_dual(a, a_temp, slot, scale);
   if (fused) p = p * scale;
-  const Var r = push1(fused ? ops::kFusedCode : ops::op_code<Op>, slot, p.v, 0, z.v);
+  const Var r = push1(fused ? ops::kFusedCode : ops::op_code<Op>, slot, p.v, 0, z.v, temp_mark_);
   tangents_[r.slot()] = {z.d, p.d, 0, 0};
   return r;
 }
@@ -509,7 +522,8 @@ SLOPE_INLINE Var Tape::dual_constant(Raw ra, double c, bool a_temp) {
   Dual scale;
   const bool fused = absorb_dual(a, a_temp, slot, scale);
   if (fused) p = p * scale;
-  const Var r = push1(fused ? ops::kFusedCode : ops::op_code<Op>, slot, p.v, fused ? 0 : c, z.v);
+  const Var r =
+      push1(fused ? ops::kFusedCode : ops::op_code<Op>, slot, p.v, fused ? 0 : c, z.v, temp_mark_);
   tangents_[r.slot()] = {z.d, p.d, 0, 0};
   return r;
 }
