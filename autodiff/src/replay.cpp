@@ -19,11 +19,18 @@ namespace slope {
 
 namespace {
 
-// One node at T = double: value into val[i], partials into the node. A constant op keeps its
-// constant in p1; a one-operand op's p1 stays 0.
+// An operand's value: the node just computed travels in a register (`prev`), so a chain of ops
+// does not wait on a store and a reload per node; the branch follows the chain predictably.
+SLOPE_INLINE double operand(std::uint32_t slot, std::size_t i, double prev, const double* val) {
+  if (slot + 1 == i) return prev;
+  return val[slot];
+}
+
+// One node at T = double: value into val[i] (and returned), partials into the node. A constant
+// op keeps its constant in p1; a one-operand op's p1 stays 0.
 template <class Op>
-SLOPE_INLINE void replay_node(Node& n, double* val, std::size_t i) {
-  const double a = val[n.a()];
+SLOPE_INLINE double replay_node(Node& n, double* val, std::size_t i, double prev) {
+  const double a = operand(n.a(), i, prev, val);
   double z;
   if constexpr (Op::arity == ops::Arity::unary) {
     if constexpr (requires { Op::value_and_slope(a); }) {
@@ -39,14 +46,14 @@ SLOPE_INLINE void replay_node(Node& n, double* val, std::size_t i) {
     z = Op::f(a, c);
     n.p0 = Op::df(a, c, z);
   } else {
-    const double b = val[n.b()];
+    const double b = operand(n.b(), i, prev, val);
     z = Op::f(a, b);
     const ops::Pair<double> p = Op::df(a, b, z);
     n.p0 = p.a;
     n.p1 = p.b;
   }
   val[i] = z;
-  n.adj = 0;
+  return z;
 }
 
 // The same in dual numbers: the partials' tangents go to the node's Tangent entry.
@@ -79,38 +86,44 @@ SLOPE_INLINE void replay_node_dual(Node& n, Tangent& t, double* val, const Tange
 // One comparison per op code against a constant: GCC turns the chain into a jump table with
 // every rule inlined (an indirect call per node cost more than the rule itself for + and *).
 template <bool kDual, class... Ops, std::size_t... I>
-SLOPE_INLINE void dispatch(std::uint8_t code, Node& n, Tangent* tan, double* val, std::size_t i,
-                           ops::TypeList<Ops...>, std::index_sequence<I...>) {
+SLOPE_INLINE double dispatch(std::uint8_t code, Node& n, Tangent* tan, double* val, std::size_t i,
+                             double prev, ops::TypeList<Ops...>, std::index_sequence<I...>) {
+  double z = 0;
   if constexpr (kDual)
     (void)((code == ops::kFirstOpCode + I
-                ? (replay_node_dual<Ops>(n, tan[i], val, tan, i), true)
+                ? (replay_node_dual<Ops>(n, tan[i], val, tan, i), z = val[i], true)
                 : false) ||
            ...);
   else
-    (void)((code == ops::kFirstOpCode + I ? (replay_node<Ops>(n, val, i), true) : false) || ...);
+    (void)((code == ops::kFirstOpCode + I ? (z = replay_node<Ops>(n, val, i, prev), true)
+                                          : false) ||
+           ...);
+  return z;
 }
 
 template <bool kDual>
 void forward_nodes(Node* nodes, Tangent* tan, double* val, std::size_t lo, std::size_t hi,
                    std::span<const double> x, std::span<const double> v) {
+  double prev = val[lo - 1];
   for (std::size_t i = lo; i < hi; ++i) {
     Node& n = nodes[i];
     const std::uint8_t op = n.op();
     if (op >= ops::kFirstOpCode) [[likely]] {
-      dispatch<kDual>(op, n, tan, val, i, ops::OpList{},
-                      std::make_index_sequence<ops::OpList::size>{});
+      prev = dispatch<kDual>(op, n, tan, val, i, prev, ops::OpList{},
+                             std::make_index_sequence<ops::OpList::size>{});
       continue;
     }
-    n.adj = 0;
+    if constexpr (kDual) n.adj = 0;
     if (op == ops::kLinearCode) {
-      val[i] = n.p0 * val[n.a()] + n.p1 * val[n.b()];
+      val[i] = prev = n.p0 * operand(n.a(), i, prev, val) + n.p1 * operand(n.b(), i, prev, val);
       if constexpr (kDual) tan[i] = Tangent{n.p0 * tan[n.a()].t + n.p1 * tan[n.b()].t, 0, 0, 0};
     } else if (op == ops::kInputCode) {
       const auto k = static_cast<std::size_t>(n.p1);
-      val[i] = x[k];
+      val[i] = prev = x[k];
       if constexpr (kDual) tan[i] = Tangent{v[k], 0, 0, 0};
     } else if (op == ops::kTensorCode) {
       // Its value comes from the tensor node recorded right after it.
+      prev = val[i];
       if constexpr (kDual) tan[i] = Tangent{0, 0, 0, 0};
     } else {
       throw Error(
@@ -175,7 +188,9 @@ void Tape::replay_sweep(std::span<const double> x, std::span<const double> v, bo
     }
   }
   forward_segment(lo, size_, x, v, dual);
-  adjoints_zeroed_ = true;
+  // The first-order forward sweep leaves adjoints alone (the last sweep left them zero, or the
+  // next one clears them); the dual one zeroes them and their tangents.
+  if (dual) ops_clean_ = tangents_clean_ = true;
   swept_ = true;  // tensor adjoints of the previous sweep are released by the next one
 }
 

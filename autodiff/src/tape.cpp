@@ -38,13 +38,16 @@ void sweep_first_order(Node* nodes, std::size_t out, std::size_t floor) {
   for (std::size_t i = out; i >= floor; --i) {
     Node& n = nodes[i];
     const double g = n.adj + carry;
-    if constexpr (kWriteBack) n.adj = g;
     const std::uint32_t a = n.a(), b = n.b();
     const double da = n.p0 * g, db = n.p1 * g;
     const bool ca = a + 1 == i, cb = b + 1 == i;
     carry = (ca ? da : 0.0) + (cb ? db : 0.0);
     nodes[ca ? i : a].adj += da;
     nodes[cb ? i : b].adj += db;
+    if constexpr (kWriteBack) n.adj = g;
+    // Leaves the adjoint zero for the next sweep of these nodes (a replay's forward sweep then
+    // need not touch it); the chained shares above went to this, already consumed, slot.
+    if constexpr (!kWriteBack) n.adj = 0;
   }
   nodes[floor - 1].adj += carry;  // the last step's share, when its operand is below the floor
 }
@@ -117,7 +120,8 @@ void Tape::reset(Mode mode) {
   guards_.clear();
   pinned_ = 0;
   replaying_ = false;
-  adjoints_zeroed_ = false;
+  ops_clean_ = true;
+  tangents_clean_ = false;
   if (tensors_) tensors_->clear();
 }
 
@@ -207,13 +211,15 @@ void Tape::reverse_dual_replayed(std::uint32_t out) {
 }
 
 void Tape::sweep_from(std::size_t out, bool dual) {
-  if (tensor_count() > 0) return reverse_segmented(out, dual);
-  if (dual)
+  if (tensor_count() > 0)
+    reverse_segmented(out, dual);
+  else if (dual)
     sweep_dual(base_, tangents_.get(), out, floor_);
   else if (inputs_among_ops_)
     sweep_first_order<true>(base_, out, floor_);
   else
     sweep_first_order<false>(base_, out, floor_);
+  ops_clean_ = !dual && !inputs_among_ops_;
 }
 
 void Tape::reverse_segmented(std::size_t out, bool dual) {
@@ -241,11 +247,13 @@ void Tape::reverse_segmented(std::size_t out, bool dual) {
 }
 
 void Tape::clear_adjoints() {
-  // Recording and a replay's forward sweep zero each node's adjoint; only a second sweep of the
-  // same values clears them.
-  if (swept_ && !adjoints_zeroed_) {
-    for (std::uint32_t i = 0; i < size_; ++i) base_[i].adj = 0;
-    if (dual_)
+  // Recording and the dual forward sweep zero each node's adjoint, and a completed first-order
+  // sweep leaves the adjoints of the nodes it swept zero: then only the inputs below the floor
+  // (the gradient just read) need clearing.
+  if (swept_) {
+    const std::uint32_t end = ops_clean_ ? std::min<std::uint32_t>(floor_, size_) : size_;
+    for (std::uint32_t i = 0; i < end; ++i) base_[i].adj = 0;
+    if (dual_ && !tangents_clean_)
       for (std::uint32_t i = 0; i < size_; ++i) tangents_[i].adj = 0;
   }
   if (swept_ && tensors_) {
@@ -257,7 +265,7 @@ void Tape::clear_adjoints() {
     }
   }
   swept_ = true;
-  adjoints_zeroed_ = false;
+  ops_clean_ = tangents_clean_ = false;  // until a sweep completes
 }
 
 bool Tape::begin_sweep(const Var& y, const char* call) {
@@ -369,7 +377,8 @@ std::unique_ptr<Tape> Tape::clone() const {
   t->inputs_ = inputs_;
   t->guards_ = guards_;
   t->pinned_ = pinned_;
-  t->swept_ = true;  // adjoints are not copied: the next sweep clears them
+  t->swept_ = true;  // the copied adjoints are cleared by the next sweep
+  t->ops_clean_ = false;
   if (tensors_) {
     t->tensors_.reset(new detail::TensorList());
     t->tensors_->nodes.reserve(tensors_->nodes.size());

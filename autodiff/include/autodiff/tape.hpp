@@ -321,7 +321,10 @@ class Tape {
   std::vector<Guard> guards_;
   std::uint64_t pinned_ = 0;
   bool replaying_ = false;
-  bool adjoints_zeroed_ = false;  // a replay's forward sweep zeroed every scalar adjoint
+  // Every node adjoint at or above the floor is zero (a fresh recording, a completed first-order
+  // sweep, or a dual forward sweep); the tangents' adjoints likewise (a dual forward sweep).
+  bool ops_clean_ = true;
+  bool tangents_clean_ = false;
   void replay_sweep(std::span<const double> x, std::span<const double> v, bool dual);
   void forward_segment(std::size_t lo, std::size_t hi, std::span<const double> x,
                        std::span<const double> v, bool dual);
