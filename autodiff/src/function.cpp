@@ -35,7 +35,9 @@ struct FunctionState {
   Binding& binding(std::string_view name, const char* call);
   void check_x(std::span<const double> x, const char* call) const;
   void replay(std::span<const double> x, std::span<const double> v, bool dual, const char* call);
-  void rebind(Binding& b, PlaceholderSpec spec, const char* call);
+  // Points a placeholder's node at new memory; allocates nothing when the rank is unchanged.
+  void rebind(Binding& b, const double* data, std::span<const std::size_t> shape,
+              std::shared_ptr<const Array> own, const char* call);
 };
 
 namespace {
@@ -100,29 +102,28 @@ void FunctionState::replay(std::span<const double> x, std::span<const double> v,
   }
 }
 
-void FunctionState::rebind(Binding& b, PlaceholderSpec spec, const char* call) {
+void FunctionState::rebind(Binding& b, const double* data, std::span<const std::size_t> s,
+                           std::shared_ptr<const Array> own, const char* call) {
   const std::vector<std::size_t>& r = b.recorded;
-  const std::vector<std::size_t>& s = spec.shape;
-  const bool same_rank = s.size() == r.size();
-  bool trailing = same_rank;
+  bool trailing = s.size() == r.size();
   for (std::size_t d = 1; trailing && d < s.size(); ++d) trailing = s[d] == r[d];
-  if (!trailing || (r.empty() != s.empty()))
+  if (!trailing)
     throw Error(std::string("slope::Function::") + call + ": placeholder '" + b.now.name +
                 "' was recorded with shape " + shape_text(r) + "; cannot bind shape " +
                 shape_text(s) + ": only the leading extent may change");
-  const std::size_t now = b.now.shape.empty() ? 0 : b.now.shape[0];
-  if (!s.empty() && s[0] != now && (tape->pinned_placeholders() >> b.index & 1u) != 0 &&
-      s[0] != r[0])
+  if (!s.empty() && s[0] != r[0] && (tape->pinned_placeholders() >> b.index & 1u) != 0)
     throw StaleRecording(std::string("slope::Function::") + call + ": placeholder '" +
                          b.now.name + "' is pinned to " + std::to_string(r[0]) +
                          " rows (the recording read a shape or an element of a tensor computed "
                          "from it), cannot bind shape " +
                          shape_text(s) + "; record again (slope::AutoFunction does)");
   TensorNode& node = TensorAccess::list(*tape)[b.node];
-  node.ext = spec.data;
-  node.ext_shape = Shape(s.begin(), s.end());
-  spec.name = b.now.name;
-  b.now = std::move(spec);
+  node.ext = data;
+  node.ext_shape.resize(s.size());
+  std::copy(s.begin(), s.end(), node.ext_shape.begin());
+  b.now.data = data;
+  b.now.shape.assign(s.begin(), s.end());
+  b.now.own = std::move(own);
 }
 
 PlaceholderSpec rows_spec(std::string_view name, const xt::xarray<double>& data, std::size_t begin,
@@ -265,21 +266,26 @@ xt::xarray<double> Function::eval_hessian(std::span<const double> x) {
 
 void Function::bind(std::string_view name, const xt::xarray<double>& data) {
   detail::Binding& b = s_->binding(name, "bind");
-  s_->rebind(b, {b.now.name, data.data(), {data.shape().begin(), data.shape().end()}, nullptr},
-             "bind");
+  s_->rebind(b, data.data(), {data.shape().data(), data.shape().size()}, nullptr, "bind");
 }
 
 void Function::bind(std::string_view name, xt::xarray<double>&& data) {
   detail::Binding& b = s_->binding(name, "bind");
   auto own = std::make_shared<const xt::xarray<double>>(std::move(data));
-  s_->rebind(b, {b.now.name, own->data(), {own->shape().begin(), own->shape().end()}, own},
-             "bind");
+  s_->rebind(b, own->data(), {own->shape().data(), own->shape().size()}, own, "bind");
 }
 
 void Function::bind_rows(std::string_view name, const xt::xarray<double>& data,
                          std::size_t begin, std::size_t end) {
   detail::Binding& b = s_->binding(name, "bind_rows");
-  s_->rebind(b, detail::rows_spec(name, data, begin, end), "bind_rows");
+  if (data.dimension() == 0 || begin > end || end > data.shape()[0])
+    throw Error("slope::Function::bind_rows: rows [" + std::to_string(begin) + ", " +
+                std::to_string(end) + ") out of range for shape " +
+                detail::shape_str(data.shape()) + " (placeholder '" + b.now.name + "')");
+  detail::Shape shape = data.shape();
+  const std::size_t width = data.size() / std::max<std::size_t>(shape[0], 1);
+  shape[0] = end - begin;
+  s_->rebind(b, data.data() + begin * width, {shape.data(), shape.size()}, nullptr, "bind_rows");
 }
 
 std::vector<std::string> Function::placeholders() const {
@@ -309,7 +315,7 @@ void AutoFunction::bind_spec(detail::PlaceholderSpec spec) {
   if (pending_.empty()) {
     try {
       detail::Binding& b = function_.s_->binding(spec.name, "bind");
-      function_.s_->rebind(b, spec, "bind");
+      function_.s_->rebind(b, spec.data, spec.shape, spec.own, "bind");
       return;
     } catch (const StaleRecording&) {
       // The recording depends on the old extent: record again at the next call.

@@ -179,6 +179,7 @@ void Tape::replay_sweep(std::span<const double> x, std::span<const double> v, bo
     // Room for every array of the recording, twice: the adjoints a sweep returns to the pool
     // and the temporaries of the next one.
     list.pool.limit = std::max(list.pool.limit, 2 * list.footprint());
+    list.pool.slots = std::max(list.pool.slots, 4 * list.nodes.size());
     for (detail::TensorNode& n : list.nodes) {
       if (n.mark > lo) {
         forward_segment(lo, n.mark, x, v, dual);

@@ -71,7 +71,10 @@ void recycle(Array&& a) {
   const std::size_t n = a.size();
   if (p.held + n > p.limit) return;
   p.held += n;
-  p.by_size[n].push_back(std::move(a));
+  std::vector<Array>& same = p.by_size[n];
+  // Room for every array of a recording at once: a warm replay never grows it.
+  if (same.capacity() == 0) same.reserve(p.slots);
+  same.push_back(std::move(a));
 }
 
 std::size_t TensorList::footprint() const {

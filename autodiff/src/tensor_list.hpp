@@ -103,6 +103,7 @@ struct ArrayPool {
   std::map<std::size_t, std::vector<Array>> by_size;
   std::size_t held = 0;
   std::size_t limit = 0;
+  std::size_t slots = 8;  // arrays of one size the pool makes room for at once
 };
 
 struct TensorList {
