@@ -190,8 +190,7 @@ class TableReporter : public bench::ResultsReporter {
                   name.c_str(), what.c_str(),
                   cell(f ? std::optional(*f * 1e6) : f, "%.2f µs").c_str(), ratio(grad, f).c_str(),
                   ratio(hvp, f).c_str(), ratio(hvp, grad).c_str(), ratio(rgrad, f).c_str(),
-                  ratio(rhvp, f).c_str(),
-                  ratio(grad, hand).c_str(), ratio(hand, f).c_str(),
+                  ratio(rhvp, f).c_str(), ratio(grad, hand).c_str(), ratio(hand, f).c_str(),
                   cell(counter(name + "/slope_gradient", "tape_bytes_per_node"), "%.1f").c_str(),
                   cell(counter(name + "/slope_gradient", "tape_bytes_per_op"), "%.1f").c_str(),
                   cell(counter(name + "/slope_gradient", "nodes"), "%.0f").c_str());

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include <xtensor/xadapt.hpp>
 #include <xtensor/xrandom.hpp>
 
 #include <autodiff/autodiff.hpp>
@@ -160,6 +161,22 @@ auto taped(const Data& d) {
   return [&d](const slope::Tensor& p) { return W::loss(p, d); };
 }
 
+// The same losses over placeholders, for recorded Functions (the data rebinds between replays).
+slope::Var mse_of(const slope::Tensor& p, const slope::Tensor& X, const slope::Tensor& y) {
+  return slope::mean(slope::square(slope::matmul(X, p.slice(0, kD)) + p[kD] - y));
+}
+slope::Var logistic_of(const slope::Tensor& p, const slope::Tensor& X, const slope::Tensor& y) {
+  const slope::Tensor z = slope::matmul(X, p.slice(0, kD)) + p[kD];
+  return slope::mean(slope::softplus(z) - y * z);
+}
+
+template <class W>
+slope::Function recorded(const Data& d, const Array& X) {
+  const Array& y = std::string(W::name) == "mse" ? d.y_real : d.y_label;
+  return slope::record(std::string(W::name) == "mse" ? mse_of : logistic_of, d.x0,
+                       slope::Placeholder("X", X), slope::Placeholder("y", y));
+}
+
 double max_rel_diff(const Array& a, const std::vector<double>& b) {
   double diff = 0, scale = 1e-300;
   for (std::size_t i = 0; i < b.size(); ++i) {
@@ -182,6 +199,16 @@ void verify(const Data& d) {
               W::name, num(std::fabs(fs - f)).c_str(), num(dg).c_str(), num(dh).c_str());
   if (std::fabs(fs - f) > 1e-10 * std::fabs(f) || !(dg < 1e-10) || !(dh < 1e-10))
     fail(std::string(W::name) + ": Slope and the hand-written derivatives disagree");
+  slope::Function F = recorded<W>(d, d.X);
+  std::vector<double> gr(kD + 1), hr(kD + 1);
+  const double fr = F.value_and_grad(d.x0, gr);
+  F.hvp(d.x0, d.v, hr);
+  const double dgr = max_rel_diff(Array(xt::adapt(gr)), g),
+               dhr = max_rel_diff(Array(xt::adapt(hr)), hv);
+  std::printf("%s replayed: gradient max rel diff %s, HVP max rel diff %s\n", W::name,
+              num(dgr).c_str(), num(dhr).c_str());
+  if (std::fabs(fr - f) > 1e-10 * std::fabs(f) || !(dgr < 1e-10) || !(dhr < 1e-10))
+    fail(std::string(W::name) + ": the replayed and hand-written derivatives disagree");
 }
 
 // Peak heap bytes of one Slope gradient beyond what was live before it (X is live already). On a
@@ -240,6 +267,45 @@ void register_workload(const Data& d, bool set_min_time) {
       benchmark::DoNotOptimize(hv);
     }
   });
+  // Recorded once, replayed at two points in turn into buffers.
+  add("replay_gradient", [&d](benchmark::State& st) {
+    slope::Function F = recorded<W>(d, d.X);
+    const Array x1 = d.x0 + 0.01 * d.v;
+    std::vector<double> g(kD + 1);
+    bool odd = false;
+    for (auto _ : st) {
+      benchmark::DoNotOptimize(F.value_and_grad((odd = !odd) ? x1 : d.x0, g));
+      benchmark::ClobberMemory();
+    }
+  });
+  add("replay_hvp", [&d](benchmark::State& st) {
+    slope::Function F = recorded<W>(d, d.X);
+    const Array x1 = d.x0 + 0.01 * d.v;
+    std::vector<double> hv(kD + 1);
+    bool odd = false;
+    for (auto _ : st) {
+      benchmark::DoNotOptimize(F.hvp((odd = !odd) ? x1 : d.x0, d.v, hv));
+      benchmark::ClobberMemory();
+    }
+  });
+}
+
+// parallel_value_and_grad of the MSE at N = 1 000 000 rows on 1 and 2 threads.
+void register_parallel(const Data& big, bool set_min_time) {
+  for (std::size_t threads : {1u, 2u}) {
+    bench::add(
+        "mse_1M/parallel_" + std::to_string(threads),
+        [&big, threads](benchmark::State& st) {
+          slope::Function F = slope::record(mse_of, big.x0, slope::Placeholder("X", big.X),
+                                            slope::Placeholder("y", big.y_real));
+          for (auto _ : st) {
+            auto r = slope::parallel_value_and_grad(F, big.x0, {{"X", big.X}, {"y", big.y_real}},
+                                                    threads);
+            benchmark::DoNotOptimize(r);
+          }
+        },
+        set_min_time, 0.2, 7);
+  }
 }
 
 class TableReporter : public bench::ResultsReporter {
@@ -250,20 +316,31 @@ class TableReporter : public bench::ResultsReporter {
     std::printf(
         "\n| workload (N = %zu, D = %zu) | function | hand gradient / function "
         "| Slope gradient / hand gradient (≤ 1.2) | Slope HVP / hand HVP (≤ 1.3) "
-        "| Slope HVP / Slope gradient | extra doubles of one gradient (≤ 20(N+D) = %.0f) |\n"
-        "|---|--:|--:|--:|--:|--:|--:|\n",
+        "| Slope HVP / Slope gradient | replayed gradient / hand gradient (≤ 1.1) "
+        "| replayed HVP / hand HVP | record + gradient / replayed gradient "
+        "| extra doubles of one gradient (≤ 20(N+D) = %.0f) |\n"
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n",
         kN, kD, budget);
     for (const auto& [name, what] : workloads) {
       const auto f = seconds(name + "/function"), hand = seconds(name + "/hand_gradient");
       const auto grad = seconds(name + "/slope_gradient"), hvp = seconds(name + "/slope_hvp");
       const auto hand_hvp = seconds(name + "/hand_hvp");
       const auto extra = counter(name + "/slope_gradient", "extra_doubles");
-      std::printf("| %s: %s | %s | %s | %s | %s | %s | %s (%s N) |\n", name.c_str(), what.c_str(),
-                  cell(f ? std::optional(*f * 1e3) : f, "%.2f ms").c_str(), ratio(hand, f).c_str(),
-                  ratio(grad, hand).c_str(), ratio(hvp, hand_hvp).c_str(), ratio(hvp, grad).c_str(),
+      const auto rgrad = seconds(name + "/replay_gradient"), rhvp = seconds(name + "/replay_hvp");
+      std::printf("| %s: %s | %s | %s | %s | %s | %s | %s | %s | %s | %s (%s N) |\n", name.c_str(),
+                  what.c_str(), cell(f ? std::optional(*f * 1e3) : f, "%.2f ms").c_str(),
+                  ratio(hand, f).c_str(), ratio(grad, hand).c_str(), ratio(hvp, hand_hvp).c_str(),
+                  ratio(hvp, grad).c_str(), ratio(rgrad, hand).c_str(),
+                  ratio(rhvp, hand_hvp).c_str(), ratio(grad, rgrad).c_str(),
                   cell(extra, "%.0f").c_str(),
                   cell(extra ? std::optional(*extra / kN) : extra, "%.1f").c_str());
     }
+    const auto p1 = seconds("mse_1M/parallel_1"), p2 = seconds("mse_1M/parallel_2");
+    std::printf(
+        "\n| parallel_value_and_grad, MSE, N = 1 000 000, D = %zu | 1 thread | 2 threads "
+        "| speed-up (≥ 1.5) |\n|---|--:|--:|--:|\n| OpenBLAS on one thread | %s | %s | %s |\n",
+        kD, cell(p1 ? std::optional(*p1 * 1e3) : p1, "%.1f ms").c_str(),
+        cell(p2 ? std::optional(*p2 * 1e3) : p2, "%.1f ms").c_str(), ratio(p1, p2).c_str());
   }
 };
 
@@ -279,6 +356,15 @@ int main(int argc, char** argv) {
   verify<Logistic>(d);
   register_workload<Mse>(d, !min_time_given);
   register_workload<Logistic>(d, !min_time_given);
+  // The million-row data only when its benchmarks run (it takes 800 MB).
+  Data big;
+  if (!std::getenv("SLOPE_BENCH_NO_1M")) {
+    xt::random::seed(7);
+    big.X = xt::random::randn<double>({10 * kN, kD});
+    big.y_real = xt::random::randn<double>({10 * kN});
+    big.x0 = d.x0;
+    register_parallel(big, !min_time_given);
+  }
   TableReporter reporter(isatty(STDOUT_FILENO) ? TableReporter::OO_Color : TableReporter::OO_None);
   benchmark::RunSpecifiedBenchmarks(&reporter);
   reporter.print_table({{Mse::name, Mse::what}, {Logistic::name, Logistic::what}});

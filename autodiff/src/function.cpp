@@ -83,8 +83,8 @@ void FunctionState::replay(std::span<const double> x, std::span<const double> v,
     const double a = g->a != 0 ? tape->replayed_value(g->a) : g->ca;
     const double b = g->b != 0 ? tape->replayed_value(g->b) : g->cb;
     throw StaleRecording(std::string("slope::Function::") + call +
-                         ": the recording took a branch this point does not: " + num(g->ca) +
-                         " " + symbol(g->cmp) + " " + num(g->cb) + " was " +
+                         ": the recording took a branch this point does not: " + num(g->ca) + " " +
+                         symbol(g->cmp) + " " + num(g->cb) + " was " +
                          (g->outcome ? "true" : "false") + " while recording, " + num(a) + " " +
                          symbol(g->cmp) + " " + num(b) + " is " + (g->outcome ? "false" : "true") +
                          " now; record again (slope::AutoFunction does)");
@@ -112,8 +112,8 @@ void FunctionState::rebind(Binding& b, const double* data, std::span<const std::
                 "' was recorded with shape " + shape_text(r) + "; cannot bind shape " +
                 shape_text(s) + ": only the leading extent may change");
   if (!s.empty() && s[0] != r[0] && (tape->pinned_placeholders() >> b.index & 1u) != 0)
-    throw StaleRecording(std::string("slope::Function::") + call + ": placeholder '" +
-                         b.now.name + "' is pinned to " + std::to_string(r[0]) +
+    throw StaleRecording(std::string("slope::Function::") + call + ": placeholder '" + b.now.name +
+                         "' is pinned to " + std::to_string(r[0]) +
                          " rows (the recording read a shape or an element of a tensor computed "
                          "from it), cannot bind shape " +
                          shape_text(s) + "; record again (slope::AutoFunction does)");
@@ -228,12 +228,11 @@ double Function::eval_grad(std::span<const double> x, std::span<double> g) {
   return t.replayed_value(s_->out);
 }
 
-double Function::eval_hvp(std::span<const double> x, std::span<const double> v,
-                          std::span<double> g, std::span<double> hv) {
+double Function::eval_hvp(std::span<const double> x, std::span<const double> v, std::span<double> g,
+                          std::span<double> hv) {
   if (hv.size() != s_->n || (!g.empty() && g.size() != s_->n))
-    throw Error("slope::Function::hvp: the output buffer has length " +
-                std::to_string(hv.size()) + ", the function has " + std::to_string(s_->n) +
-                " parameters");
+    throw Error("slope::Function::hvp: the output buffer has length " + std::to_string(hv.size()) +
+                ", the function has " + std::to_string(s_->n) + " parameters");
   s_->replay(x, v, true, "hvp");
   Tape& t = *s_->tape;
   if (s_->out == 0) {
@@ -275,8 +274,8 @@ void Function::bind(std::string_view name, xt::xarray<double>&& data) {
   s_->rebind(b, own->data(), {own->shape().data(), own->shape().size()}, own, "bind");
 }
 
-void Function::bind_rows(std::string_view name, const xt::xarray<double>& data,
-                         std::size_t begin, std::size_t end) {
+void Function::bind_rows(std::string_view name, const xt::xarray<double>& data, std::size_t begin,
+                         std::size_t end) {
   detail::Binding& b = s_->binding(name, "bind_rows");
   if (data.dimension() == 0 || begin > end || end > data.shape()[0])
     throw Error("slope::Function::bind_rows: rows [" + std::to_string(begin) + ", " +
@@ -344,8 +343,9 @@ void AutoFunction::bind_rows(std::string_view name, const xt::xarray<double>& da
 void AutoFunction::rerecord(std::span<const double> x) {
   std::vector<detail::PlaceholderSpec> specs;
   for (const detail::Binding& b : function_.s_->bindings) {
-    const auto it = std::find_if(pending_.begin(), pending_.end(),
-                                 [&](const detail::PlaceholderSpec& p) { return p.name == b.now.name; });
+    const auto it =
+        std::find_if(pending_.begin(), pending_.end(),
+                     [&](const detail::PlaceholderSpec& p) { return p.name == b.now.name; });
     specs.push_back(it != pending_.end() ? *it : b.now);
   }
   function_ = recorder_(x, std::move(specs));
@@ -366,9 +366,9 @@ ValueAndGrad parallel_value_and_grad(Function& f, std::span<const double> x,
   const std::size_t rows = data[0].data.dimension() == 0 ? 0 : data[0].data.shape()[0];
   for (const Rows& r : data)
     if (r.data.dimension() == 0 || r.data.shape()[0] != rows)
-      throw Error(std::string(call) + ": '" + r.name + "' has shape " +
-                  shape_str(r.data.shape()) + ", '" + data[0].name + "' has " +
-                  std::to_string(rows) + " rows: every entry needs the same number of rows");
+      throw Error(std::string(call) + ": '" + r.name + "' has shape " + shape_str(r.data.shape()) +
+                  ", '" + data[0].name + "' has " + std::to_string(rows) +
+                  " rows: every entry needs the same number of rows");
   if (rows == 0) throw Error(std::string(call) + ": the data has no rows");
   const std::size_t k = std::min(threads, rows);
   FunctionState& s = *f.s_;
@@ -397,10 +397,10 @@ ValueAndGrad parallel_value_and_grad(Function& f, std::span<const double> x,
     if (e) std::rethrow_exception(e);
   ValueAndGrad out{0.0, xt::zeros<double>({s.n})};
   for (std::size_t i = 0; i < k; ++i) {
-    const double w = combine == Combine::mean
-                         ? static_cast<double>(rows * (i + 1) / k - rows * i / k) /
-                               static_cast<double>(rows)
-                         : 1.0;
+    const double w =
+        combine == Combine::mean
+            ? static_cast<double>(rows * (i + 1) / k - rows * i / k) / static_cast<double>(rows)
+            : 1.0;
     out.value += w * values[i];
     for (std::size_t j = 0; j < s.n; ++j) out.grad(j) += w * s.shard_grads[i][j];
   }

@@ -347,8 +347,8 @@ void Tape::guard(Compare c, const Var& a, const Var& b, bool outcome) {
   if (mode_ != Mode::replay || !open_) return;
   const bool ours_a = a.is_active() && a.tag_ == tag_, ours_b = b.is_active() && b.tag_ == tag_;
   if (!ours_a && !ours_b) return;  // constants, or handles of another recording
-  guards_.push_back(Guard{ours_a ? a.slot() : 0, ours_b ? b.slot() : 0, a.value_, b.value_, c,
-                          outcome});
+  guards_.push_back(
+      Guard{ours_a ? a.slot() : 0, ours_b ? b.slot() : 0, a.value_, b.value_, c, outcome});
 }
 
 const Guard* Tape::broken_guard() const {

@@ -241,7 +241,8 @@ struct WhereOp final : OpBase<WhereOp> {
       if (!n.active()) continue;
       auto select = [&](const Array& from) {
         Array g = fresh(from.shape());
-        for (std::size_t i = 0; i < from.size(); ++i) g.data()[i] = m[i] == pick ? from.data()[i] : 0.0;
+        for (std::size_t i = 0; i < from.size(); ++i)
+          g.data()[i] = m[i] == pick ? from.data()[i] : 0.0;
         return g;
       };
       Array g = select(self.adj);

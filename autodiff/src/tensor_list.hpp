@@ -73,12 +73,12 @@ struct OpBase : TensorOp {
 };
 
 struct TensorNode {
-  Array own;                     // the value, unless it references memory (ext)
-  const double* ext = nullptr;   // referenced data: an lvalue xarray, or bound placeholder rows
+  Array own;                    // the value, unless it references memory (ext)
+  const double* ext = nullptr;  // referenced data: an lvalue xarray, or bound placeholder rows
   Shape ext_shape;
-  Array tan;                     // value tangent (sweeps with tangents)
-  Array adj, adj_tan;            // adjoint and its tangent, built by the reverse sweep
-  std::unique_ptr<TensorOp> op;  // null for data (constants and placeholders)
+  Array tan;                       // value tangent (sweeps with tangents)
+  Array adj, adj_tan;              // adjoint and its tangent, built by the reverse sweep
+  std::unique_ptr<TensorOp> op;    // null for data (constants and placeholders)
   std::uint64_t placeholders = 0;  // bit i: the value depends on placeholder i
   std::uint32_t mark = 0;          // scalar nodes recorded before this node
   bool live = false;               // depends on the parameters: takes part in the reverse sweep
@@ -150,8 +150,8 @@ struct TensorAccess {
   /// now). Its mark is the current scalar size.
   static Tensor record(Tape& t, std::unique_ptr<TensorOp> op,
                        std::initializer_list<std::uint32_t> operands, const char* name);
-  static Tensor record(Tape& t, std::unique_ptr<TensorOp> op, std::span<const std::uint32_t> operands,
-                       const char* name);
+  static Tensor record(Tape& t, std::unique_ptr<TensorOp> op,
+                       std::span<const std::uint32_t> operands, const char* name);
   /// A live node whose value (and tangent) the caller computed: scalars stacked into a tensor.
   static Tensor add_computed(Tape& t, Array value, Array* tan, std::unique_ptr<TensorOp> op);
   /// A constant: referenced memory (data != nullptr) or an owned array.

@@ -156,8 +156,8 @@ struct ReduceOp final : OpBase<ReduceOp> {
     Shape out;
     ls = lanes_of(s, axis, name, out);
     if (ls.len == 0 && r != Reduction::sum)
-      throw Error(std::string("slope: ") + name + ": reduces zero elements (shape " +
-                  shape_str(s) + ")");
+      throw Error(std::string("slope: ") + name + ": reduces zero elements (shape " + shape_str(s) +
+                  ")");
     const Out o = output(tape, self, out);
     if (o.t != nullptr)
       reduce_lanes<Dual>(r, ls, x, o.v, o.t);

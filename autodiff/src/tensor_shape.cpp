@@ -42,7 +42,8 @@ struct RowsOp final : OpBase<RowsOp> {
   void forward(Tape& tape, TensorList& list, TensorNode& self) override {
     const TensorNode& x = list[src];
     const Shape& s = x.value().shape();
-    if (s.empty()) throw Error(std::string("slope: ") + name + ": needs at least one axis, got a 0-d tensor");
+    if (s.empty())
+      throw Error(std::string("slope: ") + name + ": needs at least one axis, got a 0-d tensor");
     for (std::size_t r : rows)
       if (r >= s[0])
         throw Error(std::string("slope: ") + name + ": row " + std::to_string(r) +
@@ -168,8 +169,7 @@ struct ConcatOp final : OpBase<ConcatOp> {
   ConcatOp(std::vector<std::uint32_t> p, std::ptrdiff_t a) : parts(std::move(p)), axis(a) {}
   void forward(Tape& tape, TensorList& l, TensorNode& self) override {
     const Shape first = l[parts[0]].value().shape();
-    if (first.empty())
-      throw Error("slope: concatenate: needs at least one axis, got a 0-d tensor");
+    if (first.empty()) throw Error("slope: concatenate: needs at least one axis, got a 0-d tensor");
     const std::size_t ax = normalize_axis(axis, first.size(), "concatenate", first);
     Shape out = first;
     out[ax] = 0;

@@ -143,7 +143,8 @@ TEST(Function, TensorLossReplaysOnBatchesOfOtherSizes) {
     const Array w = {0.5, 0.1, -0.7, 0.2};
     const Array r = xt::linalg::dot(batch.X, w) + (-0.3) - batch.y;
     const Array gw = 2.0 / static_cast<double>(rows) * xt::linalg::dot(xt::transpose(batch.X), r);
-    for (std::size_t j = 0; j < 4; ++j) EXPECT_NEAR(got.grad(j), gw(j), 1e-12 * (1 + std::fabs(gw(j))));
+    for (std::size_t j = 0; j < 4; ++j)
+      EXPECT_NEAR(got.grad(j), gw(j), 1e-12 * (1 + std::fabs(gw(j))));
     expect_close(F.hvp(x, v), slope::hvp(fresh_f, x, v), 1e-11, "hvp");
     expect_close(F.hessian(x), slope::hessian(fresh_f, x), 1e-11, "hessian");
   }
@@ -364,14 +365,13 @@ TEST(Function, ParallelShardsEqualOneThread) {
   };
   Function S = slope::record(sse, x, Placeholder("X", d.X), Placeholder("y", d.y));
   const auto s1 = S.value_and_grad(x);
-  const auto s3 = slope::parallel_value_and_grad(S, x, {{"X", d.X}, {"y", d.y}}, 3,
-                                                 slope::Combine::sum);
+  const auto s3 =
+      slope::parallel_value_and_grad(S, x, {{"X", d.X}, {"y", d.y}}, 3, slope::Combine::sum);
   EXPECT_NEAR(s3.value, s1.value, 1e-12 * s1.value);
   expect_close(s3.grad, s1.grad, 1e-12, "summed shards");
   EXPECT_THROW(slope::parallel_value_and_grad(F, x, {{"X", d.X}}, 0), slope::Error);
   const Array short_y = xt::zeros<double>({10});
-  EXPECT_THROW(slope::parallel_value_and_grad(F, x, {{"X", d.X}, {"y", short_y}}, 2),
-               slope::Error);
+  EXPECT_THROW(slope::parallel_value_and_grad(F, x, {{"X", d.X}, {"y", short_y}}, 2), slope::Error);
 }
 
 }  // namespace

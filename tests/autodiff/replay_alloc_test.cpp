@@ -32,7 +32,11 @@ std::size_t allocations_in(F&& work) {
 
 TEST(ReplayAllocations, CounterSeesAllocations) {
   // The hook works: a vector allocates.
-  EXPECT_GE(allocations_in([] { std::vector<double> v(100); (void)v; }), 1u);
+  EXPECT_GE(allocations_in([] {
+              std::vector<double> v(100);
+              (void)v;
+            }),
+            1u);
 }
 
 TEST(ReplayAllocations, ScalarGradientAndHvpAllocateNothingOnceWarm) {

@@ -66,8 +66,8 @@ TEST(Threads, ClonedFunctionsReplayIndependently) {
     const double s = 0.001 * static_cast<double>(r) + 0.1 * static_cast<double>(t);
     return std::vector<double>{s, -s, 0.5 * s, 1.0 - s};
   };
-  slope::Function F = slope::record(mse, point(0, 0), slope::Placeholder("X", X),
-                                    slope::Placeholder("y", y));
+  slope::Function F =
+      slope::record(mse, point(0, 0), slope::Placeholder("X", X), slope::Placeholder("y", y));
   // Expected values, serially.
   std::vector<std::vector<double>> want(kThreads, std::vector<double>(kRepeats));
   for (std::size_t t = 0; t < kThreads; ++t) {

@@ -144,8 +144,8 @@ class Function {
   template <ParamVector X, ParamVector V>
   xt::xarray<double> hvp(const X& x, const V& v) {
     xt::xarray<double> hv = xt::xarray<double>::from_shape({dimension()});
-    eval_hvp(detail::as_span(x, "Function::hvp", "x"), detail::as_span(v, "Function::hvp", "v"),
-             {}, {hv.data(), hv.size()});
+    eval_hvp(detail::as_span(x, "Function::hvp", "x"), detail::as_span(v, "Function::hvp", "v"), {},
+             {hv.data(), hv.size()});
     return hv;
   }
   /// f(x), with H(x)·v written to hv_out: no allocation once warm.
@@ -196,8 +196,7 @@ class Function {
   friend struct detail::FunctionState;
   friend class AutoFunction;
   friend ValueAndGrad detail::parallel_value_and_grad(Function&, std::span<const double>,
-                                                      std::span<const Rows>, std::size_t,
-                                                      Combine);
+                                                      std::span<const Rows>, std::size_t, Combine);
   explicit Function(std::unique_ptr<detail::FunctionState> s);
   std::unique_ptr<detail::FunctionState> s_;
 };
@@ -237,8 +236,7 @@ PlaceholderSpec rows_spec(std::string_view name, const xt::xarray<double>& data,
                           std::size_t end);
 
 inline PlaceholderSpec spec_of(const Placeholder& p) {
-  return {p.name(), p.data().data(), {p.data().shape().begin(), p.data().shape().end()},
-          p.owned()};
+  return {p.name(), p.data().data(), {p.data().shape().begin(), p.data().shape().end()}, p.owned()};
 }
 
 template <class F, std::size_t... I>
@@ -270,8 +268,8 @@ class AutoFunction {
           detail::FunctionBuilder b(x, std::move(specs), "AutoFunction");
           return detail::record_with(f, b, std::index_sequence_for<P...>{});
         }),
-        function_(recorder_(detail::as_span(x0, "AutoFunction", "x0"),
-                            {detail::spec_of(data)...})) {}
+        function_(
+            recorder_(detail::as_span(x0, "AutoFunction", "x0"), {detail::spec_of(data)...})) {}
 
   template <ParamVector X>
   double value(const X& x) {
@@ -321,8 +319,8 @@ class AutoFunction {
   Function& function() { return function_; }
 
  private:
-  using Recorder = std::function<Function(std::span<const double>,
-                                          std::vector<detail::PlaceholderSpec>)>;
+  using Recorder =
+      std::function<Function(std::span<const double>, std::vector<detail::PlaceholderSpec>)>;
   template <class Eval>
   double retry(std::span<const double> x, Eval&& eval) {
     if (!pending_.empty()) rerecord(x);
@@ -349,15 +347,15 @@ class AutoFunction {
 template <ParamVector X>
 ValueAndGrad parallel_value_and_grad(Function& f, const X& x, std::span<const Rows> data,
                                      std::size_t threads, Combine combine = Combine::mean) {
-  return detail::parallel_value_and_grad(
-      f, detail::as_span(x, "parallel_value_and_grad", "x"), data, threads, combine);
+  return detail::parallel_value_and_grad(f, detail::as_span(x, "parallel_value_and_grad", "x"),
+                                         data, threads, combine);
 }
 template <ParamVector X>
 ValueAndGrad parallel_value_and_grad(Function& f, const X& x, std::initializer_list<Rows> data,
                                      std::size_t threads, Combine combine = Combine::mean) {
-  return detail::parallel_value_and_grad(
-      f, detail::as_span(x, "parallel_value_and_grad", "x"),
-      std::span<const Rows>(data.begin(), data.size()), threads, combine);
+  return detail::parallel_value_and_grad(f, detail::as_span(x, "parallel_value_and_grad", "x"),
+                                         std::span<const Rows>(data.begin(), data.size()), threads,
+                                         combine);
 }
 
 }  // namespace slope

@@ -48,9 +48,8 @@ inline constexpr std::uint8_t kFirstOpCode = 4;
 /// the two-operand ops with constant partials ±1: a recording for replay folds the first into the
 /// second as one linear node.
 template <class Op>
-inline constexpr bool kScales =
-    std::is_same_v<Op, BindRight<Mul>> || std::is_same_v<Op, BindRight<Div>> ||
-    std::is_same_v<Op, Neg>;
+inline constexpr bool kScales = std::is_same_v<Op, BindRight<Mul>> ||
+                                std::is_same_v<Op, BindRight<Div>> || std::is_same_v<Op, Neg>;
 template <class Op>
 inline constexpr bool kAddsOrSubtracts = std::is_same_v<Op, Add> || std::is_same_v<Op, Sub>;
 
