@@ -101,6 +101,23 @@ SLOPE_INLINE double dispatch(std::uint8_t code, Node& n, Tangent* tan, double* v
   return z;
 }
 
+// A group of independent nodes of one op: no dispatch per node, and no node waits on another.
+template <class Op>
+void replay_group(Node* nodes, double* val, const std::uint32_t* idx, std::size_t count) {
+  for (std::size_t k = 0; k < count; ++k) {
+    const std::uint32_t i = idx[k];
+    replay_node<Op>(nodes[i], val, i, val[i - 1]);
+  }
+}
+
+template <class... Ops, std::size_t... I>
+void dispatch_group(std::uint8_t code, Node* nodes, double* val, const std::uint32_t* idx,
+                    std::size_t count, ops::TypeList<Ops...>, std::index_sequence<I...>) {
+  (void)((code == ops::kFirstOpCode + I ? (replay_group<Ops>(nodes, val, idx, count), true)
+                                        : false) ||
+         ...);
+}
+
 template <bool kDual>
 void forward_nodes(Node* nodes, Tangent* tan, double* val, std::size_t lo, std::size_t hi,
                    std::span<const double> x, std::span<const double> v) {
@@ -143,6 +160,74 @@ void Tape::forward_segment(std::size_t lo, std::size_t hi, std::span<const doubl
     forward_nodes<false>(base_, nullptr, values_.get(), lo, hi, x, v);
 }
 
+void Tape::build_schedule() {
+  order_.clear();
+  groups_.clear();
+  segment_groups_.clear();
+  std::vector<std::uint32_t> level(size_, 0);
+  std::vector<std::uint64_t> keys;
+  auto segment = [&](std::size_t lo, std::size_t hi) {
+    // Level: 1 + the operands' levels within the segment; a node's operands from outside it are
+    // ready before it starts. Nodes of one level depend on none of each other.
+    keys.clear();
+    for (std::size_t i = lo; i < hi; ++i) {
+      const Node& n = base_[i];
+      // Set by the tensor node after the segment, or the parameter block (copied in at once).
+      if (n.op() == ops::kTensorCode || i < floor_) continue;
+      const std::uint32_t a = n.a(), b = n.b();
+      const std::uint32_t la = a >= lo && a < i ? level[a] : 0,
+                          lb = b >= lo && b < i ? level[b] : 0;
+      level[i] = 1 + std::max(la, lb);
+      keys.push_back(std::uint64_t{level[i]} << 40 | std::uint64_t{n.op()} << 32 | i);
+    }
+    std::sort(keys.begin(), keys.end());
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+      const auto i = static_cast<std::uint32_t>(keys[k]);
+      const auto op = static_cast<std::uint8_t>(keys[k] >> 32);
+      const auto pos = static_cast<std::uint32_t>(order_.size());
+      if (k == 0 || (keys[k] >> 32) != (keys[k - 1] >> 32)) groups_.push_back(Group{pos, pos, op});
+      order_.push_back(i);
+      groups_.back().end = pos + 1;
+    }
+    segment_groups_.push_back(static_cast<std::uint32_t>(groups_.size()));
+  };
+  // One segment per tensor node (possibly empty) and the last one, as replay_sweep walks them.
+  std::size_t lo = 1;
+  auto up_to = [&](std::size_t hi) {
+    segment(lo, std::max(lo, hi));
+    lo = std::max(lo, hi);
+  };
+  if (tensors_)
+    for (const detail::TensorNode& n : tensors_->nodes) up_to(n.mark);
+  up_to(size_);
+}
+
+void Tape::forward_groups(std::size_t seg, std::span<const double> x) {
+  const std::uint32_t first = seg == 0 ? 0 : segment_groups_[seg - 1];
+  double* val = values_.get();
+  for (std::uint32_t k = first; k < segment_groups_[seg]; ++k) {
+    const Group& g = groups_[k];
+    const std::uint32_t* idx = order_.data() + g.begin;
+    const std::size_t count = g.end - g.begin;
+    if (g.op >= ops::kFirstOpCode) {
+      dispatch_group(g.op, base_, val, idx, count, ops::OpList{},
+                     std::make_index_sequence<ops::OpList::size>{});
+    } else if (g.op == ops::kLinearCode) {
+      for (std::size_t j = 0; j < count; ++j) {
+        const Node& n = base_[idx[j]];
+        val[idx[j]] = n.p0 * val[n.a()] + n.p1 * val[n.b()];
+      }
+    } else if (g.op == ops::kInputCode) {
+      for (std::size_t j = 0; j < count; ++j)
+        val[idx[j]] = x[static_cast<std::size_t>(base_[idx[j]].p1)];
+    } else {
+      throw Error(
+          "slope::Tape::replay: the recording folded ops for a gradient only (Mode::gradient) "
+          "and cannot be replayed; record with Mode::replay");
+    }
+  }
+}
+
 void Tape::replay(std::span<const double> x) { replay_sweep(x, {}, false); }
 
 void Tape::replay(std::span<const double> x, std::span<const double> v) {
@@ -172,7 +257,18 @@ void Tape::replay_sweep(std::span<const double> x, std::span<const double> v, bo
     Tape& t;
     ~Done() { t.replaying_ = false; }
   } done{*this};
-  std::size_t lo = 1;
+  // First order: the level schedule (built once); dual: node by node in recorded order.
+  if (!dual && segment_groups_.empty()) build_schedule();
+  if (!dual && floor_ > 1) std::copy(x.begin(), x.end(), values_.get() + 1);  // the block
+  std::size_t lo = 1, seg = 0;
+  auto scalars = [&](std::size_t hi) {
+    if (dual && hi > lo)
+      forward_segment(lo, hi, x, v, true);
+    else if (!dual)
+      forward_groups(seg, x);
+    ++seg;
+    lo = std::max(lo, hi);
+  };
   if (tensors_) {
     detail::TensorList& list = *tensors_;
     list.use_pool();
@@ -181,14 +277,11 @@ void Tape::replay_sweep(std::span<const double> x, std::span<const double> v, bo
     list.pool.limit = std::max(list.pool.limit, 2 * list.footprint());
     list.pool.slots = std::max(list.pool.slots, 4 * list.nodes.size());
     for (detail::TensorNode& n : list.nodes) {
-      if (n.mark > lo) {
-        forward_segment(lo, n.mark, x, v, dual);
-        lo = n.mark;
-      }
+      scalars(n.mark);
       if (n.varies()) n.op->forward(*this, list, n);
     }
   }
-  forward_segment(lo, size_, x, v, dual);
+  scalars(size_);
   // The first-order forward sweep leaves adjoints alone (the last sweep left them zero, or the
   // next one clears them); the dual one zeroes them and their tangents.
   if (dual) ops_clean_ = tangents_clean_ = true;

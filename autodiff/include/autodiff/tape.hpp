@@ -318,6 +318,17 @@ class Tape {
   // Replay state: node values (the handles held them while recording), the guards, and the
   // placeholders whose extent is fixed.
   std::unique_ptr<double[]> values_;
+  // The first-order replay's schedule: each scalar segment's nodes ordered by dependency level
+  // and op code, in groups of one op (built at the first replay).
+  struct Group {
+    std::uint32_t begin, end;  // into order_
+    std::uint8_t op;
+  };
+  std::vector<std::uint32_t> order_;
+  std::vector<Group> groups_;
+  std::vector<std::uint32_t> segment_groups_;  // groups_ index where each segment's groups end
+  void build_schedule();
+  void forward_groups(std::size_t segment, std::span<const double> x);
   std::vector<Guard> guards_;
   std::uint64_t pinned_ = 0;
   bool replaying_ = false;
