@@ -46,6 +46,10 @@ ArrayPool& pool() { return current_pool != nullptr ? *current_pool : thread_pool
 
 void TensorList::use_pool() { current_pool = &pool; }
 
+TensorList::~TensorList() {
+  if (current_pool == &pool) current_pool = nullptr;
+}
+
 Array fresh(const Shape& shape) {
   const std::size_t n = size_of(shape);
   ArrayPool& p = pool();
@@ -138,6 +142,7 @@ Tape& TensorAccess::active(const char* op) {
 
 TensorList& TensorAccess::list(Tape& t) {
   if (!t.tensors_) t.tensors_.reset(new TensorList());
+  t.tensors_->use_pool();  // every op starts here: its arrays come from this tape's pool
   return *t.tensors_;
 }
 

@@ -116,6 +116,11 @@ struct TensorList {
     Array value;
   };
   std::vector<ValueRead> value_reads;
+
+  TensorList() = default;
+  TensorList(const TensorList&) = delete;
+  TensorList& operator=(const TensorList&) = delete;
+  ~TensorList();
   TensorNode& operator[](std::uint32_t i) { return nodes[i]; }
   /// Drops every node, handing its arrays to the pool.
   void clear();
