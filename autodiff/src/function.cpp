@@ -357,6 +357,9 @@ void AutoFunction::rerecord(std::span<const double> x) {
 
 namespace detail {
 
+// Bytes of data rows per replay inside a shard; fits a core's L2 with the sweep's own arrays.
+constexpr std::size_t kChunkBytes = std::size_t{1} << 18;
+
 ValueAndGrad parallel_value_and_grad(Function& f, std::span<const double> x,
                                      std::span<const Rows> data, std::size_t threads,
                                      Combine combine) {
@@ -373,17 +376,32 @@ ValueAndGrad parallel_value_and_grad(Function& f, std::span<const double> x,
   const std::size_t k = std::min(threads, rows);
   FunctionState& s = *f.s_;
   s.check_x(x, "parallel_value_and_grad");
+  // Each thread walks its block in chunks small enough to stay in cache between the forward and
+  // the reverse sweep: the data is then read from memory once per gradient, not twice, which is
+  // what lets two threads beat one on a memory-bound loss.
+  std::size_t row_bytes = 0;
+  for (const Rows& r : data) row_bytes += sizeof(double) * (r.data.size() / rows);
+  const std::size_t chunk = std::max<std::size_t>(1, kChunkBytes / std::max<std::size_t>(1, row_bytes));
   while (s.clones.size() + 1 < k) s.clones.push_back(f.clone());
-  s.shard_grads.resize(k);
+  s.shard_grads.resize(2 * k);
   std::vector<double> values(k, 0.0);
   std::vector<std::exception_ptr> errors(k);
+  const double all = static_cast<double>(rows);
   auto shard = [&](std::size_t i) {
     try {
       Function& g = i == 0 ? f : s.clones[i - 1];
-      const std::size_t begin = rows * i / k, end = rows * (i + 1) / k;
-      for (const Rows& r : data) g.bind_rows(r.name, r.data, begin, end);
-      s.shard_grads[i].resize(s.n);
-      values[i] = g.eval_grad(x, s.shard_grads[i]);
+      std::vector<double>& sum = s.shard_grads[2 * i];
+      std::vector<double>& part = s.shard_grads[2 * i + 1];
+      sum.assign(s.n, 0.0);
+      part.resize(s.n);
+      const std::size_t end = rows * (i + 1) / k;
+      for (std::size_t b = rows * i / k; b < end; b += chunk) {
+        const std::size_t e = std::min(end, b + chunk);
+        for (const Rows& r : data) g.bind_rows(r.name, r.data, b, e);
+        const double w = combine == Combine::mean ? static_cast<double>(e - b) / all : 1.0;
+        values[i] += w * g.eval_grad(x, part);
+        for (std::size_t j = 0; j < s.n; ++j) sum[j] += w * part[j];
+      }
     } catch (...) {
       errors[i] = std::current_exception();
     }
@@ -397,12 +415,8 @@ ValueAndGrad parallel_value_and_grad(Function& f, std::span<const double> x,
     if (e) std::rethrow_exception(e);
   ValueAndGrad out{0.0, xt::zeros<double>({s.n})};
   for (std::size_t i = 0; i < k; ++i) {
-    const double w =
-        combine == Combine::mean
-            ? static_cast<double>(rows * (i + 1) / k - rows * i / k) / static_cast<double>(rows)
-            : 1.0;
-    out.value += w * values[i];
-    for (std::size_t j = 0; j < s.n; ++j) out.grad(j) += w * s.shard_grads[i][j];
+    out.value += values[i];
+    for (std::size_t j = 0; j < s.n; ++j) out.grad(j) += s.shard_grads[2 * i][j];
   }
   return out;
 }

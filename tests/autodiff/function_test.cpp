@@ -369,6 +369,15 @@ TEST(Function, ParallelShardsEqualOneThread) {
       slope::parallel_value_and_grad(S, x, {{"X", d.X}, {"y", d.y}}, 3, slope::Combine::sum);
   EXPECT_NEAR(s3.value, s1.value, 1e-12 * s1.value);
   expect_close(s3.grad, s1.grad, 1e-12, "summed shards");
+  // Large enough that each thread walks its rows in several cache-sized chunks, the last short.
+  const Regression big = regression(12001, 5, 15);
+  Function B = slope::record(mse, x, Placeholder("X", big.X), Placeholder("y", big.y));
+  const auto b1 = B.value_and_grad(x);
+  for (std::size_t threads : {1u, 2u}) {
+    const auto bp = slope::parallel_value_and_grad(B, x, {{"X", big.X}, {"y", big.y}}, threads);
+    EXPECT_NEAR(bp.value, b1.value, 1e-12 * b1.value) << threads << " threads, chunked";
+    expect_close(bp.grad, b1.grad, 1e-12, "chunked parallel gradient");
+  }
   EXPECT_THROW(slope::parallel_value_and_grad(F, x, {{"X", d.X}}, 0), slope::Error);
   const Array short_y = xt::zeros<double>({10});
   EXPECT_THROW(slope::parallel_value_and_grad(F, x, {{"X", d.X}, {"y", short_y}}, 2), slope::Error);

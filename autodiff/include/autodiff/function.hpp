@@ -342,8 +342,10 @@ class AutoFunction {
 
 /// f(x) and ∇f(x) over all rows of `data` (every entry has the same number of rows), split into
 /// `threads` blocks of consecutive rows evaluated at once on clones of f (kept in f for the next
-/// call; the caller's thread takes the first block). Afterwards each placeholder in `data` is
-/// bound to all of its rows.
+/// call; the caller's thread takes the first block). Each thread replays its block in chunks of
+/// about 256 KiB of rows, so the data stays in cache from the forward to the reverse sweep: the
+/// loss must be a mean (Combine::mean) or a sum (Combine::sum) over rows. Afterwards each
+/// placeholder in `data` is bound to all of its rows.
 template <ParamVector X>
 ValueAndGrad parallel_value_and_grad(Function& f, const X& x, std::span<const Rows> data,
                                      std::size_t threads, Combine combine = Combine::mean) {
