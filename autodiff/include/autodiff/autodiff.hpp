@@ -9,6 +9,7 @@
 #include <autodiff/check.hpp>
 #include <autodiff/error.hpp>
 #include <autodiff/function.hpp>
+#include <autodiff/objective.hpp>
 #include <autodiff/functional.hpp>
 #include <autodiff/tape.hpp>
 #include <autodiff/tensor.hpp>

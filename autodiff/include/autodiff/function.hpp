@@ -296,6 +296,14 @@ class AutoFunction {
     retry(xs, [&] { return function_.eval_hvp(xs, vs, {}, {hv.data(), hv.size()}); });
     return hv;
   }
+  /// f(x), with H(x)·v written to hv_out: no allocation once warm.
+  template <ParamVector X, ParamVector V, OutVector H>
+  double hvp(const X& x, const V& v, H& hv_out) {
+    const auto xs = detail::as_span(x, "AutoFunction::hvp", "x");
+    const auto vs = detail::as_span(v, "AutoFunction::hvp", "v");
+    const std::span<double> hv{hv_out.data(), static_cast<std::size_t>(hv_out.size())};
+    return retry(xs, [&] { return function_.eval_hvp(xs, vs, {}, hv); });
+  }
   template <ParamVector X>
   xt::xarray<double> hessian(const X& x) {
     const auto xs = detail::as_span(x, "AutoFunction::hessian", "x");
