@@ -9,20 +9,23 @@
 #include <autodiff/error.hpp>
 
 int run_demo(int argc, char** argv);
+int run_train(int argc, char** argv);
 
 namespace {
 constexpr std::string_view kUsage =
-    "usage: slope demo    print the seed's MSE loss, gradient, Hessian and gradient check\n";
+    "usage: slope demo    print the seed's MSE loss, gradient, Hessian and gradient check\n"
+    "       slope train   fit a model with an optimizer (slope train --help for the options)\n";
 }
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::cerr << "slope: missing command (try: slope demo)\n";
+    std::cerr << "slope: missing command (try: slope demo, slope train)\n";
     return 2;
   }
   const std::string_view cmd = argv[1];
   try {
     if (cmd == "demo") return run_demo(argc - 2, argv + 2);
+    if (cmd == "train") return run_train(argc - 1, argv + 1);
     if (cmd == "help" || cmd == "--help" || cmd == "-h") {
       std::cout << kUsage;
       return 0;

@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: MIT
+// Datasets: the seven cars, the compiled-in Auto MPG data, CSV loading and its errors,
+// standardization and the seeded train/test split.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <models/dataset.hpp>
+#include <numeric>
+#include <optim/error.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace {
+
+using slope::models::Dataset;
+using slope::models::Standardizer;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+/// The message of the slope::Error that f throws ("" and a failure when it throws none).
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const slope::Error& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected a slope::Error";
+  return "";
+}
+
+/// Writes `text` byte for byte to a file in the test's temporary directory; returns its path.
+std::string write_file(const std::string& name, const std::string& text) {
+  const std::string path = ::testing::TempDir() + "slope_datasets_test_" + name;
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  EXPECT_TRUE(out) << "cannot write " << path;
+  return path;
+}
+
+std::vector<double> column(const xt::xarray<double>& X, std::size_t j) {
+  std::vector<double> out;
+  for (std::size_t i = 0; i < X.shape(0); ++i) out.push_back(X(i, j));
+  return out;
+}
+
+std::vector<double> values(const xt::xarray<double>& a) { return {a.begin(), a.end()}; }
+
+/// An (n, d) matrix from its row-major entries ({{x}} would be ambiguous for xtensor).
+xt::xarray<double> matrix(std::size_t n, std::size_t d, const std::vector<double>& entries) {
+  auto m = xt::xarray<double>::from_shape({n, d});
+  std::copy(entries.begin(), entries.end(), m.begin());
+  return m;
+}
+
+double mean(const std::vector<double>& v) {
+  return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+}
+
+double population_sd(const std::vector<double>& v) {
+  const double m = mean(v);
+  double s = 0.0;
+  for (double x : v) s += (x - m) * (x - m);
+  return std::sqrt(s / static_cast<double>(v.size()));
+}
+
+// ---------------------------------------------------------------------------------------------
+// cars7 and Auto MPG
+
+TEST(Cars7, HoldsTheSeedsSevenCars) {
+  const Dataset d = slope::models::cars7();
+  EXPECT_EQ(d.name, "cars7");
+  EXPECT_THAT(d.features, ElementsAre("weight"));
+  EXPECT_EQ(d.label, "mpg");
+  EXPECT_EQ(d.size(), 7u);
+  EXPECT_EQ(d.dimension(), 1u);
+  ASSERT_EQ(d.X.dimension(), 2u);
+  ASSERT_EQ(d.y.dimension(), 1u);
+  EXPECT_THAT(column(d.X, 0), ElementsAre(3.5, 3.69, 3.44, 3.43, 4.34, 4.42, 2.37));
+  EXPECT_THAT(values(d.y), ElementsAre(18, 15, 18, 16, 15, 14, 24));
+}
+
+TEST(AutoMpg, DefaultsToWeightInPoundsToMpg) {
+  const Dataset d = slope::models::auto_mpg();
+  EXPECT_EQ(d.name, "auto-mpg");
+  EXPECT_THAT(d.features, ElementsAre("weight"));
+  EXPECT_EQ(d.label, "mpg");
+  ASSERT_EQ(d.size(), 392u);  // 406 cars in vega-datasets' cars.json, 14 without mpg or hp
+  ASSERT_EQ(d.dimension(), 1u);
+  ASSERT_EQ(d.y.size(), 392u);
+  // First row: chevrolet chevelle malibu, 18 mpg, 3504 lb; last: chevy s-10, 31 mpg, 2720 lb.
+  EXPECT_EQ(d.X(0, 0), 3504.0);
+  EXPECT_EQ(d.y(0), 18.0);
+  EXPECT_EQ(d.X(391, 0), 2720.0);
+  EXPECT_EQ(d.y(391), 31.0);
+  EXPECT_NEAR(mean(values(d.y)), 23.445918367346939, 1e-9);
+  EXPECT_NEAR(mean(column(d.X, 0)), 2977.5841836734694, 1e-9);
+  EXPECT_EQ(*std::min_element(d.y.begin(), d.y.end()), 9.0);
+  EXPECT_EQ(*std::max_element(d.y.begin(), d.y.end()), 46.6);
+}
+
+TEST(AutoMpg, ChoosesSeveralFeaturesInTheOrderGiven) {
+  const Dataset d =
+      slope::models::auto_mpg({"horsepower", "weight", "year", "acceleration"}, "displacement");
+  EXPECT_THAT(d.features, ElementsAre("horsepower", "weight", "year", "acceleration"));
+  EXPECT_EQ(d.label, "displacement");
+  ASSERT_EQ(d.size(), 392u);
+  ASSERT_EQ(d.dimension(), 4u);
+  // chevrolet chevelle malibu: 130 hp, 3504 lb, 1970, 12 s, 307 cubic inches.
+  EXPECT_EQ(d.X(0, 0), 130.0);
+  EXPECT_EQ(d.X(0, 1), 3504.0);
+  EXPECT_EQ(d.X(0, 2), 1970.0);
+  EXPECT_EQ(d.X(0, 3), 12.0);
+  EXPECT_EQ(d.y(0), 307.0);
+  // buick skylark 320: 11.5 s of acceleration.
+  EXPECT_EQ(d.X(1, 3), 11.5);
+  const auto years = column(d.X, 2);
+  EXPECT_EQ(*std::min_element(years.begin(), years.end()), 1970.0);
+  EXPECT_EQ(*std::max_element(years.begin(), years.end()), 1982.0);
+  EXPECT_NEAR(mean(column(d.X, 0)), 104.46938775510205, 1e-9);
+}
+
+TEST(AutoMpg, UnknownColumnIsNamedAndTheColumnsListed) {
+  const std::string feature = error_of([] { slope::models::auto_mpg({"weight", "torque"}); });
+  EXPECT_THAT(feature, StartsWith("slope::models::auto_mpg: auto-mpg: "));
+  EXPECT_THAT(feature, HasSubstr("no column 'torque'"));
+  EXPECT_THAT(feature,
+              HasSubstr("name, mpg, cylinders, displacement, horsepower, weight, acceleration, "
+                        "year, origin"));
+  EXPECT_THAT(error_of([] { slope::models::auto_mpg({"weight"}, "MPG"); }),
+              HasSubstr("no column 'MPG'"));
+}
+
+TEST(AutoMpg, TextColumnCannotBeChosen) {
+  EXPECT_EQ(error_of([] { slope::models::auto_mpg({"origin"}); }),
+            "slope::models::auto_mpg: auto-mpg:2: column 'origin': 'USA' is not a number");
+}
+
+// ---------------------------------------------------------------------------------------------
+// load_csv and parse_csv
+
+TEST(LoadCsv, ReadsChosenColumnsAndIgnoresTextColumns) {
+  const std::string path = write_file("good.csv",
+                                      "name,weight,mpg,origin\n"
+                                      "chevrolet chevelle malibu,3504,18,USA\n"
+                                      "  buick skylark 320 ,  3693 , 15\t,USA\n"
+                                      "vw rabbit,+1.835e3,29.5,Europe\n"
+                                      "datsun 510,\"2288\",27,Japan\n");
+  const Dataset d = slope::models::load_csv(path, {"mpg", "weight"}, "mpg");
+  EXPECT_EQ(d.name, path);
+  EXPECT_THAT(d.features, ElementsAre("mpg", "weight"));
+  EXPECT_EQ(d.label, "mpg");
+  ASSERT_EQ(d.size(), 4u);
+  ASSERT_EQ(d.dimension(), 2u);
+  EXPECT_THAT(column(d.X, 0), ElementsAre(18, 15, 29.5, 27));
+  EXPECT_THAT(column(d.X, 1), ElementsAre(3504, 3693, 1835, 2288));
+  EXPECT_THAT(values(d.y), ElementsAre(18, 15, 29.5, 27));
+}
+
+TEST(LoadCsv, QuotedFieldsMayHoldCommasQuotesAndNewlines) {
+  const std::string path = write_file("quoted.csv",
+                                      "name,\"weight, lb\",mpg\n"
+                                      "\"ford, galaxie 500\",4341,15\n"
+                                      "\"the \"\"big\"\" one\",5140,13\n"
+                                      "\"two\nlines\",  \"2130\" ,27\n"
+                                      "amc gremlin,2648,bad\n");
+  // The cell spanning lines 4-5 counts both, so the bad cell is on line 6.
+  EXPECT_EQ(error_of([&] { slope::models::load_csv(path, {"weight, lb"}, "mpg"); }),
+            "slope::models::load_csv: " + path + ":6: column 'mpg': 'bad' is not a number");
+
+  const std::string good = write_file("quoted_good.csv",
+                                      "name,\"weight, lb\",mpg\n"
+                                      "\"ford, galaxie 500\",4341,15\n"
+                                      "\"the \"\"big\"\" one\",5140,13\n"
+                                      "\"two\nlines\",  \"2130\" ,27\n");
+  const Dataset d = slope::models::load_csv(good, {"weight, lb"}, "mpg");
+  ASSERT_EQ(d.size(), 3u);
+  EXPECT_THAT(d.features, ElementsAre("weight, lb"));
+  EXPECT_THAT(column(d.X, 0), ElementsAre(4341, 5140, 2130));
+  EXPECT_THAT(values(d.y), ElementsAre(15, 13, 27));
+}
+
+TEST(LoadCsv, CrlfLineEndingsBlankLinesAndNoFinalNewline) {
+  const std::string path = write_file("crlf.csv",
+                                      "\xEF\xBB\xBF"
+                                      "weight,mpg\r\n"
+                                      "3.5,18\r\n"
+                                      "\r\n"
+                                      "\"3.69\",15\r\n"
+                                      "2.37,24");
+  const Dataset d = slope::models::load_csv(path, {"weight"}, "mpg");
+  ASSERT_EQ(d.size(), 3u);
+  EXPECT_THAT(column(d.X, 0), ElementsAre(3.5, 3.69, 2.37));
+  EXPECT_THAT(values(d.y), ElementsAre(18, 15, 24));
+
+  // Line numbers count the blank line, and the quoted cell carries no '\r'.
+  const std::string bad = write_file("crlf_bad.csv", "weight,mpg\r\n3.5,18\r\n\r\nabc,15\r\n");
+  EXPECT_EQ(error_of([&] { slope::models::load_csv(bad, {"weight"}, "mpg"); }),
+            "slope::models::load_csv: " + bad + ":4: column 'weight': 'abc' is not a number");
+}
+
+TEST(LoadCsv, CannotOpen) {
+  const std::string path = ::testing::TempDir() + "slope_datasets_test_no_such_file.csv";
+  const std::string e = error_of([&] { slope::models::load_csv(path, {"weight"}, "mpg"); });
+  EXPECT_EQ(e, "slope::models::load_csv: cannot open '" + path + "'");
+  const std::string dir = ::testing::TempDir();
+  EXPECT_EQ(error_of([&] { slope::models::load_csv(dir, {"weight"}, "mpg"); }),
+            "slope::models::load_csv: cannot open '" + dir + "': it is a directory");
+}
+
+TEST(LoadCsv, EmptyFileHasNoHeader) {
+  for (const std::string text : {"", "\n\n", " \r\n\t\r\n"}) {
+    const std::string path = write_file("empty.csv", text);
+    EXPECT_EQ(error_of([&] { slope::models::load_csv(path, {"weight"}, "mpg"); }),
+              "slope::models::load_csv: " + path + ": the file is empty (no header row)");
+  }
+}
+
+TEST(LoadCsv, HeaderOnlyHasNoDataRows) {
+  const std::string path = write_file("header_only.csv", "weight,mpg\r\n\r\n");
+  EXPECT_EQ(error_of([&] { slope::models::load_csv(path, {"weight"}, "mpg"); }),
+            "slope::models::load_csv: " + path + ": no data rows after the header");
+}
+
+TEST(LoadCsv, UnknownColumnIsNamedAndTheColumnsListed) {
+  const std::string path = write_file("unknown.csv", "name,weight,mpg\nx,1,2\n");
+  EXPECT_EQ(
+      error_of([&] {
+        slope::models::load_csv(path, {"weight", "hp"}, "mpg");
+      }),
+      "slope::models::load_csv: " + path + ": no column 'hp'; the columns are: name, weight, mpg");
+  EXPECT_EQ(error_of([&] { slope::models::load_csv(path, {"weight"}, "price"); }),
+            "slope::models::load_csv: " + path +
+                ": no column 'price'; the columns are: name, weight, mpg");
+}
+
+TEST(LoadCsv, DuplicateChosenColumnIsAmbiguous) {
+  const std::string path = write_file("duplicate.csv", "mpg,weight,mpg\n1,2,3\n");
+  EXPECT_THAT(error_of([&] { slope::models::load_csv(path, {"weight"}, "mpg"); }),
+              HasSubstr(path + ": column 'mpg' appears twice in the header (columns 1 and 3)"));
+}
+
+TEST(LoadCsv, NonNumericCellNamesFileLineAndColumn) {
+  const std::string path = write_file("cars.csv",
+                                      "name,weight,mpg\n"
+                                      "a,3504,18\n"
+                                      "b,3693,15\n"
+                                      "c,abc,18\n");
+  EXPECT_EQ(error_of([&] { slope::models::load_csv(path, {"weight"}, "mpg"); }),
+            "slope::models::load_csv: " + path + ":4: column 'weight': 'abc' is not a number");
+  // A number followed by text, a lone sign, a thousands separator and "?" are all rejected.
+  for (const std::string cell : {"12kg", "-", "1 000", "?", "0x10", "++1"}) {
+    const std::string p = write_file("cell.csv", "weight,mpg\n1,2\n" + cell + ",3\n");
+    EXPECT_EQ(
+        error_of([&] { slope::models::load_csv(p, {"weight"}, "mpg"); }),
+        "slope::models::load_csv: " + p + ":3: column 'weight': '" + cell + "' is not a number");
+  }
+}
+
+TEST(LoadCsv, NonFiniteCellIsRejected) {
+  const std::string path = write_file("nan.csv", "weight,mpg\n1,nan\n");
+  EXPECT_EQ(error_of([&] { slope::models::load_csv(path, {"weight"}, "mpg"); }),
+            "slope::models::load_csv: " + path + ":2: column 'mpg': 'nan' is not a finite number");
+  const std::string huge = write_file("huge.csv", "weight,mpg\n1e999,1\n");
+  EXPECT_THAT(error_of([&] { slope::models::load_csv(huge, {"weight"}, "mpg"); }),
+              HasSubstr(huge + ":2: column 'weight': '1e999' is out of the range of a double"));
+}
+
+TEST(LoadCsv, MissingCellNamesFileLineAndColumn) {
+  const std::string path = write_file("missing.csv", "name,weight,mpg\na,3504,18\nb, ,15\n");
+  EXPECT_EQ(error_of([&] { slope::models::load_csv(path, {"weight"}, "mpg"); }),
+            "slope::models::load_csv: " + path + ":3: column 'weight': the cell is empty");
+  // An empty cell in a column that is not chosen is fine.
+  EXPECT_EQ(slope::models::load_csv(path, {"mpg"}, "mpg").size(), 2u);
+}
+
+TEST(LoadCsv, RowWithFewerOrMoreCellsThanTheHeader) {
+  const std::string fewer = write_file("fewer.csv", "name,weight,mpg\na,3504,18\nb,3693\n");
+  EXPECT_EQ(
+      error_of([&] { slope::models::load_csv(fewer, {"weight"}, "mpg"); }),
+      "slope::models::load_csv: " + fewer + ":3: the row has 2 cells but the header has 3 columns");
+  const std::string more = write_file("more.csv", "name,weight,mpg\na,3504,18,\n");
+  EXPECT_EQ(
+      error_of([&] { slope::models::load_csv(more, {"weight"}, "mpg"); }),
+      "slope::models::load_csv: " + more + ":2: the row has 4 cells but the header has 3 columns");
+}
+
+TEST(LoadCsv, MalformedQuotes) {
+  const std::string open = write_file("open_quote.csv", "name,mpg\na,1\n\"b,2\nc,3\n");
+  EXPECT_EQ(error_of([&] { slope::models::load_csv(open, {}, "mpg"); }),
+            "slope::models::load_csv: " + open + ":3: a quoted cell is never closed");
+  const std::string after = write_file("after_quote.csv", "name,mpg\n\"a\"b,1\n");
+  EXPECT_EQ(error_of([&] { slope::models::load_csv(after, {}, "mpg"); }),
+            "slope::models::load_csv: " + after + ":2: text after the closing quote of \"a\"");
+}
+
+TEST(ParseCsv, NamesItsSourceAndAllowsNoFeatures) {
+  const Dataset d = slope::models::parse_csv("y\n1\n2\n", "inline", {}, "y");
+  EXPECT_EQ(d.name, "inline");
+  EXPECT_EQ(d.size(), 2u);
+  EXPECT_EQ(d.dimension(), 0u);
+  EXPECT_THAT(values(d.y), ElementsAre(1, 2));
+  EXPECT_EQ(error_of([] { slope::models::parse_csv("y\n1\nx\n", "inline", {}, "y"); }),
+            "slope::models::parse_csv: inline:3: column 'y': 'x' is not a number");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Standardizer
+
+TEST(Standardizer, ColumnsGetMeanZeroAndPopulationSdOne) {
+  const Dataset d = slope::models::auto_mpg({"weight", "horsepower", "acceleration", "year"});
+  const Standardizer s = Standardizer::fit(d.X);
+  ASSERT_EQ(s.mean.shape(), (std::vector<std::size_t>{4}));
+  ASSERT_EQ(s.scale.shape(), (std::vector<std::size_t>{4}));
+  EXPECT_NEAR(s.mean(0), 2977.5841836734694, 1e-9);
+  EXPECT_NEAR(s.scale(0), population_sd(column(d.X, 0)), 1e-9);
+  const xt::xarray<double> Z = s.apply(d.X);
+  ASSERT_EQ(Z.shape(), d.X.shape());
+  for (std::size_t j = 0; j < 4; ++j) {
+    EXPECT_NEAR(mean(column(Z, j)), 0.0, 1e-12) << "column " << j;
+    EXPECT_NEAR(population_sd(column(Z, j)), 1.0, 1e-12) << "column " << j;
+  }
+}
+
+TEST(Standardizer, ConstantColumnGetsScaleOne) {
+  const xt::xarray<double> X{{0.1, 1.0}, {0.1, 2.0}, {0.1, 4.0}};
+  const Standardizer s = Standardizer::fit(X);
+  EXPECT_EQ(s.mean(0), 0.1);
+  EXPECT_EQ(s.scale(0), 1.0);
+  const xt::xarray<double> Z = s.apply(X);
+  EXPECT_THAT(column(Z, 0), ElementsAre(0.0, 0.0, 0.0));
+  EXPECT_NEAR(mean(column(Z, 1)), 0.0, 1e-12);
+  EXPECT_NEAR(population_sd(column(Z, 1)), 1.0, 1e-12);
+  // A single row is constant in every column.
+  const Standardizer one = Standardizer::fit(xt::xarray<double>{{3.0, -2.0}});
+  EXPECT_THAT(values(one.scale), ElementsAre(1.0, 1.0));
+  EXPECT_THAT(values(one.mean), ElementsAre(3.0, -2.0));
+}
+
+TEST(Standardizer, UnstandardizedModelPredictsTheSameOnRawData) {
+  const Dataset d = slope::models::auto_mpg({"weight", "horsepower", "year"});
+  const Standardizer s = Standardizer::fit(d.X);
+  const xt::xarray<double> Z = s.apply(d.X);
+  const xt::xarray<double> w{-4.5, -1.25, 2.75};
+  const double b = 23.4;
+  const auto [w_raw, b_raw] = s.unstandardize(w, b);
+  ASSERT_EQ(w_raw.shape(), (std::vector<std::size_t>{3}));
+  for (std::size_t j = 0; j < 3; ++j) EXPECT_DOUBLE_EQ(w_raw(j), w(j) / s.scale(j));
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    double standardized = b;
+    double raw = b_raw;
+    for (std::size_t j = 0; j < 3; ++j) {
+      standardized += Z(i, j) * w(j);
+      raw += d.X(i, j) * w_raw(j);
+    }
+    ASSERT_NEAR(raw, standardized, 1e-10) << "row " << i;
+  }
+}
+
+TEST(Standardizer, ShapeErrors) {
+  EXPECT_THAT(error_of([] {
+                Standardizer::fit(xt::xarray<double>{1.0, 2.0});
+              }),
+              HasSubstr("Standardizer::fit: X must be (N, D), got shape (2,)"));
+  EXPECT_THAT(error_of([] {
+                Standardizer::fit(xt::xarray<double>::from_shape({0, 2}));
+              }),
+              HasSubstr("Standardizer::fit: X has no rows"));
+  EXPECT_THAT(error_of([] {
+                Standardizer::fit(matrix(2, 1, {1.0, std::numeric_limits<double>::quiet_NaN()}));
+              }),
+              HasSubstr("X(1, 0) = nan is not finite"));
+  const Standardizer s = Standardizer::fit(xt::xarray<double>{{1.0, 2.0}, {3.0, 5.0}});
+  EXPECT_THAT(error_of([&] {
+                s.apply(xt::xarray<double>{{1.0, 2.0, 3.0}});
+              }),
+              HasSubstr("Standardizer::apply: X must be (N, 2), got shape (1, 3)"));
+  EXPECT_THAT(error_of([&] { s.unstandardize(xt::xarray<double>{1.0}, 0.0); }),
+              HasSubstr("Standardizer::unstandardize: w must be (2,), got shape (1,)"));
+  EXPECT_THAT(error_of([] { Standardizer{}.apply(matrix(1, 1, {1.0})); }), HasSubstr("not fitted"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// train_test_split
+
+/// n rows whose label is the row number and whose features are 10 and 100 times it.
+Dataset numbered(std::size_t n) {
+  Dataset d;
+  d.name = "numbered";
+  d.features = {"ten", "hundred"};
+  d.label = "row";
+  d.X = xt::xarray<double>::from_shape({n, 2});
+  d.y = xt::xarray<double>::from_shape({n});
+  for (std::size_t i = 0; i < n; ++i) {
+    d.X(i, 0) = 10.0 * static_cast<double>(i);
+    d.X(i, 1) = 100.0 * static_cast<double>(i);
+    d.y(i) = static_cast<double>(i);
+  }
+  return d;
+}
+
+TEST(TrainTestSplit, SizesRoundTheFractionAndKeepBothSidesNonEmpty) {
+  const auto sizes = [](std::size_t n, double fraction) {
+    const auto [train, test] = slope::models::train_test_split(numbered(n), fraction, 1);
+    EXPECT_EQ(train.y.size(), train.size());
+    EXPECT_EQ(test.y.size(), test.size());
+    return std::vector<std::size_t>{train.size(), test.size()};
+  };
+  EXPECT_THAT(sizes(392, 0.2), ElementsAre(314, 78));  // round(78.4)
+  EXPECT_THAT(sizes(10, 0.25), ElementsAre(7, 3));     // round(2.5) = 3
+  EXPECT_THAT(sizes(7, 0.01), ElementsAre(6, 1));      // at least one test row
+  EXPECT_THAT(sizes(7, 0.99), ElementsAre(1, 6));      // at least one training row
+  EXPECT_THAT(sizes(2, 0.5), ElementsAre(1, 1));
+  EXPECT_THAT(sizes(7, 0.0), ElementsAre(7, 0));
+}
+
+TEST(TrainTestSplit, DisjointCoveringAndRowsKeepTheirLabels) {
+  const auto [train, test] = slope::models::train_test_split(numbered(50), 0.3, 7);
+  EXPECT_EQ(train.name, "numbered");
+  EXPECT_THAT(test.features, ElementsAre("ten", "hundred"));
+  EXPECT_EQ(test.label, "row");
+  ASSERT_EQ(train.dimension(), 2u);
+  ASSERT_EQ(test.dimension(), 2u);
+  std::multiset<double> seen;
+  for (const Dataset* part : {&train, &test}) {
+    for (std::size_t i = 0; i < part->size(); ++i) {
+      EXPECT_EQ(part->X(i, 0), 10.0 * part->y(i));
+      EXPECT_EQ(part->X(i, 1), 100.0 * part->y(i));
+      seen.insert(part->y(i));
+    }
+  }
+  ASSERT_EQ(seen.size(), 50u);
+  EXPECT_EQ(std::set<double>(seen.begin(), seen.end()).size(), 50u);  // no row twice
+  EXPECT_EQ(*seen.begin(), 0.0);
+  EXPECT_EQ(*seen.rbegin(), 49.0);
+}
+
+TEST(TrainTestSplit, SameSeedSameSplitOtherSeedOtherSplit) {
+  const Dataset d = slope::models::auto_mpg({"weight", "horsepower"});
+  const auto [train1, test1] = slope::models::train_test_split(d, 0.2, 42);
+  const auto [train2, test2] = slope::models::train_test_split(d, 0.2, 42);
+  EXPECT_EQ(values(train1.y), values(train2.y));
+  EXPECT_EQ(values(test1.X), values(test2.X));
+  EXPECT_EQ(values(train1.X), values(train2.X));
+  const auto [train3, test3] = slope::models::train_test_split(d, 0.2, 43);
+  EXPECT_NE(values(test1.X), values(test3.X));
+  EXPECT_EQ(test3.size(), test1.size());
+}
+
+TEST(TrainTestSplit, PinnedSplitsMatchAReferenceImplementation) {
+  // Computed independently (Python: std::mt19937_64 per the standard, the rejection draw and
+  // Fisher–Yates documented in dataset.hpp), so any standard library gives these.
+  const auto split = [](std::size_t n, double fraction, std::uint64_t seed) {
+    const auto [train, test] = slope::models::train_test_split(numbered(n), fraction, seed);
+    return std::vector<std::vector<double>>{values(train.y), values(test.y)};
+  };
+  EXPECT_THAT(split(7, 0.3, 42), ElementsAre(ElementsAre(3, 5, 0, 2, 6), ElementsAre(1, 4)));
+  EXPECT_THAT(split(10, 0.3, 2024),
+              ElementsAre(ElementsAre(0, 2, 8, 7, 5, 9, 4), ElementsAre(1, 3, 6)));
+}
+
+TEST(TrainTestSplit, EveryRowIsEquallyLikelyToBeTested) {
+  // One test row out of 7 over 7000 seeds: each row about 1000 times (sd ≈ 29).
+  std::vector<int> count(7, 0);
+  const Dataset d = numbered(7);
+  for (std::uint64_t seed = 0; seed < 7000; ++seed) {
+    const auto [train, test] = slope::models::train_test_split(d, 1.0 / 7.0, seed);
+    ASSERT_EQ(test.size(), 1u);
+    ++count[static_cast<std::size_t>(test.y(0))];
+  }
+  for (std::size_t r = 0; r < 7; ++r) {
+    EXPECT_GT(count[r], 850) << "row " << r;
+    EXPECT_LT(count[r], 1150) << "row " << r;
+  }
+}
+
+TEST(TrainTestSplit, FractionOutsideZeroToOneIsAnError) {
+  const Dataset d = slope::models::cars7();
+  EXPECT_EQ(error_of([&] { slope::models::train_test_split(d, 1.5, 0); }),
+            "slope::models::train_test_split: test_fraction must be in [0, 1), got 1.5");
+  EXPECT_THAT(error_of([&] { slope::models::train_test_split(d, 1.0, 0); }),
+              HasSubstr("test_fraction must be in [0, 1), got 1"));
+  EXPECT_THAT(error_of([&] { slope::models::train_test_split(d, -0.25, 0); }),
+              HasSubstr("test_fraction must be in [0, 1), got -0.25"));
+  EXPECT_THAT(error_of([&] {
+                slope::models::train_test_split(d, std::numeric_limits<double>::quiet_NaN(), 0);
+              }),
+              HasSubstr("test_fraction must be in [0, 1), got nan"));
+  EXPECT_THAT(error_of([] { slope::models::train_test_split(numbered(1), 0.5, 0); }),
+              HasSubstr("test_fraction = 0.5 needs at least 2 rows, 'numbered' has 1"));
+}
+
+}  // namespace
