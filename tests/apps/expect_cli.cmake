@@ -18,3 +18,7 @@ if(DEFINED STDERR_LINES)
     message(FATAL_ERROR "slope ${ARGS}: ${n} lines on stderr, expected ${STDERR_LINES}:\n${err}")
   endif()
 endif()
+# Bad input writes nothing to stdout: no partial table, no partial results.
+if(EXIT STREQUAL "2" AND NOT out STREQUAL "")
+  message(FATAL_ERROR "slope ${ARGS}: exit code 2 but stdout is not empty:\n${out}")
+endif()
