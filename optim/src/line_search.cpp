@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "vec.hpp"
 
@@ -160,6 +161,25 @@ std::optional<double> StrongWolfe::search(Tracker& t, Span x, double fx, Span d,
     keep(*s, lo);
   }
   return settle(lo);
+}
+
+std::optional<double> descend(Tracker& t, std::vector<double>& x, double& fx,
+                              std::vector<double>& g, std::vector<double>& d, const Backtracking& o,
+                              std::vector<double>& xt, std::vector<double>& gt) {
+  double slope = vec::dot(g, d);
+  if (!(slope < 0.0)) {
+    for (std::size_t i = 0; i < d.size(); ++i) d[i] = -g[i];
+    slope = -vec::dot(g, g);
+  }
+  if (!(slope < 0.0)) return std::nullopt;  // g = 0: nowhere to go
+  double ft = 0.0;
+  const std::optional<double> a = backtrack(t, x, fx, d, slope, o, xt, ft, gt);
+  if (a) {
+    std::swap(x, xt);
+    std::swap(g, gt);
+    fx = ft;
+  }
+  return a;
 }
 
 }  // namespace slope::optim::detail

@@ -29,6 +29,13 @@ struct Backtracking {
 std::optional<double> backtrack(Tracker& t, Span x, double fx, Span d, double slope,
                                 const Backtracking& o, MutSpan xt, double& ft, MutSpan gt);
 
+/// One globalised (Newton or Newton-CG) step: Armijo backtracking along d, or along −g when d is
+/// not a descent direction (rounding in an ill-conditioned solve). On success x, fx and g move to
+/// the accepted point (xt and gt are scratch) and α is returned; nullopt when no step was taken.
+std::optional<double> descend(Tracker& t, std::vector<double>& x, double& fx,
+                              std::vector<double>& g, std::vector<double>& d, const Backtracking& o,
+                              std::vector<double>& xt, std::vector<double>& gt);
+
 /// A line search for the strong Wolfe conditions (Nocedal & Wright, Algorithms 3.5 and 3.6):
 /// extrapolate until a step brackets an acceptable one, then zoom in with safeguarded cubic
 /// interpolation. Holds the scratch it needs, so one instance serves a whole run.

@@ -107,21 +107,11 @@ Result Newton::minimize(Objective& f, Span x0, const Callbacks& callbacks) {
     } else {
       for (std::size_t i = 0; i < n; ++i) d[i] = -g[i];
     }
-    double slope = vec::dot(g, d);
-    if (!(slope < 0.0)) {  // rounding in an ill-conditioned solve: fall back to steepest descent
-      for (std::size_t i = 0; i < n; ++i) d[i] = -g[i];
-      slope = -vec::dot(g, g);
-    }
-    double ft = 0.0;
-    const std::optional<double> a =
-        slope < 0.0 ? detail::backtrack(t, x, fx, d, slope, search, xt, ft, gt) : std::nullopt;
+    const std::optional<double> a = detail::descend(t, x, fx, g, d, search, xt, gt);
     if (!a) {
       t.stop(StopReason::line_search_failed);
       return t.finish();
     }
-    std::swap(x, xt);
-    std::swap(g, gt);
-    fx = ft;
     if (t.observe(k, x, fx, g, *a)) return t.finish();
   }
 }

@@ -14,31 +14,11 @@ namespace slope::optim {
 namespace {
 
 using test::Cars;
+using test::error_of;
+using test::max_abs_diff;
+using test::mentions;
 using test::Quadratic;
 using test::Rosenbrock;
-
-double max_abs_diff(Span a, Span b) {
-  double m = 0.0;
-  for (std::size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(a[i] - b[i]));
-  return m;
-}
-
-// The message of the slope::Error that f throws, or a marker that fails any substring check.
-template <class F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const slope::Error& e) {
-    return e.what();
-  } catch (...) {
-    return "<an exception other than slope::Error>";
-  }
-  return "<no exception>";
-}
-
-bool mentions(const std::string& message, const std::string& part) {
-  return message.find(part) != std::string::npos;
-}
 
 LBFGS::Options with_tolerance(double tolerance) {
   LBFGS::Options o;

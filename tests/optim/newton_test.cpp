@@ -14,30 +14,11 @@ namespace slope::optim {
 namespace {
 
 using test::Cars;
+using test::error_of;
+using test::max_abs_diff;
+using test::mentions;
 using test::Quadratic;
 using test::Rosenbrock;
-
-double max_abs_diff(Span a, Span b) {
-  double m = 0.0;
-  for (std::size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(a[i] - b[i]));
-  return m;
-}
-
-template <class F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const slope::Error& e) {
-    return e.what();
-  } catch (...) {
-    return "<an exception other than slope::Error>";
-  }
-  return "<no exception>";
-}
-
-bool mentions(const std::string& message, const std::string& part) {
-  return message.find(part) != std::string::npos;
-}
 
 /// f = x⁴/4 − x²/2 + y²: a saddle at the origin, minima −1/4 at (±1, 0); the Hessian
 /// diag(3x² − 1, 2) is indefinite for |x| < 1/√3.

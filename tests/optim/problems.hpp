@@ -4,11 +4,14 @@
 // Shared optimizer test problems with hand-written derivatives: a quadratic ½xᵀAx − bᵀx, the 2-D
 // Rosenbrock function, and the seed's seven cars (MSE of a line, per-example batches).
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <optim/error.hpp>
 #include <optim/objective.hpp>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace slope::optim::test {
@@ -139,6 +142,29 @@ struct Cars : Objective {
   }
   bool has_hvp() const override { return true; }
 };
+
+inline double max_abs_diff(Span a, Span b) {
+  double m = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(a[i] - b[i]));
+  return m;
+}
+
+// The message of the slope::Error that f throws, or a marker that fails any substring check.
+template <class F>
+std::string error_of(F f) {
+  try {
+    f();
+  } catch (const slope::Error& e) {
+    return e.what();
+  } catch (...) {
+    return "<an exception other than slope::Error>";
+  }
+  return "<no exception>";
+}
+
+inline bool mentions(const std::string& message, const std::string& part) {
+  return message.find(part) != std::string::npos;
+}
 
 /// The least-squares line through the seven cars.
 inline constexpr double kOptimumW = -4.5691, kOptimumB = 33.5851, kOptimumMse = 1.46967;
