@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <optim/objective.hpp>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "tracker.hpp"
@@ -22,6 +23,9 @@ struct Backtracking {
   double shrink;               // α ← α·shrink after a rejected trial
   std::size_t max_backtracks;  // at most max_backtracks + 1 trials
 };
+
+/// Throws unless 0 < c1 < 1 and 0 < shrink < 1, naming them as the options c1 and backtrack.
+void validate(const Backtracking& o, const std::string& who);
 
 /// Armijo backtracking from α = 1 until f(x + αd) ≤ f(x) + c₁·α·slope, where slope = ∇f(x)ᵀd < 0.
 /// A non-finite trial value counts as a step too long. On success returns α, with x + αd in xt,

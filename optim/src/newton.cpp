@@ -58,10 +58,7 @@ Newton::Newton(Options options) : o_(std::move(options)) {
   const std::string who = "Newton";
   if (!(o_.damping > 0.0 && std::isfinite(o_.damping)))
     detail::fail(who, "damping must be > 0 and finite, got " + detail::num(o_.damping));
-  if (!(o_.c1 > 0.0 && o_.c1 < 1.0))
-    detail::fail(who, "c1 must be in (0, 1), got " + detail::num(o_.c1));
-  if (!(o_.backtrack > 0.0 && o_.backtrack < 1.0))
-    detail::fail(who, "backtrack must be in (0, 1), got " + detail::num(o_.backtrack));
+  detail::validate(detail::Backtracking{o_.c1, o_.backtrack, o_.max_backtracks}, who);
   detail::validate(o_.stop, who);
 }
 

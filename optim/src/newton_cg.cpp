@@ -17,10 +17,7 @@ NewtonCG::NewtonCG(Options options) : o_(std::move(options)) {
   // η ≥ 1 would accept the zero direction as a solve; the forcing term must be a fraction.
   if (!(o_.cg_tolerance >= 0.0 && o_.cg_tolerance < 1.0))
     detail::fail(who, "cg_tolerance must be in [0, 1), got " + detail::num(o_.cg_tolerance));
-  if (!(o_.c1 > 0.0 && o_.c1 < 1.0))
-    detail::fail(who, "c1 must be in (0, 1), got " + detail::num(o_.c1));
-  if (!(o_.backtrack > 0.0 && o_.backtrack < 1.0))
-    detail::fail(who, "backtrack must be in (0, 1), got " + detail::num(o_.backtrack));
+  detail::validate(detail::Backtracking{o_.c1, o_.backtrack, o_.max_backtracks}, who);
   detail::validate(o_.stop, who);
 }
 
