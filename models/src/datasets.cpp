@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <iterator>
 #include <models/dataset.hpp>
+#include <numbers>
 #include <numeric>
 #include <optim/error.hpp>
 #include <random>
@@ -166,6 +167,48 @@ std::pair<xt::xarray<double>, double> Standardizer::unstandardize(const xt::xarr
     bias -= raw(j) * mean(j);
   }
   return {std::move(raw), bias};
+}
+
+namespace {
+// A uniform double in (0, 1) from the top 53 bits, never 0 (log(0) below).
+double open_unit(std::mt19937_64& engine) {
+  return (static_cast<double>(engine() >> 11) + 0.5) * 0x1.0p-53;
+}
+}  // namespace
+
+Dataset synthetic_logistic(std::size_t rows, std::size_t dims, std::uint64_t seed) {
+  if (rows == 0 || dims == 0)
+    throw Error(std::string("slope::models::synthetic_logistic: rows and dims must be >= 1, got ")
+                    .append(std::to_string(rows))
+                    .append(" and ")
+                    .append(std::to_string(dims)));
+  std::mt19937_64 engine(seed);
+  // Built whole: GCC 12 at -O3 reports a false -Wrestrict on assigning the short names.
+  Dataset d{.name = std::string("synthetic-logistic"),
+            .features = {},
+            .label = std::string(1, 'y'),
+            .X = {},
+            .y = {}};
+  for (std::size_t j = 0; j < dims; ++j)
+    d.features.push_back(std::string("x").append(std::to_string(j + 1)));
+  std::vector<double> w(dims);
+  for (double& wj : w) wj = (engine() >> 63 ? 5.0 : -5.0) / std::sqrt(static_cast<double>(dims));
+  d.X = xt::xarray<double>::from_shape({rows, dims});
+  d.y = xt::xarray<double>::from_shape({rows});
+  double* x = d.X.data();
+  for (std::size_t i = 0; i < rows * dims; i += 2) {
+    // Box–Muller: two standard normals from two uniforms.
+    const double r = std::sqrt(-2.0 * std::log(open_unit(engine)));
+    const double t = 2.0 * std::numbers::pi * open_unit(engine);
+    x[i] = r * std::cos(t);
+    if (i + 1 < rows * dims) x[i + 1] = r * std::sin(t);
+  }
+  for (std::size_t i = 0; i < rows; ++i) {
+    double z = 0.5;
+    for (std::size_t j = 0; j < dims; ++j) z += x[i * dims + j] * w[j];
+    d.y(i) = open_unit(engine) < 1.0 / (1.0 + std::exp(-z)) ? 1.0 : 0.0;
+  }
+  return d;
 }
 
 std::pair<Dataset, Dataset> train_test_split(const Dataset& d, double test_fraction,

@@ -501,3 +501,51 @@ TEST(TrainTestSplit, FractionOutsideZeroToOneIsAnError) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(SyntheticLogistic, SameSeedSameDataAndTheLabelsFollowTheTrueModel) {
+  const Dataset a = slope::models::synthetic_logistic(20000, 4, 7);
+  const Dataset b = slope::models::synthetic_logistic(20000, 4, 7);
+  const Dataset c = slope::models::synthetic_logistic(20000, 4, 8);
+  ASSERT_EQ(a.size(), 20000u);
+  ASSERT_EQ(a.dimension(), 4u);
+  EXPECT_THAT(a.features, ElementsAre("x1", "x2", "x3", "x4"));
+  EXPECT_EQ(a.label, "y");
+  EXPECT_EQ(a.name, "synthetic-logistic");
+  EXPECT_TRUE(a.X == b.X && a.y == b.y);
+  EXPECT_FALSE(a.X == c.X);
+  // Standard normal features: mean 0 and variance 1 to sampling error (4σ bounds).
+  const double n = 20000.0 * 4;
+  double sum = 0, squares = 0;
+  for (double v : a.X) {
+    sum += v;
+    squares += v * v;
+  }
+  EXPECT_NEAR(sum / n, 0.0, 4 / std::sqrt(n));
+  EXPECT_NEAR(squares / n, 1.0, 4 * std::sqrt(2 / n));
+  // Labels are 0 or 1; about 1 in 10 disagrees with the sign of the true logit, whatever the
+  // signs of w* are: recover them as the signs of the per-feature label correlations.
+  double ones = 0;
+  std::vector<double> corr(4, 0.0);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    ASSERT_TRUE(a.y(i) == 0.0 || a.y(i) == 1.0);
+    ones += a.y(i);
+    for (std::size_t j = 0; j < 4; ++j) corr[j] += a.X(i, j) * (a.y(i) - 0.5);
+  }
+  double wrong = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    double z = 0.5;
+    for (std::size_t j = 0; j < 4; ++j) z += a.X(i, j) * (corr[j] > 0 ? 2.5 : -2.5);
+    wrong += (z > 0) != (a.y(i) == 1.0);
+  }
+  EXPECT_NEAR(wrong / 20000, 0.105, 0.01);  // E[σ(−|z|)], z ~ N(0.5, 25)
+  EXPECT_NEAR(ones / 20000, 0.5, 0.05);
+}
+
+TEST(SyntheticLogistic, EmptySizesAreErrors) {
+  EXPECT_THROW(slope::models::synthetic_logistic(0, 3), slope::Error);
+  EXPECT_THROW(slope::models::synthetic_logistic(3, 0), slope::Error);
+}
+
+}  // namespace

@@ -6,6 +6,7 @@
 //   auto rep = slope::check_gradient(f, x, my_grad);    // also your hand-derived gradient
 //   auto rep = slope::check_hvp(f, x, v);               // AD Hv vs differences of AD gradients
 //   if (!rep.ok) std::cerr << rep;                       // table, worst coordinate first
+//   auto rep = slope::check_gradient(objective, x);     // any optim::Objective, on all examples
 //
 // Finite differences. Gradient: Boost.Math's sixth-order central difference per coordinate,
 // step h = (ε/168)^(1/7) ≈ 2.8e-3 (absolute), with Boost's bound e_FD on its own error. HVP:
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include <autodiff/functional.hpp>
+#include <optim/objective.hpp>
 
 namespace slope {
 
@@ -66,6 +68,11 @@ concept AnalyticGradient = requires(G g, const xt::xarray<double>& x) {
   { g(x) } -> ParamVector;
 };
 
+/// A callable loss taken by check_gradient / check_hvp: anything but an optim::Objective (those
+/// take the overloads below, which differentiate the objective rather than record it).
+template <class F>
+concept CheckedFunction = !std::derived_from<std::remove_cvref_t<F>, optim::Objective>;
+
 namespace detail {
 using ValueFn = std::function<double(std::span<const double>)>;
 using GradFn = std::function<xt::xarray<double>(std::span<const double>)>;
@@ -98,14 +105,14 @@ ValueFn value_fn(F& f) {
 }
 }  // namespace detail
 
-template <class F, ParamVector X>
+template <CheckedFunction F, ParamVector X>
 CheckReport check_gradient(F&& f, const X& x, const CheckOptions& opt = {}) {
   const auto xs = detail::as_span(x, "check_gradient", "x");
   const auto ad = value_and_grad(f, xs).grad;
   return detail::compare_gradient(detail::value_fn(f), xs, ad, nullptr, opt);
 }
 
-template <class F, ParamVector X, AnalyticGradient G>
+template <CheckedFunction F, ParamVector X, AnalyticGradient G>
 CheckReport check_gradient(F&& f, const X& x, G&& analytic, const CheckOptions& opt = {}) {
   const auto xs = detail::as_span(x, "check_gradient", "x");
   const auto ad = value_and_grad(f, xs).grad;
@@ -113,7 +120,7 @@ CheckReport check_gradient(F&& f, const X& x, G&& analytic, const CheckOptions& 
   return detail::compare_gradient(detail::value_fn(f), xs, ad, &an, opt);
 }
 
-template <class F, ParamVector X, ParamVector V>
+template <CheckedFunction F, ParamVector X, ParamVector V>
 CheckReport check_hvp(F&& f, const X& x, const V& v, const CheckOptions& opt = {}) {
   const auto xs = detail::as_span(x, "check_hvp", "x");
   const auto vs = detail::as_span(v, "check_hvp", "v");
@@ -121,5 +128,15 @@ CheckReport check_hvp(F&& f, const X& x, const V& v, const CheckOptions& opt = {
   return detail::compare_hvp([&f](std::span<const double> at) { return grad(f, at); }, xs, vs, ad,
                              opt);
 }
+
+/// An objective's gradient (value_and_grad on all examples) against finite differences of its
+/// value; for a models::objective or an as_objective that is the replayed tape.
+CheckReport check_gradient(optim::Objective& f, std::span<const double> x,
+                           const CheckOptions& opt = {});
+
+/// An objective's hvp (on all examples) against differences of its gradients along v; throws
+/// slope::Error when the objective has no hvp.
+CheckReport check_hvp(optim::Objective& f, std::span<const double> x, std::span<const double> v,
+                      const CheckOptions& opt = {});
 
 }  // namespace slope

@@ -51,6 +51,16 @@ Dataset cars7();
 Dataset auto_mpg(const std::vector<std::string>& features = {"weight"},
                  const std::string& label = "mpg");
 
+/// A synthetic binary-classification set for logistic regression: X has N×D independent
+/// standard normal entries, a fixed true model w* (entries ±5/√D, signs from the seed) and
+/// b* = 0.5 give P(y = 1) = σ(Xw* + b*), and y is drawn from it. The classes are mostly separated
+/// (Xw* + b* ~ N(0.5, 25); about 1 label in 10 falls on the wrong side) but overlap, so the
+/// maximum-likelihood fit is finite. Every number
+/// comes from std::mt19937_64 with the transforms written out here, so a seed gives the same data
+/// with every standard library. features {"x1", …, "xD"}, label "y", name "synthetic-logistic".
+/// N ≥ 1 and D ≥ 1, else slope::Error.
+Dataset synthetic_logistic(std::size_t rows, std::size_t dims, std::uint64_t seed = 1);
+
 /// A CSV file with a header row; features and label chosen by name, in the order given.
 /// Fields may be quoted ("a, b", with "" for a quote inside); CRLF or LF line endings; blank
 /// lines are skipped; numbers may have surrounding whitespace. Columns not chosen may hold text.

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// PNG plots of a run, drawn by gnuplot (a separate program: Debian's gnuplot-nox).
+//   const std::string gp = require_gnuplot("--plot-loss");   // before any work
+//   plot_loss(gp, result, "linear model, mse loss, gd on cars7", "iteration", "loss.png");
+// Each plot is drawn into a temporary file that is renamed into place when gnuplot succeeds, so
+// a failed plot leaves no file. Failures throw slope::Error with gnuplot's first message line.
+
+#include <models/models.hpp>
+#include <optim/optim.hpp>
+#include <span>
+#include <string>
+#include <vector>
+
+/// gnuplot's path: $SLOPE_GNUPLOT when set, else the first executable `gnuplot` on $PATH;
+/// empty when there is none.
+std::string find_gnuplot();
+
+/// find_gnuplot(), or a UsageError saying that `option` needs gnuplot.
+std::string require_gnuplot(const std::string& option);
+
+/// Loss against iteration (log scale when it falls by more than 100×).
+void plot_loss(const std::string& gnuplot, const slope::optim::Result& r, const std::string& title,
+               const std::string& unit, const std::string& path);
+
+/// The data (one feature) and the model's prediction over the feature's range; `params` are
+/// for the raw features.
+void plot_fit(const std::string& gnuplot, const slope::models::Dataset& data,
+              const slope::models::Model& model, std::span<const double> params,
+              const std::string& title, const std::string& path);
+
+/// Contours of log10 of the objective over its two parameters around the optimizer's path
+/// (r.history), with the path drawn on top. `names` label the axes.
+void plot_surface(const std::string& gnuplot, slope::optim::Objective& f,
+                  const slope::optim::Result& r, const std::vector<std::string>& names,
+                  const std::string& title, const std::string& path);
