@@ -11,12 +11,14 @@
 int run_demo(int argc, char** argv);
 int run_train(int argc, char** argv);
 int run_check(int argc, char** argv);
+int run_bench(int argc, char** argv);
 
 namespace {
 constexpr std::string_view kUsage =
     "usage: slope demo    print the seed's MSE loss, gradient, Hessian and gradient check\n"
     "       slope train   fit a model with an optimizer (slope train --help for the options)\n"
-    "       slope check   check a model's gradient and Hessian-vector product on a dataset\n";
+    "       slope check   check a model's gradient and Hessian-vector product on a dataset\n"
+    "       slope bench report   merge the benchmark suite's results into REPORT.md\n";
 }
 
 int main(int argc, char** argv) {
@@ -29,6 +31,7 @@ int main(int argc, char** argv) {
     if (cmd == "demo") return run_demo(argc - 2, argv + 2);
     if (cmd == "train") return run_train(argc - 1, argv + 1);
     if (cmd == "check") return run_check(argc - 1, argv + 1);
+    if (cmd == "bench") return run_bench(argc - 1, argv + 1);
     if (cmd == "help" || cmd == "--help" || cmd == "-h") {
       std::cout << kUsage;
       return 0;

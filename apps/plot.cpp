@@ -73,9 +73,10 @@ std::string first_line(const std::string& file) {
   return "no message";
 }
 
-// Runs gnuplot on `body` with the PNG terminal set to a temporary beside `path`, and renames the
-// finished PNG to `path`.
-void draw(const std::string& gnuplot, const std::string& body, const std::string& path) {
+}  // namespace
+
+// gnuplot writes into a temporary beside `path`, renamed to `path` once finished.
+void draw_png(const std::string& gnuplot, const std::string& body, const std::string& path) {
   const std::string png = temporary_beside(path);
   const TempFile script("slope-plot"), log("slope-plot-log");
   {
@@ -116,6 +117,7 @@ void draw(const std::string& gnuplot, const std::string& body, const std::string
   }
 }
 
+namespace {
 std::string header(const std::string& title, const std::string& x, const std::string& y) {
   return "set title " + quoted(title) + "\nset xlabel " + quoted(x) + "\nset ylabel " + quoted(y) +
          "\nset grid lc rgb '#dddddd'\nset key top right\n";
@@ -163,7 +165,7 @@ void plot_loss(const std::string& gnuplot, const optim::Result& r, const std::st
   if (log_y) body += "set logscale y\n";
   body += "plot $loss using 1:2 with " + std::string(points ? "linespoints pt 7 ps 0.8" : "lines") +
           " lw 2 lc rgb '#1f77b4' title 'loss'\n";
-  draw(gnuplot, body, path);
+  draw_png(gnuplot, body, path);
 }
 
 void plot_fit(const std::string& gnuplot, const models::Dataset& data, const models::Model& model,
@@ -201,7 +203,7 @@ void plot_fit(const std::string& gnuplot, const models::Dataset& data, const mod
   body += "plot $data using 1:2 with points pt 7 ps " + std::string(n > 1000 ? "0.4" : "1.2") +
           " lc rgb '#1f77b4' title 'data', $fit using 1:2 with lines lw 2 lc rgb '#d62728' title " +
           quoted(fitted) + "\n";
-  draw(gnuplot, body, path);
+  draw_png(gnuplot, body, path);
 }
 
 void plot_surface(const std::string& gnuplot, optim::Objective& f, const optim::Result& r,
@@ -255,5 +257,5 @@ void plot_surface(const std::string& gnuplot, optim::Objective& f, const optim::
       "lc rgb '#2ca02c' title 'start', $path every ::" +
       std::to_string(trail.size() - 1) +
       " using 1:2 with points pt 5 ps 1.6 lc rgb '#ff7f0e' title 'end'\n";
-  draw(gnuplot, body, path);
+  draw_png(gnuplot, body, path);
 }

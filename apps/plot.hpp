@@ -20,6 +20,10 @@ std::string find_gnuplot();
 /// find_gnuplot(), or a UsageError saying that `option` needs gnuplot.
 std::string require_gnuplot(const std::string& option);
 
+/// Runs a gnuplot script `body` (everything after the terminal and output lines) that draws a
+/// 900×600 PNG into `path`, written whole or not at all.
+void draw_png(const std::string& gnuplot, const std::string& body, const std::string& path);
+
 /// Loss against iteration (log scale when it falls by more than 100×).
 void plot_loss(const std::string& gnuplot, const slope::optim::Result& r, const std::string& title,
                const std::string& unit, const std::string& path);

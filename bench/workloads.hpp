@@ -124,10 +124,10 @@ struct W2 {
     return s;
   }
 
-  static Problem problem() {
+  static Problem problem(std::size_t n = 1000) {
     std::mt19937_64 rng(2);
     Problem pr;
-    pr.data.n = 1000;
+    pr.data.n = n;
     // The standard start (-1.2, 1, -1.2, 1, ...), jittered so the pairs are not all identical.
     pr.x0 = normal(rng, pr.data.n, 0.01);
     for (std::size_t i = 0; i < pr.data.n; ++i) pr.x0[i] += i % 2 == 0 ? -1.2 : 1.0;

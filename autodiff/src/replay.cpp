@@ -166,9 +166,15 @@ void Tape::build_schedule() {
   segment_groups_.clear();
   std::vector<std::uint32_t> level(size_, 0);
   std::vector<std::uint64_t> keys;
-  auto segment = [&](std::size_t lo, std::size_t hi) {
-    // Level: 1 + the operands' levels within the segment; a node's operands from outside it are
-    // ready before it starts. Nodes of one level depend on none of each other.
+  // Levels are formed within windows of the segment: one level of a whole large tape would touch
+  // nodes spread over all of it (Rosenbrock n = 100 000: 350 000 nodes, 11 MB), level after level,
+  // and each pass would miss the cache; a window's nodes and values stay in L2 while its levels
+  // run (Rosenbrock n = 100 000: 13.5 → 6.2 ms per replayed gradient). Operands before the window
+  // are complete when it starts.
+  constexpr std::size_t kWindow = 4096;
+  auto window = [&](std::size_t lo, std::size_t hi) {
+    // Level: 1 + the operands' levels within the window; nodes of one level depend on none of
+    // each other.
     keys.clear();
     for (std::size_t i = lo; i < hi; ++i) {
       const Node& n = base_[i];
@@ -189,6 +195,9 @@ void Tape::build_schedule() {
       order_.push_back(i);
       groups_.back().end = pos + 1;
     }
+  };
+  auto segment = [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t w = lo; w < hi; w += kWindow) window(w, std::min(hi, w + kWindow));
     segment_groups_.push_back(static_cast<std::uint32_t>(groups_.size()));
   };
   // One segment per tensor node (possibly empty) and the last one, as replay_sweep walks them.

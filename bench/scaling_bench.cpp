@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+// How the cost of a derivative grows with the problem: extended Rosenbrock at n = 10 … 100 000,
+// the plain function, the recorded gradient (record + reverse sweep), the replayed gradient and
+// the replayed HVP. Reverse mode must be linear in n; the closing table fits the slope of
+// log(time) against log(n) for each method and fails the run (exit 1) when a derivative's slope
+// leaves [0.9, 1.1].
+//   scaling_bench [--data FILE] [google benchmark flags...]
+// --data writes "n function record_gradient replay_gradient replay_hvp" rows (seconds) for plots.
+
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "harness.hpp"
+#include "workloads.hpp"
+
+namespace {
+
+using bench::Problem;
+using bench::W2;
+
+const std::vector<std::size_t> kSizes{10, 100, 1000, 10000, 100000};
+const char* const kMethods[] = {"function", "record_gradient", "replay_gradient", "replay_hvp"};
+
+std::string name(const char* method, std::size_t n) {
+  return std::string("W2/").append(method).append("/").append(std::to_string(n));
+}
+
+void register_size(const Problem& pr) {
+  const std::size_t n = pr.data.n;
+  // Fewer repetitions for the large sizes: each already runs long enough to average the noise.
+  const int reps = n >= 10000 ? 5 : 9;
+  const auto add = [&](const char* method, auto fn) {
+    bench::add(name(method, n), fn, true, 0.05, reps);
+  };
+  add("function", [&pr](benchmark::State& st) {
+    for (auto _ : st) {
+      double y = W2::loss<double>(pr.x0, pr.data);
+      benchmark::DoNotOptimize(y);
+    }
+  });
+  add("record_gradient", [&pr](benchmark::State& st) {
+    const auto f = [&pr](const slope::Tensor& p) { return W2::loss<slope::Var>(p, pr.data); };
+    for (auto _ : st) {
+      auto r = slope::value_and_grad(f, pr.x0);
+      benchmark::DoNotOptimize(r);
+    }
+  });
+  add("replay_gradient", [&pr](benchmark::State& st) {
+    slope::Function F = slope::record(
+        [&pr](const slope::Tensor& p) { return W2::loss<slope::Var>(p, pr.data); }, pr.x0);
+    std::vector<double> g(pr.x0.size());
+    for (auto _ : st) {
+      double y = F.value_and_grad(pr.x0, g);
+      benchmark::DoNotOptimize(y);
+      benchmark::DoNotOptimize(g.data());
+    }
+  });
+  add("replay_hvp", [&pr](benchmark::State& st) {
+    slope::Function F = slope::record(
+        [&pr](const slope::Tensor& p) { return W2::loss<slope::Var>(p, pr.data); }, pr.x0);
+    std::vector<double> hv(pr.x0.size());
+    for (auto _ : st) {
+      double y = F.hvp(pr.x0, pr.v, hv);
+      benchmark::DoNotOptimize(y);
+      benchmark::DoNotOptimize(hv.data());
+    }
+  });
+}
+
+// Least-squares slope of log(t) on log(n).
+double loglog_slope(const std::vector<double>& n, const std::vector<double>& t) {
+  double mx = 0, my = 0;
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    mx += std::log(n[i]) / n.size();
+    my += std::log(t[i]) / n.size();
+  }
+  double sxy = 0, sxx = 0;
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    sxy += (std::log(n[i]) - mx) * (std::log(t[i]) - my);
+    sxx += (std::log(n[i]) - mx) * (std::log(n[i]) - mx);
+  }
+  return sxy / sxx;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string data_file;
+  std::vector<char*> kept{argv[0]};
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--data") == 0 && i + 1 < argc)
+      data_file = argv[++i];
+    else
+      kept.push_back(argv[i]);
+  }
+  int n_args = static_cast<int>(kept.size());
+  char** args = kept.data();
+  std::vector<char*> storage;
+  bench::initialize(n_args, args, storage);
+
+  std::vector<Problem> problems;
+  for (std::size_t n : kSizes) problems.push_back(W2::problem(n));
+  for (const Problem& pr : problems) register_size(pr);
+
+  bench::ResultsReporter reporter(isatty(STDOUT_FILENO) ? bench::ResultsReporter::OO_Color
+                                                        : bench::ResultsReporter::OO_None);
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+
+  std::printf(
+      "\n| n | function µs | record+gradient µs | replayed gradient µs | replayed HVP µs "
+      "| replayed gradient / function |\n|--:|--:|--:|--:|--:|--:|\n");
+  std::FILE* out = data_file.empty() ? nullptr : std::fopen(data_file.c_str(), "w");
+  if (!data_file.empty() && out == nullptr)
+    bench::fail("scaling_bench", "cannot write " + data_file);
+  std::vector<double> ns;
+  std::vector<std::vector<double>> times(4);
+  bool complete = true;
+  for (std::size_t n : kSizes) {
+    double t[4];
+    for (int m = 0; m < 4; ++m) {
+      const auto s = reporter.seconds(name(kMethods[m], n));
+      complete = complete && s.has_value();
+      t[m] = s.value_or(NAN);
+    }
+    if (!complete) break;
+    ns.push_back(static_cast<double>(n));
+    for (int m = 0; m < 4; ++m) times[m].push_back(t[m]);
+    std::printf("| %zu | %.3f | %.3f | %.3f | %.3f | %.1f |\n", n, t[0] * 1e6, t[1] * 1e6,
+                t[2] * 1e6, t[3] * 1e6, t[2] / t[0]);
+    if (out) std::fprintf(out, "%zu %.6e %.6e %.6e %.6e\n", n, t[0], t[1], t[2], t[3]);
+  }
+  if (out) std::fclose(out);
+  if (!complete) {
+    std::printf("(a filter left sizes out: no slopes)\n");
+    benchmark::Shutdown();
+    return 0;
+  }
+  bool linear = true;
+  std::printf("\nlog-log slope of time against n (1 = linear):\n");
+  for (int m = 0; m < 4; ++m) {
+    const double s = loglog_slope(ns, times[m]);
+    const bool derivative = m > 0;
+    const bool ok = s >= 0.9 && s <= 1.1;
+    linear = linear && (!derivative || ok);
+    std::printf("  %-16s %.3f%s\n", kMethods[m], s,
+                derivative && !ok ? "  <- outside [0.9, 1.1]" : "");
+  }
+  benchmark::Shutdown();
+  return linear ? 0 : 1;
+}

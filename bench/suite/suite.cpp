@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: MIT
+// One workload of the derivative-cost suite, in its own process (so its peak memory is its own):
+// checks every method's gradient against the hand-written one, times each method (Google
+// Benchmark, 5 repetitions, the median kept) and writes the results as JSON.
+//   suite W2-small --out bench/results/W2-small.json [google benchmark flags...]
+//   suite --list                     the workload ids, one per line
+// Exit code 1 when a gradient disagrees with the hand-written one: a benchmark of a wrong
+// derivative is worthless.
+
+#include <benchmark/benchmark.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cases.hpp"
+
+namespace {
+
+using suite::Case;
+using suite::Vec;
+
+[[noreturn]] void fail(const std::string& what) {
+  std::fprintf(stderr, "suite: %s\n", what.c_str());
+  std::exit(1);
+}
+
+// Central differences, step scaled to each coordinate.
+void fd_gradient(const Case& c, const Vec& x, Vec& g, Vec& work) {
+  g.resize(x.size());
+  work = x;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double h = 1e-6 * std::max(1.0, std::fabs(x[i]));
+    work[i] = x[i] + h;
+    const double up = c.plain(work);
+    work[i] = x[i] - h;
+    const double down = c.plain(work);
+    work[i] = x[i];
+    g[i] = (up - down) / (2 * h);
+  }
+}
+
+double max_abs_diff(const Vec& a, const Vec& b) {
+  double d = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) d = std::max(d, std::fabs(a[i] - b[i]));
+  return d;
+}
+
+struct Method {
+  std::string name;
+  std::optional<double> max_abs_diff;  // gradient against the hand-written one
+  double tolerance = 0;
+};
+
+// Medians over the repetitions, by benchmark name.
+class MedianReporter : public benchmark::ConsoleReporter {
+ public:
+  using ConsoleReporter::ConsoleReporter;
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const Run& r : runs)
+      if (!r.error_occurred && r.run_type == Run::RT_Aggregate && r.aggregate_name == "median")
+        medians[r.run_name.function_name] =
+            r.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(r.time_unit);
+    ConsoleReporter::ReportRuns(runs);
+  }
+  std::map<std::string, double> medians;
+};
+
+std::string json_number(std::optional<double> v) {
+  if (!v || !std::isfinite(*v)) return "null";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", *v);
+  return buf;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 2 && std::strcmp(argv[1], "--list") == 0) {
+    for (const auto& id : suite::case_ids()) std::printf("%s\n", id.c_str());
+    return 0;
+  }
+  if (argc < 2 || argv[1][0] == '-') {
+    std::fprintf(stderr, "usage: suite ID [--out FILE] [benchmark flags]; IDs:");
+    for (const auto& id : suite::case_ids()) std::fprintf(stderr, " %s", id.c_str());
+    std::fprintf(stderr, "\n");
+    return 2;
+  }
+  const Case c = suite::make_case(argv[1]);
+  if (c.id.empty()) fail(std::string("unknown workload '") + argv[1] + "'");
+  std::string out;
+  std::vector<char*> args{argv[0]};
+  for (int i = 2; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--out") == 0 && i + 1 < argc)
+      out = argv[++i];
+    else
+      args.push_back(argv[i]);
+  }
+  int n_args = static_cast<int>(args.size());
+  benchmark::Initialize(&n_args, args.data());
+  if (benchmark::ReportUnrecognizedArguments(n_args, args.data())) return 2;
+
+  // Correctness first: every gradient against the hand-written one.
+  Vec hand, g, work;
+  const double f0 = c.hand(c.x0, hand);
+  double scale = 1;
+  for (double v : hand) scale = std::max(scale, std::fabs(v));
+  if (std::fabs(f0 - c.plain(c.x0)) > 1e-10 * std::max(1.0, std::fabs(f0)))
+    fail(c.id + ": the hand-written gradient's value disagrees with the plain function");
+  std::vector<Method> methods{{"function", std::nullopt, 0}, {"hand_gradient", 0.0, 0}};
+  fd_gradient(c, c.x0, g, work);
+  methods.push_back({"fd_gradient", max_abs_diff(g, hand), 1e-5 * scale});
+  const auto taped = slope::value_and_grad(c.taped, c.x0);
+  methods.push_back({"record_gradient",
+                     max_abs_diff(Vec(taped.grad.begin(), taped.grad.end()), hand), 1e-9 * scale});
+  slope::Function F = slope::record(c.taped, c.x0);
+  g.assign(c.x0.size(), 0.0);
+  F.value_and_grad(c.x0, g);
+  methods.push_back({"replay_gradient", max_abs_diff(g, hand), 1e-9 * scale});
+  methods.push_back({"record_hvp", std::nullopt, 0});
+  methods.push_back({"replay_hvp", std::nullopt, 0});
+  if (c.dense_hessian) methods.push_back({"hessian", std::nullopt, 0});
+  for (const Method& m : methods)
+    if (m.max_abs_diff && !(*m.max_abs_diff <= m.tolerance))
+      fail(c.id + ": " + m.name + " differs from the hand-written gradient by " +
+           json_number(m.max_abs_diff) + " (tolerance " + json_number(m.tolerance) + ")");
+
+  // What one recording costs in memory: bytes per op node.
+  double tape_bytes = 0, tape_nodes = 0;
+  {
+    slope::Recording rec(slope::Mode::gradient);
+    const slope::Tensor p = rec.tape().inputs(std::span<const double>(c.x0));
+    const slope::Var y = c.taped(p);
+    tape_nodes = static_cast<double>(rec.tape().size() - 1 - p.size());
+    tape_bytes = static_cast<double>(rec.tape().bytes_used());
+    benchmark::DoNotOptimize(y);
+  }
+
+  const auto add = [&](const std::string& name, auto fn) {
+    benchmark::RegisterBenchmark((c.id + "/" + name).c_str(), fn)
+        ->Unit(benchmark::kMicrosecond)
+        ->MinTime(0.05)
+        ->Repetitions(5)
+        ->ReportAggregatesOnly(true);
+  };
+  add("function", [&](benchmark::State& st) {
+    for (auto _ : st) benchmark::DoNotOptimize(c.plain(c.x0));
+  });
+  add("hand_gradient", [&](benchmark::State& st) {
+    Vec gg;
+    for (auto _ : st) {
+      benchmark::DoNotOptimize(c.hand(c.x0, gg));
+      benchmark::DoNotOptimize(gg.data());
+    }
+  });
+  add("fd_gradient", [&](benchmark::State& st) {
+    Vec gg, ww;
+    for (auto _ : st) {
+      fd_gradient(c, c.x0, gg, ww);
+      benchmark::DoNotOptimize(gg.data());
+    }
+  });
+  add("record_gradient", [&](benchmark::State& st) {
+    for (auto _ : st) benchmark::DoNotOptimize(slope::value_and_grad(c.taped, c.x0));
+  });
+  add("replay_gradient", [&](benchmark::State& st) {
+    Vec gg(c.x0.size());
+    for (auto _ : st) {
+      benchmark::DoNotOptimize(F.value_and_grad(c.x0, gg));
+      benchmark::DoNotOptimize(gg.data());
+    }
+  });
+  add("record_hvp", [&](benchmark::State& st) {
+    for (auto _ : st) benchmark::DoNotOptimize(slope::hvp(c.taped, c.x0, c.v));
+  });
+  add("replay_hvp", [&](benchmark::State& st) {
+    Vec hv(c.x0.size());
+    for (auto _ : st) {
+      benchmark::DoNotOptimize(F.hvp(c.x0, c.v, hv));
+      benchmark::DoNotOptimize(hv.data());
+    }
+  });
+  if (c.dense_hessian)
+    add("hessian", [&](benchmark::State& st) {
+      for (auto _ : st) benchmark::DoNotOptimize(F.hessian(c.x0));
+    });
+
+  MedianReporter reporter(MedianReporter::OO_None);
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  std::string j =
+      "{\n  \"workload\": \"" + c.id + "\",\n  \"what\": \"" + c.what +
+      "\",\n  \"parameters\": " + std::to_string(c.x0.size()) +
+      ",\n  \"peak_rss_bytes\": " + std::to_string(usage.ru_maxrss * 1024L) +
+      ",\n  \"tape_bytes_per_op\": " + json_number(tape_nodes > 0 ? tape_bytes / tape_nodes : NAN) +
+      ",\n  \"tape_ops\": " + json_number(tape_nodes) + ",\n  \"methods\": [\n";
+  bool first = true;
+  for (const Method& m : methods) {
+    const auto it = reporter.medians.find(c.id + "/" + m.name);
+    if (it == reporter.medians.end()) continue;  // filtered out
+    j += std::string(first ? "" : ",\n") + "    {\"method\": \"" + m.name +
+         "\", \"seconds\": " + json_number(it->second) +
+         ", \"max_abs_diff\": " + json_number(m.max_abs_diff) + "}";
+    first = false;
+  }
+  j += "\n  ]\n}\n";
+  if (out.empty()) {
+    std::fputs(j.c_str(), stdout);
+  } else {
+    std::ofstream f(out);
+    if (!(f << j)) fail("cannot write " + out);
+  }
+  return 0;
+}
