@@ -362,7 +362,7 @@ int run_bench(int argc, char** argv) {
     return 0;
   }
   // Ratios: one cluster per workload, one bar per gradient method, log scale.
-  std::string body = "$r << EOD\nworkload hand fd record replay hvp\n";
+  std::string body = "$r << EOD\n";
   for (const Workload& w : ws) {
     body += w.id;
     for (const char* m :
@@ -377,7 +377,7 @@ int run_bench(int argc, char** argv) {
       "set title 'Cost of a gradient (and an HVP) relative to the plain function'\n"
       "set ylabel 'time / function time (log scale)'\nset logscale y\nset grid ytics lc rgb "
       "'#dddddd'\nset style data histogram\nset style histogram cluster gap 1\nset style fill "
-      "solid 0.85 border -1\nset boxwidth 0.9\nset key top left\nset xtics rotate by -30\n"
+      "solid 0.85 border -1\nset boxwidth 0.9\nset key below\nset xtics rotate by -30\n"
       "plot $r using 2:xtic(1) title 'hand-written', '' using 3 title 'central differences', "
       "'' using 4 title 'Slope record + gradient', '' using 5 title 'Slope replayed gradient', "
       "'' using 6 title 'Slope replayed HVP'\n";

@@ -6,12 +6,17 @@
 #         [-DJSON=r.json -DJSON_CHECKS="key=regex~~key.sub=regex~~key[0]=regex"]
 #         [-DCSV=h.csv -DCSV_LINES=1002 -DCSV_CHECKS="0=regex~~1=regex~~last=regex"]
 #         [-DPNGS="l.png~~f.png" -DPNG_MIN_BYTES=10000]
+#         [-DCOPY="a.json~~b.json"]                            files put into DIR before the run
 # Lists travel joined with "~~" (add_test splits on ';', and regexes use '|').
 #         -P expect_files.cmake
 # %DIR% in ARGS is replaced by DIR, which is emptied first.
 cmake_minimum_required(VERSION 3.20)
 file(REMOVE_RECURSE "${DIR}")
 file(MAKE_DIRECTORY "${DIR}")
+string(REPLACE "~~" ";" COPY "${COPY}")
+foreach(f IN LISTS COPY)
+  file(COPY "${f}" DESTINATION "${DIR}")
+endforeach()
 string(REPLACE "%DIR%" "${DIR}" ARGS "${ARGS}")
 string(REPLACE "~~" ";" ARGS "${ARGS}")
 string(REPLACE "~~" ";" ENV "${ENV}")
@@ -42,7 +47,7 @@ foreach(f IN LISTS ABSENT)
   endif()
 endforeach()
 # Neither a partial result nor a temporary may remain after a failure.
-if(NOT EXIT STREQUAL "0")
+if(NOT EXIT STREQUAL "0" AND NOT COPY)
   file(GLOB left "${DIR}/*")
   if(left)
     message(FATAL_ERROR "${run}: exit ${code} but files remain: ${left}")
