@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "../suite/median_reporter.hpp"
 #include "../workloads.hpp"
 
 #ifdef SLOPE_PEER_ADOLC
@@ -33,6 +34,9 @@
 namespace {
 
 using Vec = std::vector<double>;
+using suite::MedianReporter;
+
+std::string num(double v) { return suite::json_number(v); }
 
 [[noreturn]] void fail(const std::string& what) {
   std::fprintf(stderr, "peers: %s\n", what.c_str());
@@ -108,26 +112,6 @@ std::vector<Method> methods(const bench::Data& d, std::size_t n) {
                  {}});
   return out;
 }
-
-std::string num(double v) {
-  if (!std::isfinite(v)) return "null";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
-
-class MedianReporter : public benchmark::ConsoleReporter {
- public:
-  using ConsoleReporter::ConsoleReporter;
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& r : runs)
-      if (!r.error_occurred && r.run_type == Run::RT_Aggregate && r.aggregate_name == "median")
-        medians[r.run_name.function_name] =
-            r.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(r.time_unit);
-    ConsoleReporter::ReportRuns(runs);
-  }
-  std::map<std::string, double> medians;
-};
 
 template <class W>
 int run(const std::string& id, const bench::Problem& pr, const std::string& out, int argc,

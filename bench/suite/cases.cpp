@@ -80,14 +80,21 @@ std::shared_ptr<LinearData> linear_data(std::size_t n, std::size_t d, bool label
   return a;
 }
 
-Case tensor_mse(std::string id, std::size_t n, std::size_t d) {
-  auto a = linear_data(n, d, false, 11);
-  std::mt19937_64 rng(12);
+// A case over (w, b) for D features: its id, description, point and direction.
+Case linear_case(std::string id, const std::string& loss, std::size_t n, std::size_t d,
+                 std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
   Case c;
   c.id = std::move(id);
-  c.what = "linear-model MSE, tensors, N = " + std::to_string(n) + ", D = " + std::to_string(d);
+  c.what = loss + ", tensors, N = " + std::to_string(n) + ", D = " + std::to_string(d);
   c.x0 = to_vec(randn(rng, {d + 1}, 0.1));
   c.v = to_vec(randn(rng, {d + 1}));
+  return c;
+}
+
+Case tensor_mse(std::string id, std::size_t n, std::size_t d) {
+  auto a = linear_data(n, d, false, 11);
+  Case c = linear_case(std::move(id), "linear-model MSE", n, d, 12);
   c.plain = [a](const Vec& x) {
     affine(*a, x.data(), x[a->d], a->z.data());
     double s = 0;
@@ -116,12 +123,7 @@ Case tensor_mse(std::string id, std::size_t n, std::size_t d) {
 
 Case tensor_logistic(std::string id, std::size_t n, std::size_t d, bool hessian) {
   auto a = linear_data(n, d, true, 21);
-  std::mt19937_64 rng(22);
-  Case c;
-  c.id = std::move(id);
-  c.what = "logistic NLL, tensors, N = " + std::to_string(n) + ", D = " + std::to_string(d);
-  c.x0 = to_vec(randn(rng, {d + 1}, 0.1));
-  c.v = to_vec(randn(rng, {d + 1}));
+  Case c = linear_case(std::move(id), "logistic NLL", n, d, 22);
   c.plain = [a](const Vec& x) {
     affine(*a, x.data(), x[a->d], a->z.data());
     double s = 0;

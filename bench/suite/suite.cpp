@@ -21,10 +21,13 @@
 #include <vector>
 
 #include "cases.hpp"
+#include "median_reporter.hpp"
 
 namespace {
 
 using suite::Case;
+using suite::json_number;
+using suite::MedianReporter;
 using suite::Vec;
 
 [[noreturn]] void fail(const std::string& what) {
@@ -58,27 +61,6 @@ struct Method {
   std::optional<double> max_abs_diff;  // gradient against the hand-written one
   double tolerance = 0;
 };
-
-// Medians over the repetitions, by benchmark name.
-class MedianReporter : public benchmark::ConsoleReporter {
- public:
-  using ConsoleReporter::ConsoleReporter;
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& r : runs)
-      if (!r.error_occurred && r.run_type == Run::RT_Aggregate && r.aggregate_name == "median")
-        medians[r.run_name.function_name] =
-            r.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(r.time_unit);
-    ConsoleReporter::ReportRuns(runs);
-  }
-  std::map<std::string, double> medians;
-};
-
-std::string json_number(std::optional<double> v) {
-  if (!v || !std::isfinite(*v)) return "null";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", *v);
-  return buf;
-}
 
 }  // namespace
 
