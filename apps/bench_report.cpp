@@ -72,6 +72,7 @@ const std::map<std::string, std::string> kLabels{
     {"adolc_record_gradient", "ADOL-C taping + gradient()"},
     {"adolc_replay_gradient", "ADOL-C gradient() on the tape, new point"},
     {"adolc_replay_hvp", "ADOL-C hess_vec() on the tape"},
+    {"sacado_record_gradient", "Sacado Rad (reverse, tape per call)"},
     {"eigen_forward_gradient", "Eigen AutoDiffScalar (forward, n directions at once)"},
     {"boost_forward_gradient", "Boost.Math autodiff (forward, one direction per pass)"}};
 
@@ -295,8 +296,9 @@ int run_bench(int argc, char** argv) {
   std::ostringstream pt;
   pt << "\n## Other C++ AD libraries, scalar workloads (time / plain function)\n\n"
         "| workload | Slope record + gradient | Slope replayed gradient | ADOL-C taping + "
-        "gradient | ADOL-C gradient on its tape | Eigen AutoDiffScalar | Boost.Math autodiff | "
-        "Slope replayed HVP | ADOL-C hess_vec |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|\n";
+        "gradient | ADOL-C gradient on its tape | Sacado Rad | Eigen AutoDiffScalar | Boost.Math "
+        "autodiff | Slope replayed HVP | ADOL-C hess_vec "
+        "|\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n";
   for (const Workload& w : ws) {
     std::optional<double> best_peer;
     for (const MethodResult& m : w.methods)
@@ -312,6 +314,7 @@ int run_bench(int argc, char** argv) {
        << fmt(w.ratio("replay_gradient", "function"), "%.1f") << " | "
        << fmt(w.ratio("adolc_record_gradient", "function"), "%.1f") << " | "
        << fmt(w.ratio("adolc_replay_gradient", "function"), "%.1f") << " | "
+       << fmt(w.ratio("sacado_record_gradient", "function"), "%.1f") << " | "
        << fmt(w.ratio("eigen_forward_gradient", "function"), "%.1f") << " | "
        << fmt(w.ratio("boost_forward_gradient", "function"), "%.1f") << " | "
        << fmt(w.ratio("replay_hvp", "function"), "%.1f") << " | "
@@ -337,8 +340,8 @@ int run_bench(int argc, char** argv) {
   if (any_peer)
     md << pt.str()
        << "\nPeers run on W1-small, W2-small and W2-large (scalar code); the tensor workloads need "
-          "tensor ops none of them has. Sacado is not built: Debian's headers are configured for "
-          "Trilinos with MPI and Kokkos, not set up here.\n";
+          "tensor ops none of them has. A peer whose column is empty was not installed when the "
+          "suite was built.\n";
   else
     md << "\nOther C++ AD libraries: not in this run (`./scripts/bench --peers`).\n";
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Other C++ AD libraries on the suite's scalar workloads (W1-small, W2-small, W2-large), each in
 // its own process like bench/suite: ADOL-C (reverse mode: taping + gradient(), the tape re-used
-// at a new point, hess_vec), Eigen's AutoDiffScalar and Boost.Math's autodiff (forward mode: a
-// gradient costs n derivative directions). Every gradient is checked against the hand-written
-// one before timing; the results go to the same JSON format, merged by `slope bench report`.
+// at a new point, hess_vec), Sacado's Rad (reverse mode), Eigen's AutoDiffScalar and Boost.Math's
+// autodiff (forward mode: a gradient costs n derivative directions). Every gradient is checked
+// against the hand-written one before timing; the results go to the same JSON format, merged by
+// `slope bench report`.
 //   peers W2-small --out bench/results/peers-W2-small.json [google benchmark flags...]
 // A library missing at build time is left out (the JSON says which were built).
 
@@ -25,6 +26,9 @@
 
 #ifdef SLOPE_PEER_ADOLC
 #include <adolc/adolc.h>
+#endif
+#ifdef SLOPE_PEER_SACADO
+#include <Sacado_trad.hpp>
 #endif
 #ifdef SLOPE_PEER_EIGEN
 #include <Eigen/Core>
@@ -84,6 +88,20 @@ std::vector<Method> methods(const bench::Data& d, std::size_t n) {
                             const_cast<double*>(v.data()), hv.data());
                  }});
   tape(Vec(n, 0.5));  // so that a replay-only method finds a tape
+#endif
+#ifdef SLOPE_PEER_SACADO
+  // Sacado's Rad: operator-overloading reverse mode; Gradcomp() sweeps and recycles the tape.
+  out.push_back({"sacado_record_gradient",
+                 [&d, n](const Vec& x, Vec& g) {
+                   using R = Sacado::Rad::ADvar<double>;
+                   std::vector<R> p(x.begin(), x.end());
+                   const R y = W::template loss<R>(p, d);
+                   Sacado::Rad::ADcontext<double>::Gradcomp();
+                   g.resize(n);
+                   for (std::size_t i = 0; i < n; ++i) g[i] = p[i].adj();
+                   benchmark::DoNotOptimize(y.val());
+                 },
+                 {}});
 #endif
 #ifdef SLOPE_PEER_EIGEN
   out.push_back({"eigen_forward_gradient",
