@@ -3,8 +3,10 @@
 // T = double for values and adjoints, at T = Dual when the recording carries tangents, so a
 // tensor op has exactly the first- and second-order behaviour of its scalar twin.
 
+#include <algorithm>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include <xtensor/xbroadcast.hpp>
@@ -18,20 +20,31 @@ namespace slope::detail {
 namespace {
 
 // An operand read at the positions of a (broadcast) output shape: in place when it has that
-// shape or one element, else materialised into pooled buffers (released by the destructor).
+// shape, one element, or the output's trailing shape (a bias row: read again for every block of
+// `period` elements, never copied); else materialised into pooled buffers (released by the
+// destructor).
 struct Operand {
   const double* v = nullptr;
   const double* t = nullptr;
-  std::size_t step = 1;  // 0: one element repeated
+  std::size_t step = 1;    // 0: one element repeated
+  std::size_t period = 0;  // > 0: element i is element i % period
+  Shape shape;             // the operand's own shape
   std::optional<Array> vb, tb;
 
   Operand(const TensorNode& n, const Shape& out) {
     const ValueRef a = n.value();
     const double* at = n.tangent();
+    shape.assign(a.shape().begin(), a.shape().end());
     if (std::equal(a.shape().begin(), a.shape().end(), out.begin(), out.end()) || a.size() == 1) {
       v = a.data();
       t = at;
       step = a.size() == 1 ? 0 : 1;
+      return;
+    }
+    if (trails(a.shape(), out)) {
+      v = a.data();
+      t = at;
+      period = a.size();
       return;
     }
     vb.emplace(fresh(out));
@@ -49,11 +62,34 @@ struct Operand {
     if (vb) recycle(std::move(*vb));
     if (tb) recycle(std::move(*tb));
   }
+  // Whether s, without its leading 1s, is the tail of out.
+  template <class S>
+  static bool trails(const S& s, const Shape& out) {
+    std::size_t lead = 0;
+    while (lead < s.size() && s[lead] == 1) ++lead;
+    const std::size_t rank = s.size() - lead;
+    return rank > 0 && rank <= out.size() &&
+           std::equal(s.begin() + static_cast<std::ptrdiff_t>(lead), s.end(),
+                      out.end() - static_cast<std::ptrdiff_t>(rank));
+  }
   template <class T>
   T at(std::size_t i) const {
-    return load<T>(v, t, i * step);
+    return load<T>(v, t, period != 0 ? i % period : i * step);
   }
+  // Element j of the block starting at output position r (r a multiple of the block length).
+  template <class T>
+  T at(std::size_t r, std::size_t j) const {
+    return load<T>(v, t, period != 0 ? j : (r + j) * step);
+  }
+  // Where element j of block r goes in this operand's adjoint share (the share has the
+  // operand's shape when periodic, the output's otherwise).
+  std::size_t share_index(std::size_t r, std::size_t j) const { return period != 0 ? j : r + j; }
 };
+
+// The block length of a two-operand loop: a periodic operand's period, else the whole output.
+std::size_t block_length(const Operand& x, const Operand& y, std::size_t n) {
+  return x.period != 0 ? x.period : y.period != 0 ? y.period : n;
+}
 
 // ---- one operand (and, for ops like x^c, a constant) ----
 
@@ -125,24 +161,46 @@ struct ZipOp final : OpBase<ZipOp<Op>> {
     const Shape out = broadcast_shape(x.value().shape(), y.value().shape(), Op::name);
     const Out o = output(tape, self, out);
     const Operand ox(x, out), oy(y, out);
-    const std::size_t n = size_of(out);
-    if (o.t != nullptr) {
-      for (std::size_t i = 0; i < n; ++i)
-        store<Dual>(o.v, o.t, i, ops::call<Op>(ox.at<Dual>(i), oy.at<Dual>(i)));
-    } else {
-      for (std::size_t i = 0; i < n; ++i) o.v[i] = Op::f(ox.at<double>(i), oy.at<double>(i));
+    const std::size_t n = size_of(out), len = block_length(ox, oy, n);
+    for (std::size_t r = 0; r < n; r += len) {
+      if (o.t != nullptr) {
+        for (std::size_t j = 0; j < len; ++j)
+          store<Dual>(o.v, o.t, r + j, ops::call<Op>(ox.at<Dual>(r, j), oy.at<Dual>(r, j)));
+      } else {
+        for (std::size_t j = 0; j < len; ++j)
+          o.v[r + j] = Op::f(ox.at<double>(r, j), oy.at<double>(r, j));
+      }
     }
   }
+  // Adjoint shares: stored when an operand has the output's shape, added up when it is periodic
+  // (its share has its own shape, zeroed first), so a broadcast bias needs no output-sized buffer.
   template <class T>
   void vjp(const Operand& x, const Operand& y, const TensorNode& self, double* ga, double* gat,
            double* gb, double* gbt) const {
     const double* zt = self.tangent();
     const double* gzt = self.has_adj_tan ? self.adj_tan.data() : nullptr;
-    for (std::size_t i = 0; i < self.own.size(); ++i) {
-      const ops::Pair<T> p = Op::df(x.at<T>(i), y.at<T>(i), load<T>(self.own.data(), zt, i));
-      const T g = load<T>(self.adj.data(), gzt, i);
-      if (ga != nullptr) store<T>(ga, gat, i, p.a * g);
-      if (gb != nullptr) store<T>(gb, gbt, i, p.b * g);
+    const std::size_t n = self.own.size(), len = block_length(x, y, n);
+    for (std::size_t r = 0; r < n; r += len)
+      for (std::size_t j = 0; j < len; ++j) {
+        const std::size_t i = r + j;
+        const ops::Pair<T> p =
+            Op::df(x.at<T>(r, j), y.at<T>(r, j), load<T>(self.own.data(), zt, i));
+        const T g = load<T>(self.adj.data(), gzt, i);
+        if (ga != nullptr) share<T>(x, ga, gat, r, j, p.a * g);
+        if (gb != nullptr) share<T>(y, gb, gbt, r, j, p.b * g);
+      }
+  }
+  template <class T>
+  static void share(const Operand& o, double* g, double* gt, std::size_t r, std::size_t j,
+                    const T& d) {
+    const std::size_t k = o.share_index(r, j);
+    if (o.period == 0) {
+      store<T>(g, gt, k, d);
+    } else if constexpr (std::is_same_v<T, double>) {
+      g[k] += d;
+    } else {
+      g[k] += d.v;
+      if (gt != nullptr) gt[k] += d.d;
     }
   }
   void backward(Tape& tape, TensorList& list, TensorNode& self) override {
@@ -153,15 +211,16 @@ struct ZipOp final : OpBase<ZipOp<Op>> {
     const Operand ox(x, out), oy(y, out);
     const bool dual = TensorAccess::dual(tape);
     std::optional<Array> ga, gat, gb, gbt;
-    auto buffer = [&](bool need, std::optional<Array>& v) -> double* {
+    auto buffer = [&](bool need, const Operand& o, std::optional<Array>& v) -> double* {
       if (!need) return nullptr;
-      v.emplace(fresh(out));
+      v.emplace(fresh(o.period != 0 ? o.shape : out));
+      if (o.period != 0) std::fill(v->begin(), v->end(), 0.0);
       return v->data();
     };
-    double* pa = buffer(x.active(), ga);
-    double* pat = buffer(x.active() && dual, gat);
-    double* pb = buffer(y.active(), gb);
-    double* pbt = buffer(y.active() && dual, gbt);
+    double* pa = buffer(x.active(), ox, ga);
+    double* pat = buffer(x.active() && dual, ox, gat);
+    double* pb = buffer(y.active(), oy, gb);
+    double* pbt = buffer(y.active() && dual, oy, gbt);
     if (dual)
       vjp<Dual>(ox, oy, self, pa, pat, pb, pbt);
     else

@@ -137,6 +137,33 @@ TEST(TensorBroadcast, ColumnPlusRowScalarPlusTensorAndVectorPlusMatrix) {
   EXPECT_NEAR(v, want, 1e-12 * want);
 }
 
+// An operand with the output's trailing shape (a bias row, or a (2,3) block under (2,2,3)) is
+// read in place and its adjoint share summed per block; on either side of the op.
+TEST(TensorBroadcast, TrailingShapeOperandsOnEitherSide) {
+  std::mt19937_64 rng(12);
+  const std::vector<double> x = slope::testing::random_direction(18, rng);
+  auto bias_right = [](const Tensor& p) {
+    return sum(tanh(p.slice(0, 12).reshape({4, 3}) / p.slice(12, 15).reshape({1, 3})));
+  };
+  auto block_left = [](const Tensor& p) {
+    return sum(square(p.slice(12, 18).reshape({2, 3}) * p.slice(0, 12).reshape({2, 2, 3})));
+  };
+  slope::testing::expect_derivatives(bias_right, x, rng);
+  slope::testing::expect_derivatives(block_left, x, rng);
+  const auto [v, g] = slope::value_and_grad(block_left, x);
+  double want = 0;
+  std::vector<double> want_g(18, 0.0);
+  for (int k = 0; k < 2; ++k)
+    for (int j = 0; j < 6; ++j) {
+      const double a = x[12 + j], b = x[6 * k + j];
+      want += a * a * b * b;
+      want_g[12 + j] += 2 * a * b * b;
+      want_g[6 * k + j] = 2 * a * a * b;
+    }
+  EXPECT_NEAR(v, want, 1e-12 * want);
+  for (std::size_t i = 0; i < 18; ++i) EXPECT_NEAR(g[i], want_g[i], 1e-12) << "coordinate " << i;
+}
+
 TEST(TensorBroadcast, MixedOperandFormsAreTensors) {
   const Array y = {1.0, 2.0};
   auto f = [&](const Tensor& p) {
