@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "../harness.hpp"
 #include "../suite/median_reporter.hpp"
 #include "../workloads.hpp"
 
@@ -139,7 +140,7 @@ int run(const std::string& id, const bench::Problem& pr, const std::string& out,
   W::gradient(pr.x0, pr.data, hand);
   double scale = 1;
   for (double v : hand) scale = std::max(scale, std::fabs(v));
-  // A point other than the tape's, as the suite's replays use.
+  // A point other than the tape's: a replay there must recompute every value.
   Vec x1 = pr.x0;
   for (std::size_t i = 0; i < n; ++i) x1[i] += 0.01 * pr.v[i];
   Vec hand1;
@@ -175,7 +176,8 @@ int run(const std::string& id, const bench::Problem& pr, const std::string& out,
         ->MinTime(0.05)
         ->Repetitions(5)
         ->ReportAggregatesOnly(true);
-  benchmark::Initialize(&argc, argv);
+  std::vector<char*> arg_storage;
+  bench::initialize(argc, argv, arg_storage);  // repetitions interleaved, as in the suite
   MedianReporter reporter(MedianReporter::OO_None);
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // One workload of the derivative-cost suite, in its own process (so its peak memory is its own):
 // checks every method's gradient against the hand-written one, times each method (Google
-// Benchmark, 5 repetitions, the median kept) and writes the results as JSON.
+// Benchmark, 5 repetitions randomly interleaved, the median kept) and writes the results as JSON.
 //   suite W2-small --out bench/results/W2-small.json [google benchmark flags...]
 //   suite --list                     the workload ids, one per line
 // Exit code 1 when a gradient disagrees with the hand-written one: a benchmark of a wrong
@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "../harness.hpp"
 #include "cases.hpp"
 #include "median_reporter.hpp"
 
@@ -85,9 +86,12 @@ int main(int argc, char** argv) {
     else
       args.push_back(argv[i]);
   }
+  // Repetitions randomly interleaved across methods: a slow spell of the host then lands on
+  // every method's repetitions a little instead of on one method's median.
   int n_args = static_cast<int>(args.size());
-  benchmark::Initialize(&n_args, args.data());
-  if (benchmark::ReportUnrecognizedArguments(n_args, args.data())) return 2;
+  char** arg_list = args.data();
+  std::vector<char*> arg_storage;
+  bench::initialize(n_args, arg_list, arg_storage);
 
   // Correctness first: every gradient against the hand-written one.
   Vec hand, g, work;
@@ -164,6 +168,7 @@ int main(int argc, char** argv) {
   });
   add("replay_hvp", [&](benchmark::State& st) {
     Vec hv(c.x0.size());
+    F.hvp(c.x0, c.v, hv);  // warm: the first dual replay allocates the tangents
     for (auto _ : st) {
       benchmark::DoNotOptimize(F.hvp(c.x0, c.v, hv));
       benchmark::DoNotOptimize(hv.data());
