@@ -1,18 +1,21 @@
-# Runs the slope command in a fresh directory and checks the files it leaves there.
-#   cmake -DSLOPE=path -DDIR=path -DARGS="a~~%DIR%/r.json" -DEXIT=0
+# Runs the slope command, checks its exit code and output and, given a DIR, the files it leaves there.
+#   cmake -DSLOPE=path -DARGS="a~~%DIR%/r.json" -DEXIT=0
 #         [-DENV="PATH=/nonexistent~~--unset=SLOPE_GNUPLOT"]   environment for the run
 #         [-DSTDOUT_REGEX=...] [-DSTDERR_REGEX=...]
+#         [-DDIR=path]                                          a fresh directory for the files below
 #         [-DABSENT="r.json~~h.csv"]                            files that must not exist
 #         [-DJSON=r.json -DJSON_CHECKS="key=regex~~key.sub=regex~~key[0]=regex"]
 #         [-DCSV=h.csv -DCSV_LINES=1002 -DCSV_CHECKS="0=regex~~1=regex~~last=regex"]
 #         [-DPNGS="l.png~~f.png" -DPNG_MIN_BYTES=10000]
 #         [-DCOPY="a.json~~b.json"]                            files put into DIR before the run
 # Lists travel joined with "~~" (add_test splits on ';', and regexes use '|').
-#         -P expect_files.cmake
+#         -P expect_slope.cmake
 # %DIR% in ARGS is replaced by DIR, which is emptied first.
 cmake_minimum_required(VERSION 3.20)
-file(REMOVE_RECURSE "${DIR}")
-file(MAKE_DIRECTORY "${DIR}")
+if(DEFINED DIR)
+  file(REMOVE_RECURSE "${DIR}")
+  file(MAKE_DIRECTORY "${DIR}")
+endif()
 string(REPLACE "~~" ";" COPY "${COPY}")
 foreach(f IN LISTS COPY)
   file(COPY "${f}" DESTINATION "${DIR}")
@@ -32,6 +35,7 @@ endif()
 if(DEFINED STDERR_REGEX AND NOT err MATCHES "${STDERR_REGEX}")
   message(FATAL_ERROR "${run}: stderr does not match ${STDERR_REGEX}:\n${err}")
 endif()
+# Bad input: one line on stderr and nothing on stdout, no partial table, no partial results.
 if(EXIT STREQUAL "2")
   string(REGEX MATCHALL "\n" newlines "${err}")
   list(LENGTH newlines n)
@@ -47,7 +51,7 @@ foreach(f IN LISTS ABSENT)
   endif()
 endforeach()
 # Neither a partial result nor a temporary may remain after a failure.
-if(NOT EXIT STREQUAL "0" AND NOT COPY)
+if(DEFINED DIR AND NOT EXIT STREQUAL "0" AND NOT COPY)
   file(GLOB left "${DIR}/*")
   if(left)
     message(FATAL_ERROR "${run}: exit ${code} but files remain: ${left}")
