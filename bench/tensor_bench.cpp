@@ -8,7 +8,6 @@
 // hand-written code and Slope; on a shared 2-core host a second BLAS thread mostly adds noise).
 
 #include <benchmark/benchmark.h>
-#include <cblas.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -25,6 +24,7 @@
 
 #include "harness.hpp"
 #include "heap_counter.hpp"
+#include "linear_kernels.hpp"
 
 namespace {
 
@@ -50,28 +50,9 @@ Data make_data() {
   return d;
 }
 
-const int n_int = static_cast<int>(kN), d_int = static_cast<int>(kD);
-
-// z = X w + b (one BLAS call).
-void affine(const Data& d, const double* w, double b, double* z) {
-  for (std::size_t i = 0; i < kN; ++i) z[i] = b;
-  cblas_dgemv(CblasRowMajor, CblasNoTrans, n_int, d_int, 1.0, d.X.data(), d_int, w, 1, 1.0, z, 1);
-}
-// g = s · Xᵀ r (one BLAS call).
-void backproject(const Data& d, const double* r, double s, double* g) {
-  cblas_dgemv(CblasRowMajor, CblasTrans, n_int, d_int, s, d.X.data(), d_int, r, 1, 0.0, g, 1);
-}
-// z = X w + b and u = X v + c, reading X once: rows in cache-sized blocks.
-void affine_pair(const Data& d, const double* w, double b, const double* v, double c, double* z,
-                 double* u) {
-  constexpr std::size_t kBlock = 80;
-  for (std::size_t r0 = 0; r0 < kN; r0 += kBlock) {
-    const int rows = static_cast<int>(std::min(kBlock, kN - r0));
-    const double* x = d.X.data() + r0 * kD;
-    for (int i = 0; i < rows; ++i) z[r0 + i] = b, u[r0 + i] = c;
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, rows, d_int, 1.0, x, d_int, w, 1, 1.0, z + r0, 1);
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, rows, d_int, 1.0, x, d_int, v, 1, 1.0, u + r0, 1);
-  }
+// The hand-written baselines (linear_kernels.hpp) over this data.
+bench::linear::Problem problem(const Data& d, const Array& y) {
+  return {d.X.data(), y.data(), kN, kD};
 }
 
 struct Mse {
@@ -82,38 +63,15 @@ struct Mse {
     return slope::mean(slope::square(slope::matmul(d.X, p.slice(0, kD)) + p[kD] - d.y_real));
   }
   static double plain(const Data& d, std::vector<double>& z) {
-    affine(d, d.x0.data(), d.x0(kD), z.data());
-    double s = 0;
-    for (std::size_t i = 0; i < kN; ++i) s += (z[i] - d.y_real(i)) * (z[i] - d.y_real(i));
-    return s / kN;
+    return bench::linear::mse(problem(d, d.y_real), d.x0.data(), z.data());
   }
-  // ∇ = (2/N) (Xᵀ r, Σ r), r = X w + b − y.
   static double gradient(const Data& d, std::vector<double>& r, double* g) {
-    affine(d, d.x0.data(), d.x0(kD), r.data());
-    double s = 0, sr = 0;
-    for (std::size_t i = 0; i < kN; ++i) {
-      r[i] -= d.y_real(i);
-      s += r[i] * r[i];
-      sr += r[i];
-    }
-    backproject(d, r.data(), 2.0 / kN, g);
-    g[kD] = 2.0 * sr / kN;
-    return s / kN;
+    return bench::linear::mse_gradient(problem(d, d.y_real), d.x0.data(), r.data(), g);
   }
-  // H v = (2/N) (Xᵀ u, Σ u), u = X v_w + v_b: the Hessian does not depend on (w, b).
   static void hvp(const Data& d, std::vector<double>& u, std::vector<double>&, double* hv) {
-    affine(d, d.v.data(), d.v(kD), u.data());
-    double su = 0;
-    for (std::size_t i = 0; i < kN; ++i) su += u[i];
-    backproject(d, u.data(), 2.0 / kN, hv);
-    hv[kD] = 2.0 * su / kN;
+    bench::linear::mse_hvp(problem(d, d.y_real), d.v.data(), u.data(), hv);
   }
 };
-
-double softplus(double z) { return z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z)); }
-double sigmoid(double z) {
-  return z >= 0 ? 1 / (1 + std::exp(-z)) : std::exp(z) / (1 + std::exp(z));
-}
 
 struct Logistic {
   static constexpr const char* name = "logistic";
@@ -123,36 +81,14 @@ struct Logistic {
     return slope::mean(slope::softplus(z) - d.y_label * z);
   }
   static double plain(const Data& d, std::vector<double>& z) {
-    affine(d, d.x0.data(), d.x0(kD), z.data());
-    double s = 0;
-    for (std::size_t i = 0; i < kN; ++i) s += softplus(z[i]) - d.y_label(i) * z[i];
-    return s / kN;
+    return bench::linear::logistic(problem(d, d.y_label), d.x0.data(), z.data());
   }
-  // ∇ = (Xᵀ (σ(z) − y), Σ (σ(z) − y)) / N.
   static double gradient(const Data& d, std::vector<double>& r, double* g) {
-    affine(d, d.x0.data(), d.x0(kD), r.data());
-    double s = 0, sr = 0;
-    for (std::size_t i = 0; i < kN; ++i) {
-      const double z = r[i];
-      s += softplus(z) - d.y_label(i) * z;
-      r[i] = sigmoid(z) - d.y_label(i);
-      sr += r[i];
-    }
-    backproject(d, r.data(), 1.0 / kN, g);
-    g[kD] = sr / kN;
-    return s / kN;
+    return bench::linear::logistic_gradient(problem(d, d.y_label), d.x0.data(), r.data(), g);
   }
-  // H v = (Xᵀ (σ(1−σ) u), Σ σ(1−σ) u) / N with u = X v_w + v_b; z and u from one pass over X.
   static void hvp(const Data& d, std::vector<double>& u, std::vector<double>& z, double* hv) {
-    affine_pair(d, d.x0.data(), d.x0(kD), d.v.data(), d.v(kD), z.data(), u.data());
-    double su = 0;
-    for (std::size_t i = 0; i < kN; ++i) {
-      const double s = sigmoid(z[i]);
-      u[i] *= s * (1 - s);
-      su += u[i];
-    }
-    backproject(d, u.data(), 1.0 / kN, hv);
-    hv[kD] = su / kN;
+    bench::linear::logistic_hvp(problem(d, d.y_label), d.x0.data(), d.v.data(), u.data(), z.data(),
+                                hv);
   }
 };
 

@@ -8,6 +8,7 @@
 #include <random>
 #include <xtensor/xarray.hpp>
 
+#include "../linear_kernels.hpp"
 #include "../workloads.hpp"
 
 namespace suite {
@@ -46,24 +47,9 @@ Case scalar_case(std::string id, std::string what, const bench::Problem& pr, boo
 struct LinearData {
   Array X, y;  // X (N, D); y real targets or 0/1 labels
   std::size_t n, d;
-  mutable Vec z, r;  // scratch of the hand-written code
+  mutable Vec z;  // scratch of the hand-written code
+  bench::linear::Problem problem() const { return {X.data(), y.data(), n, d}; }
 };
-
-// z = X w + b, and g = s·Xᵀ r: one BLAS call each.
-void affine(const LinearData& a, const double* w, double b, double* z) {
-  for (std::size_t i = 0; i < a.n; ++i) z[i] = b;
-  cblas_dgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(a.n), static_cast<int>(a.d), 1.0,
-              a.X.data(), static_cast<int>(a.d), w, 1, 1.0, z, 1);
-}
-void backproject(const LinearData& a, const double* r, double s, double* g) {
-  cblas_dgemv(CblasRowMajor, CblasTrans, static_cast<int>(a.n), static_cast<int>(a.d), s,
-              a.X.data(), static_cast<int>(a.d), r, 1, 0.0, g, 1);
-}
-
-double softplus(double z) { return z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z)); }
-double sigmoid(double z) {
-  return z >= 0 ? 1 / (1 + std::exp(-z)) : std::exp(z) / (1 + std::exp(z));
-}
 
 std::shared_ptr<LinearData> linear_data(std::size_t n, std::size_t d, bool labels,
                                         std::uint64_t seed) {
@@ -76,7 +62,6 @@ std::shared_ptr<LinearData> linear_data(std::size_t n, std::size_t d, bool label
   if (labels)
     for (double& y : a->y) y = y > 0 ? 1.0 : 0.0;
   a->z.resize(n);
-  a->r.resize(n);
   return a;
 }
 
@@ -95,25 +80,10 @@ Case linear_case(std::string id, const std::string& loss, std::size_t n, std::si
 Case tensor_mse(std::string id, std::size_t n, std::size_t d) {
   auto a = linear_data(n, d, false, 11);
   Case c = linear_case(std::move(id), "linear-model MSE", n, d, 12);
-  c.plain = [a](const Vec& x) {
-    affine(*a, x.data(), x[a->d], a->z.data());
-    double s = 0;
-    for (std::size_t i = 0; i < a->n; ++i) s += (a->z[i] - a->y(i)) * (a->z[i] - a->y(i));
-    return s / static_cast<double>(a->n);
-  };
+  c.plain = [a](const Vec& x) { return bench::linear::mse(a->problem(), x.data(), a->z.data()); };
   c.hand = [a](const Vec& x, Vec& g) {
     g.resize(a->d + 1);
-    affine(*a, x.data(), x[a->d], a->r.data());
-    double s = 0, sr = 0;
-    for (std::size_t i = 0; i < a->n; ++i) {
-      const double r = a->r[i] -= a->y(i);
-      s += r * r;
-      sr += r;
-    }
-    const double nn = static_cast<double>(a->n);
-    backproject(*a, a->r.data(), 2.0 / nn, g.data());
-    g[a->d] = 2.0 * sr / nn;
-    return s / nn;
+    return bench::linear::mse_gradient(a->problem(), x.data(), a->z.data(), g.data());
   };
   c.taped = [a](const slope::Tensor& p) {
     return slope::mean(slope::square(slope::matmul(a->X, p.slice(0, a->d)) + p[a->d] - a->y));
@@ -125,25 +95,11 @@ Case tensor_logistic(std::string id, std::size_t n, std::size_t d, bool hessian)
   auto a = linear_data(n, d, true, 21);
   Case c = linear_case(std::move(id), "logistic NLL", n, d, 22);
   c.plain = [a](const Vec& x) {
-    affine(*a, x.data(), x[a->d], a->z.data());
-    double s = 0;
-    for (std::size_t i = 0; i < a->n; ++i) s += softplus(a->z[i]) - a->y(i) * a->z[i];
-    return s / static_cast<double>(a->n);
+    return bench::linear::logistic(a->problem(), x.data(), a->z.data());
   };
   c.hand = [a](const Vec& x, Vec& g) {
     g.resize(a->d + 1);
-    affine(*a, x.data(), x[a->d], a->r.data());
-    double s = 0, sr = 0;
-    for (std::size_t i = 0; i < a->n; ++i) {
-      const double z = a->r[i];
-      s += softplus(z) - a->y(i) * z;
-      a->r[i] = sigmoid(z) - a->y(i);
-      sr += a->r[i];
-    }
-    const double nn = static_cast<double>(a->n);
-    backproject(*a, a->r.data(), 1.0 / nn, g.data());
-    g[a->d] = sr / nn;
-    return s / nn;
+    return bench::linear::logistic_gradient(a->problem(), x.data(), a->z.data(), g.data());
   };
   c.taped = [a](const slope::Tensor& p) {
     const slope::Tensor z = slope::matmul(a->X, p.slice(0, a->d)) + p[a->d];
