@@ -81,9 +81,13 @@ struct Operand {
   T at(std::size_t r, std::size_t j) const {
     return load<T>(v, t, period != 0 ? j : (r + j) * step);
   }
-  // Where element j of block r goes in this operand's adjoint share (the share has the
-  // operand's shape when periodic, the output's otherwise).
-  std::size_t share_index(std::size_t r, std::size_t j) const { return period != 0 ? j : r + j; }
+  // Whether this operand's adjoint share has its own shape and is added up over the output
+  // (periodic, or one element), rather than stored at the output's shape.
+  bool summed() const { return period != 0 || step == 0; }
+  // Where element j of block r goes in this operand's adjoint share.
+  std::size_t share_index(std::size_t r, std::size_t j) const {
+    return period != 0 ? j : (r + j) * step;
+  }
 };
 
 // The block length of a two-operand loop: a periodic operand's period, else the whole output.
@@ -109,18 +113,42 @@ T slope_at(const T& a, double c, const T& z) {
     return Op::df(a, z);
 }
 
+// Ops whose value and slope share their costly part (softplus: one exp for both).
+template <class Op>
+concept SharedSlope = requires(double a) {
+  Op::value_and_slope(a);
+};
+
 template <class Op>
 struct OneOperandOp final : OpBase<OneOperandOp<Op>> {
   std::uint32_t a;
   double c;  // the constant of an operand-and-constant op; unused by one-operand ops
+  // SharedSlope ops in a first-order sweep: the slopes the forward computed with the values, for
+  // the backward (softplus: one exp per element instead of two). Kept between replays.
+  Array slopes;
+  bool slopes_current = false;
   OneOperandOp(std::uint32_t x, double k) : a(x), c(k) {}
   void forward(Tape& tape, TensorList& list, TensorNode& self) override {
     const TensorNode& x = list[a];
     const ValueRef xv = x.value();
     const Out o = output(tape, self, xv.shape());
+    slopes_current = false;
     if (o.t != nullptr) {
       for (std::size_t i = 0; i < xv.size(); ++i)
         store<Dual>(o.v, o.t, i, value_at<Op>(load<Dual>(xv.data(), x.tangent(), i), c));
+    } else if constexpr (SharedSlope<Op>) {
+      if (!std::equal(slopes.shape().begin(), slopes.shape().end(), xv.shape().begin(),
+                      xv.shape().end())) {
+        // From the pool, like every array of a sweep: batches of alternating lengths stay warm.
+        recycle(std::move(slopes));
+        slopes = fresh(xv.shape());
+      }
+      for (std::size_t i = 0; i < xv.size(); ++i) {
+        const ops::Pair<double> zp = Op::value_and_slope(xv.data()[i]);
+        o.v[i] = zp.a;
+        slopes.data()[i] = zp.b;
+      }
+      slopes_current = true;
     } else {
       for (std::size_t i = 0; i < xv.size(); ++i) o.v[i] = value_at<Op>(xv.data()[i], c);
     }
@@ -128,6 +156,12 @@ struct OneOperandOp final : OpBase<OneOperandOp<Op>> {
   template <class T>
   void vjp(const TensorNode& x, const TensorNode& self, double* g, double* gt) const {
     const ValueRef xv = x.value();
+    if constexpr (std::is_same_v<T, double>) {
+      if (slopes_current) {
+        for (std::size_t i = 0; i < xv.size(); ++i) g[i] = slopes.data()[i] * self.adj.data()[i];
+        return;
+      }
+    }
     const double* xtan = x.tangent();
     const double* zt = self.tangent();
     const double* gzt = self.has_adj_tan ? self.adj_tan.data() : nullptr;
@@ -173,10 +207,25 @@ struct ZipOp final : OpBase<ZipOp<Op>> {
     }
   }
   // Adjoint shares: stored when an operand has the output's shape, added up when it is periodic
-  // (its share has its own shape, zeroed first), so a broadcast bias needs no output-sized buffer.
+  // or one element (its share has its own shape, zeroed first), so a broadcast bias needs no
+  // output-sized buffer and no second pass to sum it.
   template <class T>
   void vjp(const Operand& x, const Operand& y, const TensorNode& self, double* ga, double* gat,
            double* gb, double* gbt) const {
+    // One loop per kind of share, so the inner loop has no branch on it.
+    const bool sx = ga != nullptr && x.summed(), sy = gb != nullptr && y.summed();
+    if (sx && sy)
+      vjp_loop<T, true, true>(x, y, self, ga, gat, gb, gbt);
+    else if (sx)
+      vjp_loop<T, true, false>(x, y, self, ga, gat, gb, gbt);
+    else if (sy)
+      vjp_loop<T, false, true>(x, y, self, ga, gat, gb, gbt);
+    else
+      vjp_loop<T, false, false>(x, y, self, ga, gat, gb, gbt);
+  }
+  template <class T, bool kSumX, bool kSumY>
+  void vjp_loop(const Operand& x, const Operand& y, const TensorNode& self, double* ga, double* gat,
+                double* gb, double* gbt) const {
     const double* zt = self.tangent();
     const double* gzt = self.has_adj_tan ? self.adj_tan.data() : nullptr;
     const std::size_t n = self.own.size(), len = block_length(x, y, n);
@@ -186,15 +235,15 @@ struct ZipOp final : OpBase<ZipOp<Op>> {
         const ops::Pair<T> p =
             Op::df(x.at<T>(r, j), y.at<T>(r, j), load<T>(self.own.data(), zt, i));
         const T g = load<T>(self.adj.data(), gzt, i);
-        if (ga != nullptr) share<T>(x, ga, gat, r, j, p.a * g);
-        if (gb != nullptr) share<T>(y, gb, gbt, r, j, p.b * g);
+        if (ga != nullptr) share<T, kSumX>(x, ga, gat, r, j, p.a * g);
+        if (gb != nullptr) share<T, kSumY>(y, gb, gbt, r, j, p.b * g);
       }
   }
-  template <class T>
+  template <class T, bool kSummed>
   static void share(const Operand& o, double* g, double* gt, std::size_t r, std::size_t j,
                     const T& d) {
     const std::size_t k = o.share_index(r, j);
-    if (o.period == 0) {
+    if constexpr (!kSummed) {
       store<T>(g, gt, k, d);
     } else if constexpr (std::is_same_v<T, double>) {
       g[k] += d;
@@ -213,8 +262,8 @@ struct ZipOp final : OpBase<ZipOp<Op>> {
     std::optional<Array> ga, gat, gb, gbt;
     auto buffer = [&](bool need, const Operand& o, std::optional<Array>& v) -> double* {
       if (!need) return nullptr;
-      v.emplace(fresh(o.period != 0 ? o.shape : out));
-      if (o.period != 0) std::fill(v->begin(), v->end(), 0.0);
+      v.emplace(fresh(o.summed() ? o.shape : out));
+      if (o.summed()) std::fill(v->begin(), v->end(), 0.0);
       return v->data();
     };
     double* pa = buffer(x.active(), ox, ga);

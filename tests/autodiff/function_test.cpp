@@ -150,6 +150,42 @@ TEST(Function, TensorLossReplaysOnBatchesOfOtherSizes) {
   }
 }
 
+// Softplus keeps the slopes of its forward sweep for the reverse one; replays that change the
+// batch length, or run a value-only or dual sweep in between, must never use stale ones.
+TEST(Function, SoftplusReplaysMatchFreshRecordingsAcrossSizesAndSweepKinds) {
+  const Regression all = regression(64, 3, 5);
+  const Array labels = xt::cast<double>(all.y > 0.0);
+  auto nll = [](const Tensor& p, const auto& X, const auto& y) {
+    const Tensor z = slope::matmul(X, p.slice(0, 3)) + p[3];
+    return slope::mean(slope::softplus(z) - y * z);
+  };
+  const std::vector<double> x0{0.1, -0.2, 0.3, 0.4}, v{1, -1, 0.5, 2};
+  auto taped = [&](const Tensor& p, const Tensor& X, const Tensor& y) { return nll(p, X, y); };
+  Function F = slope::record(taped, x0, Placeholder("X", all.X), Placeholder("y", labels));
+  std::vector<double> x = x0;
+  for (std::size_t rows : {64u, 9u, 64u, 1u, 9u}) {
+    const Array X = xt::view(all.X, xt::range(0, rows), xt::all());
+    const Array y = xt::view(labels, xt::range(0, rows));
+    F.bind("X", X);
+    F.bind("y", y);
+    for (double& xi : x) xi = -xi + 0.05 * static_cast<double>(rows);
+    auto fresh_f = [&](const Tensor& p) { return nll(p, X, y); };
+    (void)F.value(x0);  // a value-only sweep at another point first
+    expect_close(F.hvp(x, v), slope::hvp(fresh_f, x, v), 1e-12, "hvp");
+    const auto want = slope::value_and_grad(fresh_f, x);
+    const auto got = F.value_and_grad(x);
+    EXPECT_NEAR(got.value, want.value, 1e-12 * std::fabs(want.value)) << rows << " rows";
+    expect_close(got.grad, want.grad, 1e-12, "gradient");
+    // The analytic gradient: (1/N) [Xᵀ(σ(z) − y), Σ(σ(z) − y)].
+    const Array w = {x[0], x[1], x[2]};
+    const Array r = 1.0 / (1.0 + xt::exp(-(xt::linalg::dot(X, w) + x[3]))) - y;
+    const Array gw = xt::linalg::dot(xt::transpose(X), r) / static_cast<double>(rows);
+    for (std::size_t j = 0; j < 3; ++j)
+      EXPECT_NEAR(got.grad(j), gw(j), 1e-12 * (1 + std::fabs(gw(j)))) << rows << " rows";
+    EXPECT_NEAR(got.grad(3), xt::sum(r)() / static_cast<double>(rows), 1e-12);
+  }
+}
+
 TEST(Function, OwnedAndRowBindings) {
   const Regression all = regression(50, 3, 5);
   const std::vector<double> x{0.2, 0.1, -0.4, 1.0};
