@@ -260,8 +260,9 @@ int run_bench(int argc, char** argv) {
 
   std::ostringstream md;
   md << "# What a derivative costs\n\nMeasured " << date << " on " << host
-     << ". Reproduce: `./scripts/bench`. Each time is the median of 5 repetitions (Google "
-        "Benchmark), each workload in its own process; ratios come from one run.\n\n";
+     << ". Reproduce: `./scripts/bench`. Each time is the median of 11 repetitions (5 for "
+        "central differences and the dense Hessian; Google Benchmark, repetitions of all methods "
+        "randomly interleaved), each workload in its own process; ratios come from one run.\n\n";
   md << "## Headline: cost relative to the plain function\n\n"
         "| workload | hand gradient | central differences | Slope record + gradient | Slope "
         "replayed gradient | Slope replayed HVP | replayed HVP / replayed gradient | replayed "
