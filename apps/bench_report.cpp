@@ -74,7 +74,8 @@ const std::map<std::string, std::string> kLabels{
     {"adolc_replay_hvp", "ADOL-C hess_vec() on the tape"},
     {"sacado_record_gradient", "Sacado Rad (reverse, tape per call)"},
     {"eigen_forward_gradient", "Eigen AutoDiffScalar (forward, n directions at once)"},
-    {"boost_forward_gradient", "Boost.Math autodiff (forward, one direction per pass)"}};
+    {"boost_forward_gradient", "Boost.Math autodiff (forward, one direction per pass)"},
+    {"boost_forward_hvp", "Boost.Math autodiff H v (nested forward, one pass per coordinate)"}};
 
 // Reverse-mode methods of other libraries: what Slope's gradients must beat on scalar code.
 bool peer_reverse(const std::string& method) {
@@ -298,8 +299,8 @@ int run_bench(int argc, char** argv) {
   pt << "\n## Other C++ AD libraries, scalar workloads (time / plain function)\n\n"
         "| workload | Slope record + gradient | Slope replayed gradient | ADOL-C taping + "
         "gradient | ADOL-C gradient on its tape | Sacado Rad | Eigen AutoDiffScalar | Boost.Math "
-        "autodiff | Slope replayed HVP | ADOL-C hess_vec "
-        "|\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n";
+        "autodiff | Slope replayed HVP | ADOL-C hess_vec | Boost.Math H v (nested) "
+        "|\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n";
   for (const Workload& w : ws) {
     std::optional<double> best_peer;
     for (const MethodResult& m : w.methods)
@@ -319,7 +320,8 @@ int run_bench(int argc, char** argv) {
        << fmt(w.ratio("eigen_forward_gradient", "function"), "%.1f") << " | "
        << fmt(w.ratio("boost_forward_gradient", "function"), "%.1f") << " | "
        << fmt(w.ratio("replay_hvp", "function"), "%.1f") << " | "
-       << fmt(w.ratio("adolc_replay_hvp", "function"), "%.1f") << " |\n";
+       << fmt(w.ratio("adolc_replay_hvp", "function"), "%.1f") << " | "
+       << fmt(w.ratio("boost_forward_hvp", "function"), "%.1f") << " |\n";
     for (const char* m : {"record_gradient", "replay_gradient"}) {
       const auto t = w.time(m);
       if (best_peer && t && !(*t < *best_peer)) {
