@@ -42,9 +42,11 @@ struct Operand {
       return;
     }
     if (trails(a.shape(), out)) {
+      // All of the output's elements in order ((2, 3) under (1, 2, 3)) is no period: then the
+      // other operand is the one that repeats, and blocks are its length.
       v = a.data();
       t = at;
-      period = a.size();
+      if (a.size() < size_of(out)) period = a.size();
       return;
     }
     vb.emplace(fresh(out));

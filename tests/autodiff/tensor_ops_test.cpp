@@ -148,8 +148,13 @@ TEST(TensorBroadcast, TrailingShapeOperandsOnEitherSide) {
   auto block_left = [](const Tensor& p) {
     return sum(square(p.slice(12, 18).reshape({2, 3}) * p.slice(0, 12).reshape({2, 2, 3})));
   };
+  // Both operands trail the output (1, 2, 3): the (2, 3) one holds all of it, the other repeats.
+  auto both_trail = [](const Tensor& p) {
+    return sum(exp(0.5 * p.slice(0, 6).reshape({2, 3}) * p.slice(6, 9).reshape({1, 1, 3})));
+  };
   slope::testing::expect_derivatives(bias_right, x, rng);
   slope::testing::expect_derivatives(block_left, x, rng);
+  slope::testing::expect_derivatives(both_trail, x, rng);
   const auto [v, g] = slope::value_and_grad(block_left, x);
   double want = 0;
   std::vector<double> want_g(18, 0.0);
