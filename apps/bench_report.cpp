@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "command_line.hpp"
 #include "output_file.hpp"
 #include "plot.hpp"
 #include "usage_error.hpp"
@@ -224,16 +225,7 @@ int run_bench(int argc, char** argv) {
       "results", po::value(&dir), "directory of the suite's JSON files (default bench/results)")(
       "compare", po::value(&compare), "an earlier report.json: show the change of each ratio");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc - 1, argv + 1).options(desc).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw UsageError(std::string("bench report: ") + e.what());
-  }
-  if (vm.count("help")) {
-    std::cout << "usage: slope bench report [options]\n" << desc;
-    return 0;
-  }
+  if (!parse_command_line(argc - 1, argv + 1, desc, "bench report", vm)) return 0;
   if (!fs::is_directory(dir)) throw UsageError("bench report: no directory '" + dir + "'");
   std::map<std::string, double> before;
   if (!compare.empty()) before = old_ratios(compare);

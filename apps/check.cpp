@@ -13,6 +13,7 @@
 
 #include <autodiff/check.hpp>
 
+#include "command_line.hpp"
 #include "data_options.hpp"
 #include "usage_error.hpp"
 
@@ -89,16 +90,7 @@ int run_check(int argc, char** argv) {
       "atol", po::value(&tolerances.atol), "absolute tolerance (default 1e-8)")(
       "show", po::value(&show), "table rows shown per check, worst first (default 20)");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw UsageError(std::string("check: ") + e.what());
-  }
-  if (vm.count("help")) {
-    std::cout << "usage: slope check [options]\n" << desc;
-    return 0;
-  }
+  if (!parse_command_line(argc, argv, desc, "check", vm)) return 0;
   if (show < 1) throw UsageError("--show must be >= 1, got " + std::to_string(show));
   if (!(tolerances.rtol >= 0) || !(tolerances.atol >= 0))
     throw UsageError("--rtol and --atol must be >= 0");

@@ -3,9 +3,10 @@
 
 // The options `slope train` and `slope check` share: which data, which columns, which model.
 //   DataOptions d;
-//   add_data_options(desc, d);            // --dataset --data --features --label --model --rows
-//   --dims po::store(...); po::notify(vm); models::Dataset data = load_dataset(d, vm); auto model =
-//   make_model(d, data);
+//   add_data_options(desc, d);  // --dataset --data --features --label --model --rows --dims
+//   ... parse_command_line(argc, argv, desc, "train", vm) ...
+//   models::Dataset data = load_dataset(d, vm);
+//   auto model = make_model(d, data);
 
 #include <boost/program_options.hpp>
 #include <cstdint>

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "command_line.hpp"
 #include "data_options.hpp"
 #include "output_file.hpp"
 #include "plot.hpp"
@@ -224,16 +225,7 @@ int run_train(int argc, char** argv) {
       "draw loss contours over (w, b) with the optimizer's path (one feature)")(
       "quiet", po::bool_switch(&o.quiet), "only the summary");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw UsageError(std::string("train: ") + e.what());
-  }
-  if (vm.count("help")) {
-    std::cout << "usage: slope train [options]\n" << desc;
-    return 0;
-  }
+  if (!parse_command_line(argc, argv, desc, "train", vm)) return 0;
   if (o.every < 0) throw UsageError("--every must be >= 0, got " + std::to_string(o.every));
   if (o.iterations < -1 || o.epochs < -1)
     throw UsageError("--iterations and --epochs must be >= 0");
