@@ -29,6 +29,21 @@ inline std::string num(double x) {
   return buf;
 }
 
+/// Removes `name VALUE` from argv (so Google Benchmark does not see it) and returns VALUE, or ""
+/// when the option is absent.
+inline std::string take_option(int& argc, char** argv, std::string_view name) {
+  std::string value;
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    if (name == argv[i] && i + 1 < argc)
+      value = argv[++i];
+    else
+      argv[kept++] = argv[i];
+  }
+  argc = kept;
+  return value;
+}
+
 /// Initializes Google Benchmark with random interleaving on (unless the flags say otherwise);
 /// returns whether --benchmark_min_time was given, which must then win over our default.
 inline bool initialize(int& argc, char**& argv, std::vector<char*>& storage) {

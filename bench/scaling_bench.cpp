@@ -94,18 +94,9 @@ double loglog_slope(const std::vector<double>& n, const std::vector<double>& t) 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string data_file;
-  std::vector<char*> kept{argv[0]};
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--data") == 0 && i + 1 < argc)
-      data_file = argv[++i];
-    else
-      kept.push_back(argv[i]);
-  }
-  int n_args = static_cast<int>(kept.size());
-  char** args = kept.data();
+  const std::string data_file = bench::take_option(argc, argv, "--data");
   std::vector<char*> storage;
-  bench::initialize(n_args, args, storage);
+  bench::initialize(argc, argv, storage);
 
   std::vector<Problem> problems;
   for (std::size_t n : kSizes) problems.push_back(W2::problem(n));

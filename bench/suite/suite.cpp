@@ -79,20 +79,15 @@ int main(int argc, char** argv) {
   }
   const Case c = suite::make_case(argv[1]);
   if (c.id.empty()) fail(std::string("unknown workload '") + argv[1] + "'");
-  std::string out;
-  std::vector<char*> args{argv[0]};
-  for (int i = 2; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--out") == 0 && i + 1 < argc)
-      out = argv[++i];
-    else
-      args.push_back(argv[i]);
-  }
+  // The workload id is not Google Benchmark's: the program name takes its place.
+  argv[1] = argv[0];
+  --argc;
+  ++argv;
+  const std::string out = bench::take_option(argc, argv, "--out");
   // Repetitions randomly interleaved across methods: a slow spell of the host then lands on
   // every method's repetitions a little instead of on one method's median.
-  int n_args = static_cast<int>(args.size());
-  char** arg_list = args.data();
   std::vector<char*> arg_storage;
-  bench::initialize(n_args, arg_list, arg_storage);
+  bench::initialize(argc, argv, arg_storage);
 
   // Correctness first: every gradient against the hand-written one.
   Vec hand, g, work;
