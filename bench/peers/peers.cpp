@@ -43,10 +43,7 @@ using suite::MedianReporter;
 
 std::string num(double v) { return suite::json_number(v); }
 
-[[noreturn]] void fail(const std::string& what) {
-  std::fprintf(stderr, "peers: %s\n", what.c_str());
-  std::exit(1);
-}
+[[noreturn]] void fail(const std::string& what) { bench::fail("peers", what); }
 
 struct Method {
   std::string name;

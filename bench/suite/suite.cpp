@@ -32,10 +32,7 @@ using suite::json_number;
 using suite::MedianReporter;
 using suite::Vec;
 
-[[noreturn]] void fail(const std::string& what) {
-  std::fprintf(stderr, "suite: %s\n", what.c_str());
-  std::exit(1);
-}
+[[noreturn]] void fail(const std::string& what) { bench::fail("suite", what); }
 
 // Central differences, step scaled to each coordinate.
 void fd_gradient(const Case& c, const Vec& x, Vec& g, Vec& work) {
