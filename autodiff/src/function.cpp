@@ -223,8 +223,7 @@ double Function::eval_grad(std::span<const double> x, std::span<double> g) {
     return s_->constant;
   }
   t.reverse_replayed(s_->out);
-  for (std::size_t k = 0; k < s_->n; ++k)
-    g[k] = t.adjoint(s_->first + static_cast<std::uint32_t>(k));
+  t.adjoints(s_->first, g);
   return t.replayed_value(s_->out);
 }
 
@@ -381,7 +380,8 @@ ValueAndGrad parallel_value_and_grad(Function& f, std::span<const double> x,
   // what lets two threads beat one on a memory-bound loss.
   std::size_t row_bytes = 0;
   for (const Rows& r : data) row_bytes += sizeof(double) * (r.data.size() / rows);
-  const std::size_t chunk = std::max<std::size_t>(1, kChunkBytes / std::max<std::size_t>(1, row_bytes));
+  const std::size_t chunk =
+      std::max<std::size_t>(1, kChunkBytes / std::max<std::size_t>(1, row_bytes));
   while (s.clones.size() + 1 < k) s.clones.push_back(f.clone());
   s.shard_grads.resize(2 * k);
   std::vector<double> values(k, 0.0);

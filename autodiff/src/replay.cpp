@@ -6,6 +6,7 @@
 // sweeps are then exactly those of a fresh recording.
 
 #include <algorithm>
+#include <array>
 #include <string>
 #include <utility>
 
@@ -118,6 +119,127 @@ void dispatch_group(std::uint8_t code, Node* nodes, double* val, const std::uint
          ...);
 }
 
+// The plan's forward sweep for a group of one op: operands and partials by position, streamed.
+// kFolds (bit 0: a, bit 1: b): the operand is a folded node, whose partial (at its position in
+// `all`, already a product if it folded a node in turn) multiplies this node's partial for it.
+template <class Op, int kFolds, bool kChain, class Operands, class Partials>
+void plan_group(const std::uint32_t* node, const Operands* ab, const Operands* fold, Partials* p,
+                const Partials* all, double* val, std::size_t count) {
+  // kChain: the value just computed travels in a register to a consumer at the next position
+  // (a chain merged into one group), as in forward_nodes.
+  double z = 0;
+  std::uint32_t last = 0;
+  for (std::size_t k = 0; k < count; ++k) {
+    const double a = kChain && ab[k].a == last ? z : val[ab[k].a];
+    double p0, p1 = 0;
+    if constexpr (Op::arity == ops::Arity::unary) {
+      if constexpr (requires { Op::value_and_slope(a); }) {
+        const ops::Pair<double> zp = Op::value_and_slope(a);
+        z = zp.a;
+        p0 = zp.b;
+      } else {
+        z = Op::f(a);
+        p0 = Op::df(a, z);
+      }
+    } else if constexpr (Op::arity == ops::Arity::constant) {
+      const double c = p[k].p1;
+      z = Op::f(a, c);
+      p0 = Op::df(a, c, z);
+    } else {
+      const double b = kChain && ab[k].b == last ? z : val[ab[k].b];
+      z = Op::f(a, b);
+      const ops::Pair<double> d = Op::df(a, b, z);
+      p0 = d.a;
+      p1 = d.b;
+    }
+    if constexpr ((kFolds & 1) != 0) p0 *= all[fold[k].a].p0;
+    if constexpr ((kFolds & 2) != 0) p1 *= all[fold[k].b].p0;
+    p[k].p0 = p0;
+    if constexpr (Op::arity == ops::Arity::binary) p[k].p1 = p1;
+    last = node[k];
+    val[last] = z;
+  }
+}
+
+// Groups with folds pass values along chains whether or not they hold one (fewer copies of
+// the loop; the check costs a compare).
+template <class Op, class Operands, class Partials>
+void plan_group_folds(int folds, bool chain, const std::uint32_t* node, const Operands* ab,
+                      const Operands* fold, Partials* p, const Partials* all, double* val,
+                      std::size_t count) {
+  if (folds == 0 && !chain) return plan_group<Op, 0, false>(node, ab, fold, p, all, val, count);
+  if (folds == 0) return plan_group<Op, 0, true>(node, ab, fold, p, all, val, count);
+  if (folds == 1) return plan_group<Op, 1, true>(node, ab, fold, p, all, val, count);
+  if constexpr (Op::arity == ops::Arity::binary) {  // one-operand ops fold only a
+    if (folds == 2) return plan_group<Op, 2, true>(node, ab, fold, p, all, val, count);
+    return plan_group<Op, 3, true>(node, ab, fold, p, all, val, count);
+  }
+}
+
+template <class Operands, class Partials, class... Ops, std::size_t... I>
+void dispatch_plan_group(std::uint8_t code, int folds, bool chain, const std::uint32_t* node,
+                         const Operands* ab, const Operands* fold, Partials* p, const Partials* all,
+                         double* val, std::size_t count, ops::TypeList<Ops...>,
+                         std::index_sequence<I...>) {
+  (void)((code == ops::kFirstOpCode + I
+              ? (plan_group_folds<Ops>(folds, chain, node, ab, fold, p, all, val, count), true)
+              : false) ||
+         ...);
+}
+
+// The plan's reverse steps, last first. A share for the node of the step before (a chain: a
+// running sum's adds) travels in a register, `carry`, not through a store and a reload of its
+// adjoint; it goes into this node's own, consumed, adjoint instead, zeroed with it. kSkip: the
+// output is not the last node, and the nodes after it are not swept.
+template <bool kSkip, class Step, class Partials>
+void reverse_steps(const std::vector<Step>& steps, const Partials* p, double* adj,
+                   std::uint32_t out) {
+  double carry = 0;
+  for (std::size_t k = steps.size(); k-- > 0;) {
+    const Step& s = steps[k];
+    const std::uint32_t i = s.node;
+    if (kSkip && i > out) continue;
+    const std::uint32_t next = k > 0 ? steps[k - 1].node : 0;
+    const double g = adj[i] + carry;
+    const double da = p[s.pos].p0 * g, db = p[s.pos].p1 * g;
+    const bool ca = s.a == next, cb = s.b == next;
+    carry = (ca ? da : 0.0) + (cb ? db : 0.0);
+    adj[ca ? i : s.a] += da;
+    adj[cb ? i : s.b] += db;
+    adj[i] = 0;
+  }
+}
+
+// A group of linear nodes with folded operands: their partials are the recorded constants c
+// times the folded nodes' partials.
+template <int kFolds, class Operands, class Partials>
+void linear_folds(const Partials* c, const std::uint32_t* node, const Operands* ab,
+                  const Operands* fold, Partials* p, double* val, std::uint32_t begin,
+                  std::uint32_t end) {
+  for (std::uint32_t k = begin; k < end; ++k) {
+    val[node[k]] = c[k].p0 * val[ab[k].a] + c[k].p1 * val[ab[k].b];
+    p[k].p0 = (kFolds & 1) != 0 ? c[k].p0 * p[fold[k].a].p0 : c[k].p0;
+    p[k].p1 = (kFolds & 2) != 0 ? c[k].p1 * p[fold[k].b].p0 : c[k].p1;
+  }
+}
+
+template <class... Ops, std::size_t... I>
+constexpr std::array<bool, 256> one_operand_codes(ops::TypeList<Ops...>,
+                                                  std::index_sequence<I...>) {
+  std::array<bool, 256> one{};
+  ((one[ops::kFirstOpCode + I] = Ops::arity != ops::Arity::binary), ...);
+  return one;
+}
+// Op codes of one-operand ops (their b is their own slot, not an operand).
+constexpr std::array<bool, 256> kOneOperand =
+    one_operand_codes(ops::OpList{}, std::make_index_sequence<ops::OpList::size>{});
+
+[[noreturn]] void throw_gradient_only() {
+  throw Error(
+      "slope::Tape::replay: the recording folded ops for a gradient only (Mode::gradient) "
+      "and cannot be replayed; record with Mode::replay");
+}
+
 template <bool kDual>
 void forward_nodes(Node* nodes, Tangent* tan, double* val, std::size_t lo, std::size_t hi,
                    std::span<const double> x, std::span<const double> v) {
@@ -143,9 +265,7 @@ void forward_nodes(Node* nodes, Tangent* tan, double* val, std::size_t lo, std::
       prev = val[i];
       if constexpr (kDual) tan[i] = Tangent{0, 0, 0, 0};
     } else {
-      throw Error(
-          "slope::Tape::replay: the recording folded ops for a gradient only (Mode::gradient) "
-          "and cannot be replayed; record with Mode::replay");
+      throw_gradient_only();
     }
   }
 }
@@ -164,8 +284,27 @@ void Tape::build_schedule() {
   order_.clear();
   groups_.clear();
   segment_groups_.clear();
+  planned_ = tensor_count() == 0 && !inputs_among_ops_;
+  // The plan folds a one-operand op node used by exactly one operand of one node (see
+  // tape.hpp); its consumer's group says which operands are folded.
+  std::vector<std::uint8_t> folded(planned_ ? size_ : 0, 0), folds(planned_ ? size_ : 0, 0);
+  if (planned_) {
+    std::vector<std::uint32_t> uses(size_, 0);
+    for (std::size_t i = floor_; i < size_; ++i) {
+      const Node& n = base_[i];
+      ++uses[n.a()];
+      if (!kOneOperand[n.op()]) ++uses[n.b()];
+    }
+    for (std::size_t i = floor_; i < size_; ++i) {
+      const Node& n = base_[i];
+      folded[i] = n.op() >= ops::kFirstOpCode && kOneOperand[n.op()] && uses[i] == 1;
+      folds[i] =
+          static_cast<std::uint8_t>(folded[n.a()] | (kOneOperand[n.op()] ? 0 : folded[n.b()] << 1));
+    }
+  }
   std::vector<std::uint32_t> level(size_, 0);
   std::vector<std::uint64_t> keys;
+  bool fresh = true;  // the next node starts a group (a segment's first)
   // Levels are formed within windows of the segment: one level of a whole large tape would touch
   // nodes spread over all of it (Rosenbrock n = 100 000: 350 000 nodes, 11 MB), level after level,
   // and each pass would miss the cache (13.5 ms per replayed gradient there; 6.2 ms with windows of
@@ -176,7 +315,7 @@ void Tape::build_schedule() {
   constexpr std::size_t kWindow = 512;
   auto window = [&](std::size_t lo, std::size_t hi) {
     // Level: 1 + the operands' levels within the window; nodes of one level depend on none of
-    // each other.
+    // each other. Key: level | folds (2 bits) | op (8 bits) | node.
     keys.clear();
     for (std::size_t i = lo; i < hi; ++i) {
       const Node& n = base_[i];
@@ -186,19 +325,28 @@ void Tape::build_schedule() {
       const std::uint32_t la = a >= lo && a < i ? level[a] : 0,
                           lb = b >= lo && b < i ? level[b] : 0;
       level[i] = 1 + std::max(la, lb);
-      keys.push_back(std::uint64_t{level[i]} << 40 | std::uint64_t{n.op()} << 32 | i);
+      const std::uint64_t f = planned_ ? folds[i] : 0;
+      keys.push_back(std::uint64_t{level[i]} << 42 | f << 40 | std::uint64_t{n.op()} << 32 | i);
     }
     std::sort(keys.begin(), keys.end());
     for (std::size_t k = 0; k < keys.size(); ++k) {
       const auto i = static_cast<std::uint32_t>(keys[k]);
       const auto op = static_cast<std::uint8_t>(keys[k] >> 32);
+      const auto f = static_cast<std::uint8_t>(keys[k] >> 40 & 3);
       const auto pos = static_cast<std::uint32_t>(order_.size());
-      if (k == 0 || (keys[k] >> 32) != (keys[k - 1] >> 32)) groups_.push_back(Group{pos, pos, op});
+      // Consecutive groups of one kind run as one: still in dependency order, and a chain of
+      // single-node levels (a running sum: one add per level) costs one dispatch, not one each.
+      if (fresh || groups_.back().op != op || groups_.back().folds != f)
+        groups_.push_back(Group{pos, pos, op, f});
+      else if (k == 0 || keys[k] >> 42 != keys[k - 1] >> 42)
+        groups_.back().chain = true;
+      fresh = false;
       order_.push_back(i);
       groups_.back().end = pos + 1;
     }
   };
   auto segment = [&](std::size_t lo, std::size_t hi) {
+    fresh = true;
     for (std::size_t w = lo; w < hi; w += kWindow) window(w, std::min(hi, w + kWindow));
     segment_groups_.push_back(static_cast<std::uint32_t>(groups_.size()));
   };
@@ -211,6 +359,95 @@ void Tape::build_schedule() {
   if (tensors_)
     for (const detail::TensorNode& n : tensors_->nodes) up_to(n.mark);
   up_to(size_);
+  if (planned_) build_plan(folded);
+}
+
+void Tape::build_plan(const std::vector<std::uint8_t>& folded) {
+  const std::size_t count = order_.size();
+  plan_operands_.resize(count);
+  plan_folds_.assign(count, Operands{0, 0});
+  plan_partials_.resize(count);
+  plan_constants_.resize(count);
+  plan_reverse_.clear();
+  plan_folded_.clear();
+  std::vector<std::uint32_t> pos_of(size_, 0), reverse_operand(size_, 0);
+  for (std::size_t pos = 0; pos < count; ++pos) {
+    const std::uint32_t i = order_[pos];
+    const Node& n = base_[i];
+    pos_of[i] = static_cast<std::uint32_t>(pos);
+    // One-operand ops keep b at their own slot (see push1): the sweep adds their p1 (a constant
+    // op's constant, else 0) to their own adjoint, which it then zeroes.
+    const std::uint32_t a = n.a(), b = n.b();
+    plan_operands_[pos] = Operands{a, b};
+    plan_partials_[pos] = plan_constants_[pos] = Partials{n.p0, n.p1};
+    // An operand folded earlier (its position precedes this one) stands for its own operand.
+    const bool fa = folded[a] != 0, fb = !kOneOperand[n.op()] && folded[b] != 0;
+    plan_folds_[pos] = Operands{fa ? pos_of[a] : 0, fb ? pos_of[b] : 0};
+    const ReverseStep step{i, fa ? reverse_operand[a] : a, fb ? reverse_operand[b] : b,
+                           static_cast<std::uint32_t>(pos)};
+    if (folded[i]) {
+      reverse_operand[i] = step.a;
+      plan_folded_.push_back(step);
+    } else {
+      plan_reverse_.push_back(step);
+    }
+  }
+  std::sort(plan_folded_.begin(), plan_folded_.end(),
+            [](const ReverseStep& x, const ReverseStep& y) { return x.node < y.node; });
+  plan_adjoints_ = std::make_unique<double[]>(size_);
+}
+
+void Tape::forward_plan() {
+  double* val = values_.get();
+  const std::uint32_t* node = order_.data();
+  const Operands* ab = plan_operands_.data();
+  const Operands* fold = plan_folds_.data();
+  Partials* p = plan_partials_.data();
+  const Partials* c = plan_constants_.data();
+  for (const Group& g : groups_) {
+    const std::size_t count = g.end - g.begin;
+    if (g.op >= ops::kFirstOpCode) {
+      dispatch_plan_group(g.op, g.folds, g.chain, node + g.begin, ab + g.begin, fold + g.begin,
+                          p + g.begin, p, val, count, ops::OpList{},
+                          std::make_index_sequence<ops::OpList::size>{});
+    } else if (g.op == ops::kLinearCode && g.folds == 0) {
+      for (std::uint32_t k = g.begin; k < g.end; ++k)
+        val[node[k]] = p[k].p0 * val[ab[k].a] + p[k].p1 * val[ab[k].b];
+    } else if (g.op == ops::kLinearCode) {  // the recorded constants times the folded partials
+      if (g.folds == 1)
+        linear_folds<1>(c, node, ab, fold, p, val, g.begin, g.end);
+      else if (g.folds == 2)
+        linear_folds<2>(c, node, ab, fold, p, val, g.begin, g.end);
+      else
+        linear_folds<3>(c, node, ab, fold, p, val, g.begin, g.end);
+    } else {
+      throw_gradient_only();  // inputs among the ops and tensor nodes are not planned
+    }
+  }
+}
+
+void Tape::reverse_plan(std::uint32_t out) {
+  double* adj = plan_adjoints_.get();
+  const Partials* p = plan_partials_.data();
+  // The seed, set on the node by the caller: every node's adjoint stays zero.
+  adj[out] += base_[out].adj;
+  base_[out].adj = 0;
+  // An output folded into a node recorded after it (not swept) passes its share on first.
+  const auto f =
+      std::lower_bound(plan_folded_.begin(), plan_folded_.end(), out,
+                       [](const ReverseStep& s, std::uint32_t node) { return s.node < node; });
+  if (f != plan_folded_.end() && f->node == out) {
+    adj[f->a] += p[f->pos].p0 * adj[out];
+    adj[out] = 0;
+  }
+  // Backwards through the schedule: every consumer of a node comes after it.
+  if (out + 1 == size_)
+    reverse_steps<false>(plan_reverse_, p, adj, out);
+  else
+    reverse_steps<true>(plan_reverse_, p, adj, out);
+  // The inputs' adjoints stay where they are: adjoint() reads them there, and the next sweep's
+  // clear_adjoints() zeroes them (8 bytes each, not a 32-byte node line each).
+  plan_gradient_ = true;
 }
 
 void Tape::forward_groups(std::size_t seg, std::span<const double> x) {
@@ -232,9 +469,7 @@ void Tape::forward_groups(std::size_t seg, std::span<const double> x) {
       for (std::size_t j = 0; j < count; ++j)
         val[idx[j]] = x[static_cast<std::size_t>(base_[idx[j]].p1)];
     } else {
-      throw Error(
-          "slope::Tape::replay: the recording folded ops for a gradient only (Mode::gradient) "
-          "and cannot be replayed; record with Mode::replay");
+      throw_gradient_only();
     }
   }
 }
@@ -256,9 +491,17 @@ void Tape::replay_sweep(std::span<const double> x, std::span<const double> v, bo
     throw Error("slope::Tape::replay: x has length " + std::to_string(x.size()) +
                 ", the recording has " + std::to_string(inputs_.size()) + " inputs");
   // Allocated once per tape: a warm replay allocates nothing.
-  if (!values_) values_ = std::make_unique_for_overwrite<double[]>(capacity_);
+  if (values_capacity_ < capacity_) {  // the tape grew since (a pooled tape's new recording)
+    values_ = std::make_unique_for_overwrite<double[]>(capacity_);
+    values_capacity_ = capacity_;
+  }
   if (dual && !tangents_) tangents_ = std::make_unique_for_overwrite<Tangent[]>(capacity_);
-  std::copy(x.begin(), x.end(), inputs_.begin());
+  // A block of inputs is read from its slots (copied there below, or set by its input nodes in
+  // the dual sweep): a second copy into inputs_ cost as much as a quarter of a replay of
+  // Rosenbrock n = 1000 when x and inputs_ sat at nearly the same offset in a 4 KiB page (loads
+  // waited on the stores of the copy: 600 ns against 150 ns for 8 KB).
+  inputs_in_values_ = floor_ > 1 && inputs_.size() + 1 == floor_;
+  if (!inputs_in_values_) std::copy(x.begin(), x.end(), inputs_.begin());
   dual_ = dual;
   values_[0] = 0;
   base_[0].adj = 0;
@@ -271,6 +514,12 @@ void Tape::replay_sweep(std::span<const double> x, std::span<const double> v, bo
   // First order: the level schedule (built once); dual: node by node in recorded order.
   if (!dual && segment_groups_.empty()) build_schedule();
   if (!dual && floor_ > 1) std::copy(x.begin(), x.end(), values_.get() + 1);  // the block
+  plan_swept_ = !dual && planned_;
+  if (plan_swept_) {
+    forward_plan();
+    swept_ = true;
+    return;
+  }
   std::size_t lo = 1, seg = 0;
   auto scalars = [&](std::size_t hi) {
     if (dual && hi > lo)

@@ -117,11 +117,14 @@ void Tape::reset(Mode mode) {
   hot_tag_ = nan_check_ ? kSpecialTag : tag_;
   inputs_taken_ = false;
   inputs_.clear();
+  inputs_in_values_ = false;
   guards_.clear();
   pinned_ = 0;
   replaying_ = false;
   ops_clean_ = true;
   tangents_clean_ = false;
+  segment_groups_.clear();  // the next replay schedules this recording
+  planned_ = plan_swept_ = plan_gradient_ = false;
   if (tensors_) tensors_->clear();
 }
 
@@ -211,7 +214,9 @@ void Tape::reverse_dual_replayed(std::uint32_t out) {
 }
 
 void Tape::sweep_from(std::size_t out, bool dual) {
-  if (tensor_count() > 0)
+  if (!dual && plan_swept_)
+    reverse_plan(static_cast<std::uint32_t>(out));
+  else if (tensor_count() > 0)
     reverse_segmented(out, dual);
   else if (dual)
     sweep_dual(base_, tangents_.get(), out, floor_);
@@ -247,6 +252,14 @@ void Tape::reverse_segmented(std::size_t out, bool dual) {
 }
 
 void Tape::clear_adjoints() {
+  if (plan_gradient_) {
+    // The plan's sweep left adjoints only at the inputs, in its own array, and the nodes' all
+    // zero (its seed included): no 32-byte node line needs touching.
+    std::fill(plan_adjoints_.get(), plan_adjoints_.get() + floor_, 0.0);
+    plan_gradient_ = false;
+    ops_clean_ = tangents_clean_ = false;  // until a sweep completes
+    return;
+  }
   // Recording and the dual forward sweep zero each node's adjoint, and a completed first-order
   // sweep leaves the adjoints of the nodes it swept zero: then only the inputs below the floor
   // (the gradient just read) need clearing.
@@ -283,11 +296,19 @@ void Tape::reverse(const Var& y) {
   if (begin_sweep(y, "reverse")) sweep_from(y.slot(), false);
 }
 
+void Tape::adjoints(std::uint32_t first, std::span<double> out) const {
+  if (plan_gradient_) {
+    std::copy_n(plan_adjoints_.get() + first, out.size(), out.begin());
+    return;
+  }
+  for (std::size_t k = 0; k < out.size(); ++k) out[k] = base_[first + k].adj;
+}
+
 double Tape::adjoint(const Var& x) const {
   if (x.is_active() && (x.tag_ != tag_ || x.slot() >= size()))
     throw Error("slope::Tape::adjoint: the Var (value " + detail::fmt(x.value_) +
                 ") is not from this recording");
-  return x.is_active() ? base_[x.slot()].adj : 0.0;
+  return x.is_active() ? adjoint(x.slot()) : 0.0;
 }
 
 void Tape::throw_stale(double value, std::uint32_t tag, const char* op) {
@@ -374,7 +395,8 @@ std::unique_ptr<Tape> Tape::clone() const {
   t->floor_ = floor_;
   t->inputs_taken_ = inputs_taken_;
   t->inputs_among_ops_ = inputs_among_ops_;
-  t->inputs_ = inputs_;
+  const std::span<const double> x = input_values();
+  t->inputs_.assign(x.begin(), x.end());
   t->guards_ = guards_;
   t->pinned_ = pinned_;
   t->swept_ = true;  // the copied adjoints are cleared by the next sweep

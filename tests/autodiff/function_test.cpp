@@ -454,4 +454,81 @@ TEST(Function, LongTapeReplayAcrossScheduleWindowsMatchesTheAnalyticGradient) {
   EXPECT_LT(worst, 1e-10);
 }
 
+// First-order replays of scalar recordings fold one-operand nodes used once into their
+// consumers (their partials multiplied in the forward sweep) and skip them in the reverse one.
+// Chains of such nodes, constant ops, linear nodes and both operands of a binary op folded,
+// against the analytic gradient.
+TEST(Function, FoldedChainsOfOneOperandOpsGiveTheAnalyticGradient) {
+  auto f = [](const Tensor& p) {
+    const Var a = p[0], b = p[1];
+    // sin(exp(a)) · log(1 + b²) + 3·tanh(2 − a) − sqrt(b² + 1) / 4
+    return sin(exp(a)) * log(1.0 + square(b)) + 3.0 * tanh(2.0 - a) - sqrt(square(b) + 1.0) / 4.0;
+  };
+  auto grad = [](double a, double b) {
+    const double s = std::sin(std::exp(a)), c = std::cos(std::exp(a)), l = std::log(1 + b * b);
+    const double th = std::tanh(2 - a), r = std::sqrt(b * b + 1);
+    return std::vector<double>{c * std::exp(a) * l - 3 * (1 - th * th),
+                               s * 2 * b / (1 + b * b) - b / (4 * r)};
+  };
+  Function F = slope::record(f, std::vector<double>{0.3, -0.7});
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> u(-1.5, 1.5);
+  std::vector<double> g(2);
+  for (int k = 0; k < 50; ++k) {
+    const std::vector<double> x{u(rng), u(rng)};
+    F.value_and_grad(x, g);
+    const std::vector<double> want = grad(x[0], x[1]);
+    EXPECT_NEAR(g[0], want[0], 1e-13 * (1 + std::fabs(want[0])));
+    EXPECT_NEAR(g[1], want[1], 1e-13 * (1 + std::fabs(want[1])));
+  }
+}
+
+// The output need not be the last node: nodes recorded after it are not part of it, even when
+// the output is a one-operand node whose only use comes after it (and so is folded there).
+TEST(Function, AnOutputRecordedBeforeOtherNodesHasItsOwnGradient) {
+  auto folded_output = [](const Tensor& p) {
+    const Var y = exp(p[0] * p[1]);
+    const Var after = sin(y) + p[0];  // uses y once, after it
+    (void)after;
+    return y;
+  };
+  auto earlier_output = [](const Tensor& p) {
+    const Var y = p[0] * p[1] + square(p[0]);
+    const Var after = y * y + p[1];  // y used twice: not folded
+    (void)after;
+    return y;
+  };
+  Function F = slope::record(folded_output, std::vector<double>{0.5, 0.25});
+  Function G = slope::record(earlier_output, std::vector<double>{0.5, 0.25});
+  std::vector<double> g(2);
+  for (const std::vector<double>& x : {std::vector<double>{0.5, 0.25}, {-1.25, 0.75}}) {
+    const double e = std::exp(x[0] * x[1]);
+    EXPECT_DOUBLE_EQ(F.value_and_grad(x, g), e);
+    EXPECT_NEAR(g[0], e * x[1], 1e-14 * e);
+    EXPECT_NEAR(g[1], e * x[0], 1e-14 * e);
+    EXPECT_DOUBLE_EQ(G.value_and_grad(x, g), x[0] * x[1] + x[0] * x[0]);
+    EXPECT_DOUBLE_EQ(g[0], x[1] + 2 * x[0]);
+    EXPECT_DOUBLE_EQ(g[1], x[0]);
+  }
+}
+
+// Gradients, HVPs and Hessians of one Function in any order: each sweep kind leaves the next
+// one a clean slate (the first-order sweeps keep their adjoints apart from the nodes').
+TEST(Function, GradientsStayExactBetweenHvpsAndHessians) {
+  std::vector<double> x0{0.5, -1.0, 1.5, 0.25};
+  Function F = slope::record(rosenbrock, x0);
+  std::mt19937_64 rng(12);
+  std::normal_distribution<double> normal;
+  for (int k = 0; k < 6; ++k) {
+    std::vector<double> x(4), v(4);
+    for (double& e : x) e = normal(rng);
+    for (double& e : v) e = normal(rng);
+    const auto fresh = slope::value_and_grad(rosenbrock, x);
+    expect_close(F.value_and_grad(x).grad, fresh.grad, 1e-13, "gradient");
+    if (k % 3 == 0) expect_close(F.hvp(x, v), slope::hvp(rosenbrock, x, v), 1e-12, "hvp");
+    if (k % 3 == 1) expect_close(F.hessian(x), slope::hessian(rosenbrock, x), 1e-12, "hessian");
+    expect_close(F.value_and_grad(x).grad, fresh.grad, 1e-13, "gradient after");
+  }
+}
+
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <vector>
 
@@ -83,6 +84,21 @@ TEST_P(RosenbrockTest, GradientAndHessianEqualTheHandDerivedFormulas) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sizes, RosenbrockTest, ::testing::Values(2, 10));
+
+// The Hessian replays a pooled tape; the next, larger recording on that tape must not replay
+// into the smaller one's buffers (values, schedule), whichever order the sizes come in.
+TEST(Functional, HessiansOfGrowingAndShrinkingRecordingsOnOneThread) {
+  for (std::size_t n : {4u, 600u, 10u, 1200u, 6u}) {
+    const std::vector<double> x = random_point(n, n);
+    const auto h = slope::hessian(rosenbrock, x);
+    const auto h_ref = rosenbrock_hessian(x);
+    ASSERT_EQ(h.shape(), h_ref.shape());
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t j = i > 2 ? i - 2 : 0; j < std::min(n, i + 3); ++j)
+        ASSERT_NEAR(h(i, j), h_ref(i, j), 1e-12 * (1 + std::fabs(h_ref(i, j)))) << n;
+    EXPECT_EQ(slope::hvp(rosenbrock, x, x), slope::hvp(rosenbrock, x, x)) << n;
+  }
+}
 
 TEST(Hvp, EqualsTheHessianTimesVAndReturnsTheGradientSweepToo) {
   const std::vector<double> x = random_point(10, 7);

@@ -138,7 +138,11 @@ class Tape {
   void reverse(const Var& y);
   /// The adjoint of a slot after reverse(); throws for a handle of another recording.
   double adjoint(const Var& x) const;
-  double adjoint(std::uint32_t slot) const { return base_[slot].adj; }
+  double adjoint(std::uint32_t slot) const {
+    return plan_gradient_ ? plan_adjoints_[slot] : base_[slot].adj;
+  }
+  /// adjoint(first + k) for every k of out.
+  void adjoints(std::uint32_t first, std::span<double> out) const;
   /// Reverse sweep in dual numbers over a recording with tangents: afterwards adjoint(slot) is
   /// ∂y/∂x and hvp_adjoint(slot) is (H·v) for each input slot.
   void reverse_dual(const Var& y);
@@ -176,7 +180,11 @@ class Tape {
   const Node* nodes() const { return base_; }
   /// The reverse sweep stops here: the block of inputs registered first needs no sweep.
   std::size_t sweep_floor() const { return floor_; }
-  std::span<const double> input_values() const { return inputs_; }
+  /// The inputs' values: the recorded ones, or the last replay's x.
+  std::span<const double> input_values() const {
+    if (inputs_in_values_) return {values_.get() + 1, inputs_.size()};
+    return inputs_;
+  }
   /// Bytes a recorded node costs, its adjoint included.
   static constexpr std::size_t bytes_per_node() { return sizeof(Node); }
   /// Bytes the current recording costs: every node (inputs included) and its adjoint.
@@ -309,6 +317,7 @@ class Tape {
   bool swept_ = false;
   bool inputs_among_ops_ = false;  // an input node lies in the swept range
   bool dual_ = false;
+  bool inputs_in_values_ = false;  // a replay left the block's values at slots 1.. only
   std::size_t floor_ = 1;
   std::unique_ptr<Node[]> storage_;
   std::unique_ptr<Tangent[]> tangents_;  // capacity_ entries once a recording used tangents
@@ -323,12 +332,44 @@ class Tape {
   struct Group {
     std::uint32_t begin, end;  // into order_
     std::uint8_t op;
+    std::uint8_t folds = 0;  // the plan's: bit 0 operand a, bit 1 operand b is a folded node
+    bool chain = false;      // holds several levels: a node may use the one just before it
   };
   std::vector<std::uint32_t> order_;
   std::vector<Group> groups_;
   std::vector<std::uint32_t> segment_groups_;  // groups_ index where each segment's groups end
   void build_schedule();
   void forward_groups(std::size_t segment, std::span<const double> x);
+  // The plan: a recording without tensor nodes or inputs among its ops replays its first-order
+  // sweeps from dense arrays by schedule position (operands, partials) and a dense adjoint array
+  // instead of from the 32-byte nodes, and its reverse sweep skips folded nodes: a one-operand
+  // node used once (b − a², (1 − a)², 100·t²: the a², the 1 − a, the t²) is folded into its
+  // consumer, whose partial for it becomes the product of the two (computed by the consumer in
+  // the forward sweep), and whose reverse operand becomes the folded node's. The nodes keep the
+  // recorded partials (dual replays and reverse() without a replay read them).
+  struct Operands {
+    std::uint32_t a, b;  // as recorded: b is a one-operand op's own slot
+  };
+  struct Partials {
+    double p0, p1;  // p1: a constant op's constant (its p0 alone is a partial)
+  };
+  struct ReverseStep {
+    std::uint32_t node, a, b, pos;  // operands after folding; pos: its partials
+  };
+  std::vector<Operands> plan_operands_;
+  std::vector<Operands> plan_folds_;  // positions of folded operands (groups with folds only)
+  std::vector<Partials> plan_partials_;
+  std::vector<Partials> plan_constants_;     // a linear node's, kept for its folded partials
+  std::vector<ReverseStep> plan_reverse_;    // the nodes not folded, in schedule order
+  std::vector<ReverseStep> plan_folded_;     // the folded ones, by node (an output may be one)
+  std::unique_ptr<double[]> plan_adjoints_;  // all zero between sweeps
+  std::uint32_t values_capacity_ = 0;        // entries of values_
+  bool planned_ = false;                     // this recording replays by the plan
+  bool plan_swept_ = false;                  // the last forward sweep filled plan_partials_
+  bool plan_gradient_ = false;  // the inputs' adjoints are in plan_adjoints_ (the last sweep's)
+  void build_plan(const std::vector<std::uint8_t>& folded);
+  void forward_plan();
+  void reverse_plan(std::uint32_t out);
   std::vector<Guard> guards_;
   std::uint64_t pinned_ = 0;
   bool replaying_ = false;
