@@ -27,34 +27,45 @@ SLOPE_INLINE double operand(std::uint32_t slot, std::size_t i, double prev, cons
   return val[slot];
 }
 
+// An op's value and partials at T = double. `b` is the second operand of a two-operand op, the
+// constant of a constant op, unused otherwise; p1 is 0 but for two-operand ops.
+struct Evaluated {
+  double z, p0, p1;
+};
+template <class Op>
+SLOPE_INLINE Evaluated evaluate(double a, double b) {
+  if constexpr (Op::arity == ops::Arity::unary) {
+    (void)b;
+    if constexpr (requires { Op::value_and_slope(a); }) {
+      const ops::Pair<double> zp = Op::value_and_slope(a);
+      return {zp.a, zp.b, 0};
+    } else {
+      const double z = Op::f(a);
+      return {z, Op::df(a, z), 0};
+    }
+  } else if constexpr (Op::arity == ops::Arity::constant) {
+    const double z = Op::f(a, b);
+    return {z, Op::df(a, b, z), 0};
+  } else {
+    const double z = Op::f(a, b);
+    const ops::Pair<double> p = Op::df(a, b, z);
+    return {z, p.a, p.b};
+  }
+}
+
 // One node at T = double: value into val[i] (and returned), partials into the node. A constant
 // op keeps its constant in p1; a one-operand op's p1 stays 0.
 template <class Op>
 SLOPE_INLINE double replay_node(Node& n, double* val, std::size_t i, double prev) {
   const double a = operand(n.a(), i, prev, val);
-  double z;
-  if constexpr (Op::arity == ops::Arity::unary) {
-    if constexpr (requires { Op::value_and_slope(a); }) {
-      const ops::Pair<double> zp = Op::value_and_slope(a);
-      z = zp.a;
-      n.p0 = zp.b;
-    } else {
-      z = Op::f(a);
-      n.p0 = Op::df(a, z);
-    }
-  } else if constexpr (Op::arity == ops::Arity::constant) {
-    const double c = n.p1;
-    z = Op::f(a, c);
-    n.p0 = Op::df(a, c, z);
-  } else {
-    const double b = operand(n.b(), i, prev, val);
-    z = Op::f(a, b);
-    const ops::Pair<double> p = Op::df(a, b, z);
-    n.p0 = p.a;
-    n.p1 = p.b;
-  }
-  val[i] = z;
-  return z;
+  double b = 0;
+  if constexpr (Op::arity == ops::Arity::constant) b = n.p1;
+  if constexpr (Op::arity == ops::Arity::binary) b = operand(n.b(), i, prev, val);
+  const Evaluated e = evaluate<Op>(a, b);
+  n.p0 = e.p0;
+  if constexpr (Op::arity == ops::Arity::binary) n.p1 = e.p1;
+  val[i] = e.z;
+  return e.z;
 }
 
 // The same in dual numbers: the partials' tangents go to the node's Tangent entry.
@@ -131,27 +142,12 @@ void plan_group(const std::uint32_t* node, const Operands* ab, const Operands* f
   std::uint32_t last = 0;
   for (std::size_t k = 0; k < count; ++k) {
     const double a = kChain && ab[k].a == last ? z : val[ab[k].a];
-    double p0, p1 = 0;
-    if constexpr (Op::arity == ops::Arity::unary) {
-      if constexpr (requires { Op::value_and_slope(a); }) {
-        const ops::Pair<double> zp = Op::value_and_slope(a);
-        z = zp.a;
-        p0 = zp.b;
-      } else {
-        z = Op::f(a);
-        p0 = Op::df(a, z);
-      }
-    } else if constexpr (Op::arity == ops::Arity::constant) {
-      const double c = p[k].p1;
-      z = Op::f(a, c);
-      p0 = Op::df(a, c, z);
-    } else {
-      const double b = kChain && ab[k].b == last ? z : val[ab[k].b];
-      z = Op::f(a, b);
-      const ops::Pair<double> d = Op::df(a, b, z);
-      p0 = d.a;
-      p1 = d.b;
-    }
+    double b = 0;
+    if constexpr (Op::arity == ops::Arity::constant) b = p[k].p1;
+    if constexpr (Op::arity == ops::Arity::binary) b = kChain && ab[k].b == last ? z : val[ab[k].b];
+    const Evaluated e = evaluate<Op>(a, b);
+    z = e.z;
+    double p0 = e.p0, p1 = e.p1;
     if constexpr ((kFolds & 1) != 0) p0 *= all[fold[k].a].p0;
     if constexpr ((kFolds & 2) != 0) p1 *= all[fold[k].b].p0;
     p[k].p0 = p0;
