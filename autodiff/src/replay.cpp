@@ -185,24 +185,38 @@ void dispatch_plan_group(std::uint8_t code, int folds, bool chain, const std::ui
 
 // The plan's reverse steps, last first. A share for the node of the step before (a chain: a
 // running sum's adds) travels in a register, `carry`, not through a store and a reload of its
-// adjoint; it goes into this node's own, consumed, adjoint instead, zeroed with it. kSkip: the
-// output is not the last node, and the nodes after it are not swept.
-template <bool kSkip, class Step, class Partials>
-void reverse_steps(const std::vector<Step>& steps, const Partials* p, double* adj,
-                   std::uint32_t out) {
-  double carry = 0;
-  for (std::size_t k = steps.size(); k-- > 0;) {
-    const Step& s = steps[k];
-    const std::uint32_t i = s.node;
+// adjoint; mark_carries made that operand the step's own slot, zeroed after it. One loop per
+// kind of run, so neither a branch nor a mask per step picks the share to carry (a mask moved
+// the carry through an integer register: 14 cycles a step on the chain, against 8 with
+// branches). kSkip: the output is not the last node, and the nodes after it are not swept.
+template <bool kSkip, int kCarry, class Step, class Partials>
+double reverse_run(const Step* s, std::size_t begin, std::size_t end, const Partials* p,
+                   double* adj, std::uint32_t out, double carry) {
+  for (std::size_t k = end; k-- > begin;) {
+    const std::uint32_t i = s[k].node;
     if (kSkip && i > out) continue;
-    const std::uint32_t next = k > 0 ? steps[k - 1].node : 0;
     const double g = adj[i] + carry;
-    const double da = p[s.pos].p0 * g, db = p[s.pos].p1 * g;
-    const bool ca = s.a == next, cb = s.b == next;
-    carry = (ca ? da : 0.0) + (cb ? db : 0.0);
-    adj[ca ? i : s.a] += da;
-    adj[cb ? i : s.b] += db;
+    const double da = p[s[k].pos].p0 * g, db = p[s[k].pos].p1 * g;
+    adj[s[k].a] += da;
+    adj[s[k].b] += db;
     adj[i] = 0;
+    carry = kCarry == 1 ? da : kCarry == 2 ? db : 0.0;
+  }
+  return carry;
+}
+
+template <bool kSkip, class Sweep, class Partials>
+void reverse_steps(const Sweep& sweep, const Partials* p, double* adj, std::uint32_t out) {
+  double carry = 0;
+  for (std::size_t r = sweep.runs.size(); r-- > 0;) {
+    const std::size_t begin = r == 0 ? 0 : sweep.runs[r - 1].end, end = sweep.runs[r].end;
+    const auto* s = sweep.steps.data();
+    if (sweep.runs[r].carry == 1)
+      carry = reverse_run<kSkip, 1>(s, begin, end, p, adj, out, carry);
+    else if (sweep.runs[r].carry == 2)
+      carry = reverse_run<kSkip, 2>(s, begin, end, p, adj, out, carry);
+    else
+      carry = reverse_run<kSkip, 0>(s, begin, end, p, adj, out, carry);
   }
 }
 
@@ -364,7 +378,7 @@ void Tape::build_plan(const std::vector<std::uint8_t>& folded) {
   plan_folds_.assign(count, Operands{0, 0});
   plan_partials_.resize(count);
   plan_constants_.resize(count);
-  plan_reverse_.clear();
+  plan_reverse_.steps.clear();
   plan_folded_.clear();
   std::vector<std::uint32_t> pos_of(size_, 0), reverse_operand(size_, 0);
   for (std::size_t pos = 0; pos < count; ++pos) {
@@ -385,12 +399,116 @@ void Tape::build_plan(const std::vector<std::uint8_t>& folded) {
       reverse_operand[i] = step.a;
       plan_folded_.push_back(step);
     } else {
-      plan_reverse_.push_back(step);
+      plan_reverse_.steps.push_back(step);
     }
   }
   std::sort(plan_folded_.begin(), plan_folded_.end(),
             [](const ReverseStep& x, const ReverseStep& y) { return x.node < y.node; });
+  merge_steps();
+  mark_carries(plan_reverse_);
+  mark_carries(plan_merged_);
   plan_adjoints_ = std::make_unique<double[]>(size_);
+}
+
+void Tape::merge_steps() {
+  plan_merged_.steps = plan_reverse_.steps;
+  std::vector<ReverseStep>& steps = plan_merged_.steps;
+  plan_merges_.clear();
+  // How many step operands read each node's adjoint, and each node's step.
+  std::vector<std::uint32_t> reads(size_, 0);
+  std::vector<std::int32_t> step_of(size_, -1);
+  for (std::size_t k = 0; k < steps.size(); ++k) {
+    const ReverseStep& s = steps[k];
+    step_of[s.node] = static_cast<std::int32_t>(k);
+    ++reads[s.a];
+    if (s.b != s.node) ++reads[s.b];
+  }
+  std::vector<std::uint8_t> gone(steps.size(), 0);
+  auto next_pos = static_cast<std::uint32_t>(plan_partials_.size());
+  std::vector<std::array<std::uint32_t, 4>> merges;  // via, t, add_a, add_b as positions * 2 + k
+  constexpr std::uint32_t kNone = ~0u;
+  // In schedule order: a step t merged into c has its own merges done, and its partials (at its
+  // position, or at its merged one) are final when c's merge reads them.
+  for (ReverseStep& c : steps) {
+    for (bool merged = true; merged;) {
+      merged = false;
+      for (std::uint32_t slot = 0; slot < 2 && !merged; ++slot) {
+        const bool one_operand = c.b == c.node;
+        if (slot == 1 && one_operand) break;
+        const std::uint32_t x = slot == 0 ? c.a : c.b, other = slot == 0 ? c.b : c.a;
+        if (x == other || reads[x] != 1 || step_of[x] < 0) continue;
+        const ReverseStep& t = steps[static_cast<std::size_t>(step_of[x])];
+        if (t.b == t.node) continue;  // a one-operand t: used once, it was folded
+        // c's partial for its other operand adds to t's operand that is the same node; c's
+        // other operand must be one of t's (a step has two operands), unless c has one.
+        std::uint32_t add_a = kNone, add_b = kNone;
+        if (!one_operand) {
+          if (other == t.a)
+            add_a = 2 * c.pos + 1 - slot;
+          else if (other == t.b)
+            add_b = 2 * c.pos + 1 - slot;
+          else
+            continue;
+          --reads[other];
+        }
+        reads[x] = 0;
+        gone[static_cast<std::size_t>(step_of[x])] = 1;
+        merges.push_back({2 * c.pos + slot, 2 * t.pos, add_a, add_b});
+        c.a = t.a;
+        c.b = t.b;
+        c.pos = next_pos++;
+        merged = true;
+      }
+    }
+  }
+  if (merges.empty()) {
+    steps.clear();
+    return;
+  }
+  std::size_t kept = 0;
+  for (std::size_t k = 0; k < steps.size(); ++k)
+    if (!gone[k]) steps[kept++] = steps[k];
+  steps.resize(kept);
+  // One more entry, zero, for the merges where c's other operand adds nothing.
+  const std::uint32_t zero = 2 * next_pos;
+  plan_partials_.resize(next_pos + 1, Partials{0, 0});
+  for (std::size_t k = 0; k < merges.size(); ++k) {
+    const auto& m = merges[k];
+    plan_merges_.push_back(Merge{m[0], m[1], m[2] == kNone ? zero : m[2],
+                                 m[3] == kNone ? zero : m[3],
+                                 2 * (next_pos - static_cast<std::uint32_t>(merges.size() - k))});
+  }
+}
+
+void Tape::merge_partials() {
+  double* d = &plan_partials_.data()->p0;
+  for (const Merge& m : plan_merges_) {
+    const double via = d[m.via];
+    d[m.to] = via * d[m.t] + d[m.add_a];
+    d[m.to + 1] = via * d[m.t + 1] + d[m.add_b];
+  }
+}
+
+void Tape::mark_carries(SweepSteps& sweep) {
+  // The carried operand becomes the step's own slot, zeroed after the step: one slot shared by
+  // all such stores would chain every step to the one before it through memory.
+  std::vector<ReverseStep>& steps = sweep.steps;
+  sweep.runs.clear();
+  for (std::size_t k = 0; k < steps.size(); ++k) {
+    ReverseStep& s = steps[k];
+    const std::uint32_t next = k > 0 ? steps[k - 1].node : 0;  // the step after it in the sweep
+    std::uint32_t carry = 0;
+    if (k > 0 && s.a == next) {
+      s.a = s.node;
+      carry = 1;
+    } else if (k > 0 && s.b == next) {
+      s.b = s.node;
+      carry = 2;
+    }
+    if (sweep.runs.empty() || sweep.runs.back().carry != carry)
+      sweep.runs.push_back(StepRun{0, carry});
+    sweep.runs.back().end = static_cast<std::uint32_t>(k + 1);
+  }
 }
 
 void Tape::forward_plan() {
@@ -436,8 +554,12 @@ void Tape::reverse_plan(std::uint32_t out) {
     adj[f->a] += p[f->pos].p0 * adj[out];
     adj[out] = 0;
   }
-  // Backwards through the schedule: every consumer of a node comes after it.
-  if (out + 1 == size_)
+  // Backwards through the schedule: every consumer of a node comes after it. The merged steps
+  // hold only for the last node as the output (a merged node's adjoint is never formed).
+  if (out + 1 == size_ && !plan_merged_.steps.empty()) {
+    merge_partials();
+    reverse_steps<false>(plan_merged_, p, adj, out);
+  } else if (out + 1 == size_)
     reverse_steps<false>(plan_reverse_, p, adj, out);
   else
     reverse_steps<true>(plan_reverse_, p, adj, out);

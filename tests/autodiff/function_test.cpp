@@ -483,6 +483,35 @@ TEST(Function, FoldedChainsOfOneOperandOpsGiveTheAnalyticGradient) {
   }
 }
 
+// Steps merged into their only reader: c = t + x after t = x·y reads x and y itself, with the
+// chained partials; chains of such merges, a one-operand reader used twice, t = x·x, and running
+// sums carried through a or b. Each against a fresh recording (no replay) at new points.
+TEST(Function, MergedStepsGiveTheGradientOfAFreshRecording) {
+  auto f = [](const Tensor& p) {
+    const Var x = p[0], y = p[1], z = p[2];
+    const Var chain = ((x * y + x) * y - x) / (y + 3.0);  // merges into merges (shared x, y)
+    const Var e = exp(x * z);                             // read twice: e's step stays, x·z merges
+    const Var sq = x * x + x;                             // t with a == b, merged with shared a
+    Var s = e * e + e;
+    for (int k = 0; k < 4; ++k) s = s + chain * sq;  // carried through a
+    Var r = y;
+    for (int k = 0; k < 4; ++k) r = (z * y - y) + r;  // carried through b; z·y merges (shared y)
+    return s * r + hypot(x, y) * (x - z);
+  };
+  Function F = slope::record(f, std::vector<double>{0.3, -0.7, 0.5});
+  std::mt19937_64 rng(13);
+  std::uniform_real_distribution<double> u(-1.0, 1.0);
+  std::vector<double> g(3);
+  for (int k = 0; k < 50; ++k) {
+    const std::vector<double> x{u(rng), u(rng), u(rng)};
+    const double value = F.value_and_grad(x, g);
+    const auto fresh = slope::value_and_grad(f, x);
+    EXPECT_NEAR(value, fresh.value, 1e-13 * (1 + std::fabs(fresh.value)));
+    for (std::size_t i = 0; i < 3; ++i)
+      EXPECT_NEAR(g[i], fresh.grad(i), 1e-12 * (1 + std::fabs(fresh.grad(i)))) << "x" << i;
+  }
+}
+
 // The output need not be the last node: nodes recorded after it are not part of it, even when
 // the output is a one-operand node whose only use comes after it (and so is folded there).
 TEST(Function, AnOutputRecordedBeforeOtherNodesHasItsOwnGradient) {

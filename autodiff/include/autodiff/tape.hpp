@@ -356,18 +356,42 @@ class Tape {
   struct ReverseStep {
     std::uint32_t node, a, b, pos;  // operands after folding; pos: its partials
   };
+  // Steps [previous run's end, end) pass their share for operand a (carry 1) or b (2) to the
+  // next step of the sweep in a register, or none of them (0); see reverse_steps.
+  struct StepRun {
+    std::uint32_t end;
+    std::uint32_t carry;
+  };
+  struct SweepSteps {
+    std::vector<ReverseStep> steps;
+    std::vector<StepRun> runs;
+  };
+  static void mark_carries(SweepSteps& s);
   std::vector<Operands> plan_operands_;
   std::vector<Operands> plan_folds_;  // positions of folded operands (groups with folds only)
   std::vector<Partials> plan_partials_;
-  std::vector<Partials> plan_constants_;     // a linear node's, kept for its folded partials
-  std::vector<ReverseStep> plan_reverse_;    // the nodes not folded, in schedule order
-  std::vector<ReverseStep> plan_folded_;     // the folded ones, by node (an output may be one)
+  std::vector<Partials> plan_constants_;  // a linear node's, kept for its folded partials
+  SweepSteps plan_reverse_;               // the nodes not folded, in schedule order
+  std::vector<ReverseStep> plan_folded_;  // the folded ones, by node (an output may be one)
+  // Merging, for the sweep from the last node: a two-operand step t whose adjoint only one step
+  // c reads, and whose operands c's other operand is among (t = b − a², c = 100·t² + (1 − a)²),
+  // is merged into c: c's step then reads t's operands with the chained partials, computed after
+  // the forward sweep into positions past the schedule's. One step less per such pair.
+  struct Merge {
+    // Indices of doubles in plan_partials_: c's partial for t, t's two, what c's other operand
+    // adds to each merged partial (the last entry, zero, if none), the merged pair's first.
+    std::uint32_t via, t, add_a, add_b, to;
+  };
+  SweepSteps plan_merged_;                   // plan_reverse_ with the merges (empty: none)
+  std::vector<Merge> plan_merges_;           // in schedule order of c
   std::unique_ptr<double[]> plan_adjoints_;  // all zero between sweeps
   std::uint32_t values_capacity_ = 0;        // entries of values_
   bool planned_ = false;                     // this recording replays by the plan
   bool plan_swept_ = false;                  // the last forward sweep filled plan_partials_
   bool plan_gradient_ = false;  // the inputs' adjoints are in plan_adjoints_ (the last sweep's)
   void build_plan(const std::vector<std::uint8_t>& folded);
+  void merge_steps();
+  void merge_partials();
   void forward_plan();
   void reverse_plan(std::uint32_t out);
   std::vector<Guard> guards_;
