@@ -425,8 +425,7 @@ void Tape::merge_steps() {
   }
   std::vector<std::uint8_t> gone(steps.size(), 0);
   auto next_pos = static_cast<std::uint32_t>(plan_partials_.size());
-  std::vector<std::array<std::uint32_t, 4>> merges;  // via, t, add_a, add_b as positions * 2 + k
-  constexpr std::uint32_t kNone = ~0u;
+  constexpr std::uint32_t kNone = ~0u;  // c's other operand adds nothing (set below)
   // In schedule order: a step t merged into c has its own merges done, and its partials (at its
   // position, or at its merged one) are final when c's merge reads them.
   for (ReverseStep& c : steps) {
@@ -453,7 +452,7 @@ void Tape::merge_steps() {
         }
         reads[x] = 0;
         gone[static_cast<std::size_t>(step_of[x])] = 1;
-        merges.push_back({2 * c.pos + slot, 2 * t.pos, add_a, add_b});
+        plan_merges_.push_back(Merge{2 * c.pos + slot, 2 * t.pos, add_a, add_b, 2 * next_pos});
         c.a = t.a;
         c.b = t.b;
         c.pos = next_pos++;
@@ -461,7 +460,7 @@ void Tape::merge_steps() {
       }
     }
   }
-  if (merges.empty()) {
+  if (plan_merges_.empty()) {
     steps.clear();
     return;
   }
@@ -470,13 +469,10 @@ void Tape::merge_steps() {
     if (!gone[k]) steps[kept++] = steps[k];
   steps.resize(kept);
   // One more entry, zero, for the merges where c's other operand adds nothing.
-  const std::uint32_t zero = 2 * next_pos;
   plan_partials_.resize(next_pos + 1, Partials{0, 0});
-  for (std::size_t k = 0; k < merges.size(); ++k) {
-    const auto& m = merges[k];
-    plan_merges_.push_back(Merge{m[0], m[1], m[2] == kNone ? zero : m[2],
-                                 m[3] == kNone ? zero : m[3],
-                                 2 * (next_pos - static_cast<std::uint32_t>(merges.size() - k))});
+  for (Merge& m : plan_merges_) {
+    if (m.add_a == kNone) m.add_a = 2 * next_pos;
+    if (m.add_b == kNone) m.add_b = 2 * next_pos;
   }
 }
 
