@@ -31,14 +31,32 @@ struct FunctionState {
   // parallel_value_and_grad's clones and per-shard results, kept for the next call.
   std::vector<Function> clones;
   std::vector<std::vector<double>> shard_grads;
+  // Whether the output is a sum or mean over the data's rows (row_combine), found at the first
+  // gradient, and one block's gradient.
+  std::optional<std::optional<RowFlow>> by_rows;
+  std::vector<double> block_grad;
 
   Binding& binding(std::string_view name, const char* call);
   void check_x(std::span<const double> x, const char* call) const;
   void replay(std::span<const double> x, std::span<const double> v, bool dual, const char* call);
+  // How a gradient walks the bound rows: in blocks of `chunk` rows, or all at once (chunk 0:
+  // the function is not a sum or mean over rows, or the rows fit one block).
+  struct Blocks {
+    RowFlow combine = RowFlow::none;
+    std::size_t rows = 0, chunk = 0;
+  };
+  Blocks blocks();
+  /// f(x) and ∇f(x) into g: by blocks of rows when `by_blocks` and blocks() has some, else one
+  /// replay over all the bound data.
+  double grad(std::span<const double> x, std::span<double> g, bool by_blocks);
+  double grad_by_blocks(std::span<const double> x, std::span<double> g, const Blocks& blocks);
   // Points a placeholder's node at new memory; allocates nothing when the rank is unchanged.
   void rebind(Binding& b, const double* data, std::span<const std::size_t> shape,
               std::shared_ptr<const Array> own, const char* call);
 };
+
+// Bytes of data rows per replay of a block: a block fits a core's L2 with the sweep's own arrays.
+constexpr std::size_t kChunkBytes = std::size_t{1} << 18;
 
 namespace {
 
@@ -47,6 +65,13 @@ std::string shape_text(std::span<const std::size_t> s) {
 }
 
 std::string num(double v) { return fmt(v); }
+
+// The product of the extents from axis `from` on: the elements of one row when from = 1.
+std::size_t product(const std::vector<std::size_t>& shape, std::size_t from) {
+  std::size_t p = 1;
+  for (std::size_t d = from; d < shape.size(); ++d) p *= shape[d];
+  return p;
+}
 
 }  // namespace
 
@@ -100,6 +125,73 @@ void FunctionState::replay(std::span<const double> x, std::span<const double> v,
                            " (Tensor::value, values or item value), which differs at this point; "
                            "record again (slope::AutoFunction does)");
   }
+}
+
+FunctionState::Blocks FunctionState::blocks() {
+  if (bindings.empty()) return {};
+  if (!by_rows) by_rows = row_combine(*tape, out);
+  if (!*by_rows) return {};
+  // Every placeholder is row data (row_combine): a block is the same rows of each.
+  const std::size_t rows = bindings[0].now.shape[0];
+  std::size_t row_bytes = 0;
+  for (const Binding& b : bindings) {
+    if (b.now.shape[0] != rows) return {};
+    row_bytes += sizeof(double) * product(b.now.shape, 1);
+  }
+  const std::size_t chunk =
+      std::max<std::size_t>(1, kChunkBytes / std::max<std::size_t>(1, row_bytes));
+  if (rows <= chunk) return {};
+  return {**by_rows, rows, chunk};
+}
+
+double FunctionState::grad(std::span<const double> x, std::span<double> g, bool by_blocks) {
+  if (by_blocks)
+    if (const Blocks b = blocks(); b.chunk != 0) return grad_by_blocks(x, g, b);
+  replay(x, {}, false, "value_and_grad");
+  if (out == 0) {
+    std::fill(g.begin(), g.end(), 0.0);
+    return constant;
+  }
+  tape->reverse_replayed(out);
+  tape->adjoints(first, g);
+  return tape->replayed_value(out);
+}
+
+// A sum over rows is the sum of its blocks' sums; a mean, their means weighted by their rows.
+// Each block is swept forward and back while its rows are in cache, so the data is read from
+// memory once per gradient rather than once per sweep. The nodes are pointed at each block in
+// place (nothing is re-checked or allocated) and back at all the bound rows afterwards.
+double FunctionState::grad_by_blocks(std::span<const double> x, std::span<double> g,
+                                     const Blocks& blocks) {
+  const auto [combine, rows, chunk] = blocks;
+  check_x(x, "value_and_grad");
+  TensorList& list = TensorAccess::list(*tape);
+  struct Restore {
+    FunctionState& s;
+    TensorList& list;
+    ~Restore() {
+      for (const Binding& b : s.bindings) {
+        list[b.node].ext = b.now.data;
+        list[b.node].ext_shape[0] = b.now.shape[0];
+      }
+    }
+  } restore{*this, list};
+  block_grad.resize(n);
+  std::fill(g.begin(), g.end(), 0.0);
+  double value = 0;
+  for (std::size_t begin = 0; begin < rows; begin += chunk) {
+    const std::size_t end = std::min(rows, begin + chunk);
+    for (const Binding& b : bindings) {
+      list[b.node].ext = b.now.data + begin * product(b.now.shape, 1);
+      list[b.node].ext_shape[0] = end - begin;
+    }
+    const double w = combine == RowFlow::mean
+                         ? static_cast<double>(end - begin) / static_cast<double>(rows)
+                         : 1.0;
+    value += w * grad(x, block_grad, false);
+    for (std::size_t j = 0; j < n; ++j) g[j] += w * block_grad[j];
+  }
+  return value;
 }
 
 void FunctionState::rebind(Binding& b, const double* data, std::span<const std::size_t> s,
@@ -205,6 +297,7 @@ std::size_t Function::dimension() const { return s_->n; }
 std::size_t Function::guard_count() const { return s_->tape->guards().size(); }
 std::size_t Function::node_count() const { return s_->tape->size(); }
 std::size_t Function::tensor_count() const { return s_->tape->tensor_count(); }
+std::size_t Function::block_rows() const { return s_->blocks().chunk; }
 
 double Function::eval(std::span<const double> x) {
   s_->replay(x, {}, false, "value");
@@ -216,15 +309,7 @@ double Function::eval_grad(std::span<const double> x, std::span<double> g) {
     throw Error("slope::Function::value_and_grad: the gradient buffer has length " +
                 std::to_string(g.size()) + ", the function has " + std::to_string(s_->n) +
                 " parameters");
-  s_->replay(x, {}, false, "value_and_grad");
-  Tape& t = *s_->tape;
-  if (s_->out == 0) {
-    std::fill(g.begin(), g.end(), 0.0);
-    return s_->constant;
-  }
-  t.reverse_replayed(s_->out);
-  t.adjoints(s_->first, g);
-  return t.replayed_value(s_->out);
+  return s_->grad(x, g, true);
 }
 
 double Function::eval_hvp(std::span<const double> x, std::span<const double> v, std::span<double> g,
@@ -356,9 +441,6 @@ void AutoFunction::rerecord(std::span<const double> x) {
 
 namespace detail {
 
-// Bytes of data rows per replay inside a shard; fits a core's L2 with the sweep's own arrays.
-constexpr std::size_t kChunkBytes = std::size_t{1} << 18;
-
 ValueAndGrad parallel_value_and_grad(Function& f, std::span<const double> x,
                                      std::span<const Rows> data, std::size_t threads,
                                      Combine combine) {
@@ -399,7 +481,7 @@ ValueAndGrad parallel_value_and_grad(Function& f, std::span<const double> x,
         const std::size_t e = std::min(end, b + chunk);
         for (const Rows& r : data) g.bind_rows(r.name, r.data, b, e);
         const double w = combine == Combine::mean ? static_cast<double>(e - b) / all : 1.0;
-        values[i] += w * g.eval_grad(x, part);
+        values[i] += w * g.s_->grad(x, part, false);
         for (std::size_t j = 0; j < s.n; ++j) sum[j] += w * part[j];
       }
     } catch (...) {

@@ -318,6 +318,13 @@ struct Element final : OpBase<Element> {
   std::size_t flat;
   std::uint32_t out;
   Element(std::uint32_t s, std::size_t f, std::uint32_t o) : src(s), flat(f), out(o) {}
+  // The one element of a sum or mean over the rows; any other element is data-dependent.
+  RowFlow row_flow(const TensorList&, std::span<const RowFlow> flow,
+                   const TensorNode&) const override {
+    return (flow[src] == RowFlow::sum || flow[src] == RowFlow::mean) && flat == 0 ? flow[src]
+                                                                                  : RowFlow::mixed;
+  }
+  std::uint32_t scalar_slot() const override { return out; }
   void forward(Tape& tape, TensorList& list, TensorNode&) override {
     if (!TensorAccess::replaying(tape)) return;  // recording: push_scalar set the value
     const TensorNode& s = list[src];

@@ -130,6 +130,10 @@ struct OneOperandOp final : OpBase<OneOperandOp<Op>> {
   Array slopes;
   bool slopes_current = false;
   OneOperandOp(std::uint32_t x, double k) : a(x), c(k) {}
+  RowFlow row_flow(const TensorList& list, std::span<const RowFlow> flow,
+                   const TensorNode& self) const override {
+    return elementwise_flow(list, flow, self, {a});
+  }
   void forward(Tape& tape, TensorList& list, TensorNode& self) override {
     const TensorNode& x = list[a];
     const ValueRef xv = x.value();
@@ -191,6 +195,10 @@ template <class Op>
 struct ZipOp final : OpBase<ZipOp<Op>> {
   std::uint32_t a, b;
   ZipOp(std::uint32_t x, std::uint32_t y) : a(x), b(y) {}
+  RowFlow row_flow(const TensorList& list, std::span<const RowFlow> flow,
+                   const TensorNode& self) const override {
+    return elementwise_flow(list, flow, self, {a, b});
+  }
   void forward(Tape& tape, TensorList& list, TensorNode& self) override {
     const TensorNode& x = list[a];
     const TensorNode& y = list[b];

@@ -180,6 +180,13 @@ struct MatmulOp final : OpBase<MatmulOp> {
   std::uint32_t a, b;
   Dims d{};  // of the current forward
   MatmulOp(std::uint32_t x, std::uint32_t y) : a(x), b(y) {}
+  // Row i of A·B reads row i of A and all of B.
+  RowFlow row_flow(const TensorList& list, std::span<const RowFlow> flow,
+                   const TensorNode&) const override {
+    if (flow[b] != RowFlow::none) return RowFlow::mixed;
+    return flow[a] == RowFlow::rows && list.nodes[a].value().dimension() == 2 ? RowFlow::rows
+                                                                              : RowFlow::mixed;
+  }
   void forward(Tape& tape, TensorList& list, TensorNode& self) override {
     const TensorNode& x = list[a];
     const TensorNode& y = list[b];

@@ -15,6 +15,7 @@
 #include <initializer_list>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -52,6 +53,12 @@ struct ValueRef {
 
 std::size_t size_of(const Shape& s);
 
+/// How a node's rows follow the rows of the placeholders (the data), for replays that walk the
+/// data in blocks of rows. `rows`: row i (along axis 0) depends on row i of the data only, and
+/// on values that do not depend on the data; `sum` / `mean`: the sum / mean of all elements of a
+/// `rows` node; `none`: independent of the data; `mixed`: anything else (the default of an op).
+enum class RowFlow : std::uint8_t { none, rows, sum, mean, mixed };
+
 /// A tensor op: a value function and its vector-Jacobian product. `forward` computes self's value
 /// (and its tangent, in a sweep with tangents when self depends on the parameters) from the
 /// operands' current values: recording runs it once, every replay runs it again, possibly on
@@ -62,6 +69,12 @@ struct TensorOp {
   virtual void forward(Tape& tape, TensorList& list, TensorNode& self) = 0;
   virtual void backward(Tape& tape, TensorList& list, TensorNode& self) = 0;
   virtual std::unique_ptr<TensorOp> clone() const = 0;
+  /// self's RowFlow from its operands' (`flow`, by node index); ops that keep rows apart say so.
+  virtual RowFlow row_flow(const TensorList&, std::span<const RowFlow>, const TensorNode&) const {
+    return RowFlow::mixed;
+  }
+  /// The scalar node this op writes (an element read out as a Var), 0 for none.
+  virtual std::uint32_t scalar_slot() const { return 0; }
 };
 
 /// The copy every op class gets for free (a Function cloned for another thread copies its ops).
@@ -215,6 +228,17 @@ void accumulate(TensorNode& n, Array g, Array* gt);
 /// of it (slices, gathered rows, single elements).
 Array& adjoint_buffer(TensorNode& n);
 Array& adjoint_tangent_buffer(TensorNode& n);
+/// The RowFlow of an elementwise op of `operands` (broadcast to self's shape): `rows` when every
+/// operand that follows the data rows has self's rank and leading extent and every other operand
+/// is broadcast along axis 0.
+RowFlow elementwise_flow(const TensorList& list, std::span<const RowFlow> flow,
+                         const TensorNode& self, std::initializer_list<std::uint32_t> operands);
+/// RowFlow::sum (mean) when the function whose output is scalar slot `out` is the sum (mean) of
+/// all elements of a `rows` node: its gradient is then the sum (row-weighted mean) of the
+/// gradients over blocks of rows. nullopt otherwise, and for recordings with guards, pinned
+/// placeholders or values read out (a block's values could differ from the whole's).
+std::optional<RowFlow> row_combine(Tape& tape, std::uint32_t out);
+
 /// Element `flat` of tensor node src as a scalar node. `pin`: a read by the user (indexing),
 /// which ties the recording to the extents of the placeholders src depends on; reductions to a
 /// scalar read their one element without pinning anything.

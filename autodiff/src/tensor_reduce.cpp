@@ -149,6 +149,16 @@ struct ReduceOp final : OpBase<ReduceOp> {
   std::optional<std::ptrdiff_t> axis;
   Lanes ls;  // of the current forward
   ReduceOp(Reduction k, std::uint32_t s, std::optional<std::ptrdiff_t> a) : r(k), src(s), axis(a) {}
+  RowFlow row_flow(const TensorList& list, std::span<const RowFlow> flow,
+                   const TensorNode&) const override {
+    if (flow[src] != RowFlow::rows) return RowFlow::mixed;
+    if (!axis) {
+      if (r == Reduction::sum) return RowFlow::sum;
+      return r == Reduction::mean ? RowFlow::mean : RowFlow::mixed;
+    }
+    const Shape& s = list.nodes[src].value().shape();
+    return normalize_axis(*axis, s.size(), name_of(r), s) > 0 ? RowFlow::rows : RowFlow::mixed;
+  }
   void forward(Tape& tape, TensorList& list, TensorNode& self) override {
     const char* name = name_of(r);
     const TensorNode& x = list[src];
@@ -211,6 +221,13 @@ struct SoftmaxOp final : OpBase<SoftmaxOp> {
   std::ptrdiff_t axis;
   Lanes ls;  // of the current forward
   SoftmaxOp(bool l, std::uint32_t s, std::ptrdiff_t a) : log(l), src(s), axis(a) {}
+  RowFlow row_flow(const TensorList& list, std::span<const RowFlow> flow,
+                   const TensorNode&) const override {
+    const Shape& s = list.nodes[src].value().shape();
+    return flow[src] == RowFlow::rows && normalize_axis(axis, s.size(), "softmax", s) > 0
+               ? RowFlow::rows
+               : RowFlow::mixed;
+  }
   void forward(Tape& tape, TensorList& list, TensorNode& self) override {
     const char* name = log ? "log_softmax" : "softmax";
     const TensorNode& x = list[src];

@@ -101,4 +101,28 @@ TEST(ReplayAllocations, TensorLossesAllocateNothingOnceWarmAtEachBatchSize) {
   (void)y;
 }
 
+// A mean over many rows replays by blocks of rows (the last one shorter): the blocks reuse their
+// arrays as well.
+TEST(ReplayAllocations, GradientsByBlocksOfRowsAllocateNothingOnceWarm) {
+  xt::random::seed(2);
+  const Array X = xt::random::randn<double>({20000, 6});
+  const Array labels = xt::cast<double>(xt::random::randint<int>({20000}, 0, 2));
+  auto nll = [](const Tensor& p, const Tensor& X, const Tensor& y) {
+    const Tensor z = slope::matmul(X, p.slice(0, 6)) + p[6];
+    return slope::mean(slope::softplus(z) - y * z);
+  };
+  std::vector<double> x(7, 0.1), g(7);
+  slope::Function F = slope::record(nll, x, Placeholder("X", X), Placeholder("y", labels));
+  ASSERT_GT(F.block_rows(), 0u);
+  ASSERT_NE(20000 % F.block_rows(), 0u);
+  F.value_and_grad(x, g);
+  EXPECT_EQ(allocations_in([&] {
+              for (int k = 0; k < 10; ++k) {
+                x[k % 7] += 0.01;
+                F.value_and_grad(x, g);
+              }
+            }),
+            0u);
+}
+
 }  // namespace

@@ -180,6 +180,17 @@ class Function {
   std::size_t node_count() const;
   std::size_t tensor_count() const;
 
+  /// Rows per block of a gradient replay, 0 when it sweeps all the bound rows at once. A function
+  /// that is the mean (or sum) of all elements of a tensor whose row i reads row i of every
+  /// placeholder only (elementwise ops, matmul(data, parameters), softmax and reductions along
+  /// other axes) has a gradient over rows that is the row-weighted mean (sum) of the gradients of
+  /// blocks of rows: value_and_grad then replays blocks of about 256 KiB of data, each forward
+  /// and back while it is in cache, and reads the data from memory once instead of twice. Not
+  /// for recordings with guards, pinned placeholders or values read out, nor when the output is
+  /// computed further from the mean (log(mean(...)), mean + a penalty); value and hvp always
+  /// sweep all rows at once.
+  std::size_t block_rows() const;
+
   /// An independent copy (its own tape, the same bindings) for use on another thread.
   Function clone() const;
 
