@@ -130,10 +130,28 @@ void dispatch_group(std::uint8_t code, Node* nodes, double* val, const std::uint
          ...);
 }
 
+// A folded operand's value and partial. kSquare: the folded node is a square this consumer
+// computes from the square's operand (`slot`, read in place of the square) and stores for the
+// square's node (`square`); else its value is at `slot` and its partial at position `fold`.
+struct Folded {
+  double v, p;
+};
+template <bool kSquare, class Partials>
+SLOPE_INLINE Folded folded_operand(double x, std::uint32_t fold, const Partials* all, double* val) {
+  if constexpr (kSquare) {
+    const double v = x * x;  // Square's f and df, as its own node would compute them
+    val[fold] = v;
+    return {v, x + x};
+  } else {
+    return {x, all[fold].p0};
+  }
+}
+
 // The plan's forward sweep for a group of one op: operands and partials by position, streamed.
 // kFolds (bit 0: a, bit 1: b): the operand is a folded node, whose partial (at its position in
-// `all`, already a product if it folded a node in turn) multiplies this node's partial for it.
-template <class Op, int kFolds, bool kChain, class Operands, class Partials>
+// `all`, already a product if it folded a node in turn) multiplies this node's partial for it;
+// kSquares (a subset): that folded node is a square computed here (folded_operand).
+template <class Op, int kFolds, int kSquares, bool kChain, class Operands, class Partials>
 void plan_group(const std::uint32_t* node, const Operands* ab, const Operands* fold, Partials* p,
                 const Partials* all, double* val, std::size_t count) {
   // kChain: the value just computed travels in a register to a consumer at the next position
@@ -141,15 +159,20 @@ void plan_group(const std::uint32_t* node, const Operands* ab, const Operands* f
   double z = 0;
   std::uint32_t last = 0;
   for (std::size_t k = 0; k < count; ++k) {
-    const double a = kChain && ab[k].a == last ? z : val[ab[k].a];
-    double b = 0;
-    if constexpr (Op::arity == ops::Arity::constant) b = p[k].p1;
-    if constexpr (Op::arity == ops::Arity::binary) b = kChain && ab[k].b == last ? z : val[ab[k].b];
-    const Evaluated e = evaluate<Op>(a, b);
+    Folded fa{kChain && ab[k].a == last ? z : val[ab[k].a], 1.0}, fb{0, 1.0};
+    if constexpr ((kFolds & 1) != 0)
+      fa = folded_operand<(kSquares & 1) != 0>(fa.v, fold[k].a, all, val);
+    if constexpr (Op::arity == ops::Arity::constant) fb.v = p[k].p1;
+    if constexpr (Op::arity == ops::Arity::binary) {
+      fb.v = kChain && ab[k].b == last ? z : val[ab[k].b];
+      if constexpr ((kFolds & 2) != 0)
+        fb = folded_operand<(kSquares & 2) != 0>(fb.v, fold[k].b, all, val);
+    }
+    const Evaluated e = evaluate<Op>(fa.v, fb.v);
     z = e.z;
     double p0 = e.p0, p1 = e.p1;
-    if constexpr ((kFolds & 1) != 0) p0 *= all[fold[k].a].p0;
-    if constexpr ((kFolds & 2) != 0) p1 *= all[fold[k].b].p0;
+    if constexpr ((kFolds & 1) != 0) p0 *= fa.p;
+    if constexpr ((kFolds & 2) != 0) p1 *= fb.p;
     p[k].p0 = p0;
     if constexpr (Op::arity == ops::Arity::binary) p[k].p1 = p1;
     last = node[k];
@@ -160,25 +183,45 @@ void plan_group(const std::uint32_t* node, const Operands* ab, const Operands* f
 // Groups with folds pass values along chains whether or not they hold one (fewer copies of
 // the loop; the check costs a compare).
 template <class Op, class Operands, class Partials>
-void plan_group_folds(int folds, bool chain, const std::uint32_t* node, const Operands* ab,
-                      const Operands* fold, Partials* p, const Partials* all, double* val,
-                      std::size_t count) {
-  if (folds == 0 && !chain) return plan_group<Op, 0, false>(node, ab, fold, p, all, val, count);
-  if (folds == 0) return plan_group<Op, 0, true>(node, ab, fold, p, all, val, count);
-  if (folds == 1) return plan_group<Op, 1, true>(node, ab, fold, p, all, val, count);
+void plan_group_folds(int folds, int squares, bool chain, const std::uint32_t* node,
+                      const Operands* ab, const Operands* fold, Partials* p, const Partials* all,
+                      double* val, std::size_t count) {
+  // Which folded operands are squares computed here: folds · 4 + squares.
+  switch (folds * 4 + squares) {
+    case 0:
+      if (!chain) return plan_group<Op, 0, 0, false>(node, ab, fold, p, all, val, count);
+      return plan_group<Op, 0, 0, true>(node, ab, fold, p, all, val, count);
+    case 4:
+      return plan_group<Op, 1, 0, true>(node, ab, fold, p, all, val, count);
+    case 5:
+      return plan_group<Op, 1, 1, true>(node, ab, fold, p, all, val, count);
+  }
   if constexpr (Op::arity == ops::Arity::binary) {  // one-operand ops fold only a
-    if (folds == 2) return plan_group<Op, 2, true>(node, ab, fold, p, all, val, count);
-    return plan_group<Op, 3, true>(node, ab, fold, p, all, val, count);
+    switch (folds * 4 + squares) {
+      case 8:
+        return plan_group<Op, 2, 0, true>(node, ab, fold, p, all, val, count);
+      case 10:
+        return plan_group<Op, 2, 2, true>(node, ab, fold, p, all, val, count);
+      case 12:
+        return plan_group<Op, 3, 0, true>(node, ab, fold, p, all, val, count);
+      case 13:
+        return plan_group<Op, 3, 1, true>(node, ab, fold, p, all, val, count);
+      case 14:
+        return plan_group<Op, 3, 2, true>(node, ab, fold, p, all, val, count);
+      case 15:
+        return plan_group<Op, 3, 3, true>(node, ab, fold, p, all, val, count);
+    }
   }
 }
 
 template <class Operands, class Partials, class... Ops, std::size_t... I>
-void dispatch_plan_group(std::uint8_t code, int folds, bool chain, const std::uint32_t* node,
-                         const Operands* ab, const Operands* fold, Partials* p, const Partials* all,
-                         double* val, std::size_t count, ops::TypeList<Ops...>,
-                         std::index_sequence<I...>) {
+void dispatch_plan_group(std::uint8_t code, int folds, int squares, bool chain,
+                         const std::uint32_t* node, const Operands* ab, const Operands* fold,
+                         Partials* p, const Partials* all, double* val, std::size_t count,
+                         ops::TypeList<Ops...>, std::index_sequence<I...>) {
   (void)((code == ops::kFirstOpCode + I
-              ? (plan_group_folds<Ops>(folds, chain, node, ab, fold, p, all, val, count), true)
+              ? (plan_group_folds<Ops>(folds, squares, chain, node, ab, fold, p, all, val, count),
+                 true)
               : false) ||
          ...);
 }
@@ -222,15 +265,34 @@ void reverse_steps(const Sweep& sweep, const Partials* p, double* adj, std::uint
 
 // A group of linear nodes with folded operands: their partials are the recorded constants c
 // times the folded nodes' partials.
-template <int kFolds, class Operands, class Partials>
+template <int kFolds, int kSquares, class Operands, class Partials>
 void linear_folds(const Partials* c, const std::uint32_t* node, const Operands* ab,
                   const Operands* fold, Partials* p, double* val, std::uint32_t begin,
                   std::uint32_t end) {
   for (std::uint32_t k = begin; k < end; ++k) {
-    val[node[k]] = c[k].p0 * val[ab[k].a] + c[k].p1 * val[ab[k].b];
-    p[k].p0 = (kFolds & 1) != 0 ? c[k].p0 * p[fold[k].a].p0 : c[k].p0;
-    p[k].p1 = (kFolds & 2) != 0 ? c[k].p1 * p[fold[k].b].p0 : c[k].p1;
+    Folded fa{val[ab[k].a], 1.0}, fb{val[ab[k].b], 1.0};
+    if constexpr ((kFolds & 1) != 0)
+      fa = folded_operand<(kSquares & 1) != 0>(fa.v, fold[k].a, p, val);
+    if constexpr ((kFolds & 2) != 0)
+      fb = folded_operand<(kSquares & 2) != 0>(fb.v, fold[k].b, p, val);
+    val[node[k]] = c[k].p0 * fa.v + c[k].p1 * fb.v;
+    p[k].p0 = (kFolds & 1) != 0 ? c[k].p0 * fa.p : c[k].p0;
+    p[k].p1 = (kFolds & 2) != 0 ? c[k].p1 * fb.p : c[k].p1;
   }
+}
+
+template <int kFolds, class Operands, class Partials>
+void linear_squares(int squares, const Partials* c, const std::uint32_t* node, const Operands* ab,
+                    const Operands* fold, Partials* p, double* val, std::uint32_t begin,
+                    std::uint32_t end) {
+  if (squares == 0) return linear_folds<kFolds, 0>(c, node, ab, fold, p, val, begin, end);
+  if constexpr ((kFolds & 1) != 0)
+    if (squares == 1)
+      return linear_folds<kFolds, 1 & kFolds>(c, node, ab, fold, p, val, begin, end);
+  if constexpr ((kFolds & 2) != 0)
+    if (squares == 2)
+      return linear_folds<kFolds, 2 & kFolds>(c, node, ab, fold, p, val, begin, end);
+  if constexpr (kFolds == 3) return linear_folds<3, 3>(c, node, ab, fold, p, val, begin, end);
 }
 
 template <class... Ops, std::size_t... I>
@@ -297,7 +359,8 @@ void Tape::build_schedule() {
   planned_ = tensor_count() == 0 && !inputs_among_ops_;
   // The plan folds a one-operand op node used by exactly one operand of one node (see
   // tape.hpp); its consumer's group says which operands are folded.
-  std::vector<std::uint8_t> folded(planned_ ? size_ : 0, 0), folds(planned_ ? size_ : 0, 0);
+  std::vector<std::uint8_t> folded(planned_ ? size_ : 0, 0), folds(planned_ ? size_ : 0, 0),
+      squared(planned_ ? size_ : 0, 0), squares(planned_ ? size_ : 0, 0);
   if (planned_) {
     std::vector<std::uint32_t> uses(size_, 0);
     for (std::size_t i = floor_; i < size_; ++i) {
@@ -310,6 +373,10 @@ void Tape::build_schedule() {
       folded[i] = n.op() >= ops::kFirstOpCode && kOneOperand[n.op()] && uses[i] == 1;
       folds[i] =
           static_cast<std::uint8_t>(folded[n.a()] | (kOneOperand[n.op()] ? 0 : folded[n.b()] << 1));
+      // A folded square of an operand not folded: its consumer computes it (see tape.hpp).
+      squared[i] = folded[i] && n.op() == ops::op_code<ops::Square> && folds[i] == 0;
+      squares[i] = static_cast<std::uint8_t>(squared[n.a()] |
+                                             (kOneOperand[n.op()] ? 0 : squared[n.b()] << 1));
     }
   }
   std::vector<std::uint32_t> level(size_, 0);
@@ -325,7 +392,8 @@ void Tape::build_schedule() {
   constexpr std::size_t kWindow = 512;
   auto window = [&](std::size_t lo, std::size_t hi) {
     // Level: 1 + the operands' levels within the window; nodes of one level depend on none of
-    // each other. Key: level | folds (2 bits) | op (8 bits) | node.
+    // each other. Key: level | squares (2 bits) | folds (2 bits) | op (8 bits) | node. A square
+    // its consumer computes has a level but no place in the schedule.
     keys.clear();
     for (std::size_t i = lo; i < hi; ++i) {
       const Node& n = base_[i];
@@ -335,20 +403,23 @@ void Tape::build_schedule() {
       const std::uint32_t la = a >= lo && a < i ? level[a] : 0,
                           lb = b >= lo && b < i ? level[b] : 0;
       level[i] = 1 + std::max(la, lb);
-      const std::uint64_t f = planned_ ? folds[i] : 0;
-      keys.push_back(std::uint64_t{level[i]} << 42 | f << 40 | std::uint64_t{n.op()} << 32 | i);
+      if (planned_ && squared[i]) continue;
+      const std::uint64_t f = planned_ ? folds[i] | squares[i] << 2 : 0;
+      keys.push_back(std::uint64_t{level[i]} << 44 | f << 40 | std::uint64_t{n.op()} << 32 | i);
     }
     std::sort(keys.begin(), keys.end());
     for (std::size_t k = 0; k < keys.size(); ++k) {
       const auto i = static_cast<std::uint32_t>(keys[k]);
       const auto op = static_cast<std::uint8_t>(keys[k] >> 32);
       const auto f = static_cast<std::uint8_t>(keys[k] >> 40 & 3);
+      const auto sq = static_cast<std::uint8_t>(keys[k] >> 42 & 3);
       const auto pos = static_cast<std::uint32_t>(order_.size());
       // Consecutive groups of one kind run as one: still in dependency order, and a chain of
       // single-node levels (a running sum: one add per level) costs one dispatch, not one each.
-      if (fresh || groups_.back().op != op || groups_.back().folds != f)
-        groups_.push_back(Group{pos, pos, op, f});
-      else if (k == 0 || keys[k] >> 42 != keys[k - 1] >> 42)
+      if (fresh || groups_.back().op != op || groups_.back().folds != f ||
+          groups_.back().squares != sq)
+        groups_.push_back(Group{pos, pos, op, f, sq});
+      else if (k == 0 || keys[k] >> 44 != keys[k - 1] >> 44)
         groups_.back().chain = true;
       fresh = false;
       order_.push_back(i);
@@ -369,10 +440,11 @@ void Tape::build_schedule() {
   if (tensors_)
     for (const detail::TensorNode& n : tensors_->nodes) up_to(n.mark);
   up_to(size_);
-  if (planned_) build_plan(folded);
+  if (planned_) build_plan(folded, squared);
 }
 
-void Tape::build_plan(const std::vector<std::uint8_t>& folded) {
+void Tape::build_plan(const std::vector<std::uint8_t>& folded,
+                      const std::vector<std::uint8_t>& squared) {
   const std::size_t count = order_.size();
   plan_operands_.resize(count);
   plan_folds_.assign(count, Operands{0, 0});
@@ -381,6 +453,12 @@ void Tape::build_plan(const std::vector<std::uint8_t>& folded) {
   plan_reverse_.steps.clear();
   plan_folded_.clear();
   std::vector<std::uint32_t> pos_of(size_, 0), reverse_operand(size_, 0);
+  // A square its consumer computes (no position): its reverse operand is its own operand.
+  for (std::uint32_t i = floor_; i < size_; ++i)
+    if (squared[i]) {
+      reverse_operand[i] = base_[i].a();
+      plan_folded_.push_back(ReverseStep{i, base_[i].a(), base_[i].b(), kSquaredInPlace});
+    }
   for (std::size_t pos = 0; pos < count; ++pos) {
     const std::uint32_t i = order_[pos];
     const Node& n = base_[i];
@@ -388,11 +466,13 @@ void Tape::build_plan(const std::vector<std::uint8_t>& folded) {
     // One-operand ops keep b at their own slot (see push1): the sweep adds their p1 (a constant
     // op's constant, else 0) to their own adjoint, which it then zeroes.
     const std::uint32_t a = n.a(), b = n.b();
-    plan_operands_[pos] = Operands{a, b};
     plan_partials_[pos] = plan_constants_[pos] = Partials{n.p0, n.p1};
-    // An operand folded earlier (its position precedes this one) stands for its own operand.
+    // An operand folded earlier (its position precedes this one) stands for its own operand. A
+    // square computed here is read through its operand, and its node gets the value.
     const bool fa = folded[a] != 0, fb = !kOneOperand[n.op()] && folded[b] != 0;
-    plan_folds_[pos] = Operands{fa ? pos_of[a] : 0, fb ? pos_of[b] : 0};
+    const bool sa = fa && squared[a] != 0, sb = fb && squared[b] != 0;
+    plan_operands_[pos] = Operands{sa ? base_[a].a() : a, sb ? base_[b].a() : b};
+    plan_folds_[pos] = Operands{sa ? a : fa ? pos_of[a] : 0, sb ? b : fb ? pos_of[b] : 0};
     const ReverseStep step{i, fa ? reverse_operand[a] : a, fb ? reverse_operand[b] : b,
                            static_cast<std::uint32_t>(pos)};
     if (folded[i]) {
@@ -517,19 +597,19 @@ void Tape::forward_plan() {
   for (const Group& g : groups_) {
     const std::size_t count = g.end - g.begin;
     if (g.op >= ops::kFirstOpCode) {
-      dispatch_plan_group(g.op, g.folds, g.chain, node + g.begin, ab + g.begin, fold + g.begin,
-                          p + g.begin, p, val, count, ops::OpList{},
+      dispatch_plan_group(g.op, g.folds, g.squares, g.chain, node + g.begin, ab + g.begin,
+                          fold + g.begin, p + g.begin, p, val, count, ops::OpList{},
                           std::make_index_sequence<ops::OpList::size>{});
     } else if (g.op == ops::kLinearCode && g.folds == 0) {
       for (std::uint32_t k = g.begin; k < g.end; ++k)
         val[node[k]] = p[k].p0 * val[ab[k].a] + p[k].p1 * val[ab[k].b];
     } else if (g.op == ops::kLinearCode) {  // the recorded constants times the folded partials
       if (g.folds == 1)
-        linear_folds<1>(c, node, ab, fold, p, val, g.begin, g.end);
+        linear_squares<1>(g.squares, c, node, ab, fold, p, val, g.begin, g.end);
       else if (g.folds == 2)
-        linear_folds<2>(c, node, ab, fold, p, val, g.begin, g.end);
+        linear_squares<2>(g.squares, c, node, ab, fold, p, val, g.begin, g.end);
       else
-        linear_folds<3>(c, node, ab, fold, p, val, g.begin, g.end);
+        linear_squares<3>(g.squares, c, node, ab, fold, p, val, g.begin, g.end);
     } else {
       throw_gradient_only();  // inputs among the ops and tensor nodes are not planned
     }
@@ -547,7 +627,9 @@ void Tape::reverse_plan(std::uint32_t out) {
       std::lower_bound(plan_folded_.begin(), plan_folded_.end(), out,
                        [](const ReverseStep& s, std::uint32_t node) { return s.node < node; });
   if (f != plan_folded_.end() && f->node == out) {
-    adj[f->a] += p[f->pos].p0 * adj[out];
+    // A square computed by its consumer has no partial of its own: 2x, as Square's df.
+    const double x = values_[f->a];
+    adj[f->a] += (f->pos == kSquaredInPlace ? x + x : p[f->pos].p0) * adj[out];
     adj[out] = 0;
   }
   // Backwards through the schedule: every consumer of a node comes after it. The merged steps

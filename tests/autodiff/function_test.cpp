@@ -668,10 +668,23 @@ TEST(Function, AnOutputRecordedBeforeOtherNodesHasItsOwnGradient) {
     (void)after;
     return y;
   };
+  // A folded square of an operand not folded is computed by its consumer, with no partial of
+  // its own until an output needs it.
+  auto squared_output = [](const Tensor& p) {
+    const Var y = square(p[0] - p[1]);
+    const Var after = 3.0 * y + p[1];  // uses y once, after it
+    (void)after;
+    return y;
+  };
   Function F = slope::record(folded_output, std::vector<double>{0.5, 0.25});
   Function G = slope::record(earlier_output, std::vector<double>{0.5, 0.25});
+  Function S = slope::record(squared_output, std::vector<double>{0.5, 0.25});
   std::vector<double> g(2);
   for (const std::vector<double>& x : {std::vector<double>{0.5, 0.25}, {-1.25, 0.75}}) {
+    const double d = x[0] - x[1];
+    EXPECT_DOUBLE_EQ(S.value_and_grad(x, g), d * d);
+    EXPECT_DOUBLE_EQ(g[0], 2 * d);
+    EXPECT_DOUBLE_EQ(g[1], -2 * d);
     const double e = std::exp(x[0] * x[1]);
     EXPECT_DOUBLE_EQ(F.value_and_grad(x, g), e);
     EXPECT_NEAR(g[0], e * x[1], 1e-14 * e);

@@ -332,8 +332,9 @@ class Tape {
   struct Group {
     std::uint32_t begin, end;  // into order_
     std::uint8_t op;
-    std::uint8_t folds = 0;  // the plan's: bit 0 operand a, bit 1 operand b is a folded node
-    bool chain = false;      // holds several levels: a node may use the one just before it
+    std::uint8_t folds = 0;    // the plan's: bit 0 operand a, bit 1 operand b is a folded node
+    std::uint8_t squares = 0;  // of those, the folded squares this group computes (see below)
+    bool chain = false;        // holds several levels: a node may use the one just before it
   };
   std::vector<std::uint32_t> order_;
   std::vector<Group> groups_;
@@ -345,8 +346,11 @@ class Tape {
   // instead of from the 32-byte nodes, and its reverse sweep skips folded nodes: a one-operand
   // node used once (b − a², (1 − a)², 100·t²: the a², the 1 − a, the t²) is folded into its
   // consumer, whose partial for it becomes the product of the two (computed by the consumer in
-  // the forward sweep), and whose reverse operand becomes the folded node's. The nodes keep the
-  // recorded partials (dual replays and reverse() without a replay read them).
+  // the forward sweep), and whose reverse operand becomes the folded node's. A folded square of
+  // an operand not folded itself (the a² and t² of Rosenbrock) is not scheduled at all: its
+  // consumer squares the operand (value stored for the node, partial 2x used in place), one
+  // pass over the arrays less per square. The nodes keep the recorded partials (dual replays
+  // and reverse() without a replay read them).
   struct Operands {
     std::uint32_t a, b;  // as recorded: b is a one-operand op's own slot
   };
@@ -356,6 +360,7 @@ class Tape {
   struct ReverseStep {
     std::uint32_t node, a, b, pos;  // operands after folding; pos: its partials
   };
+  static constexpr std::uint32_t kSquaredInPlace = ~0u;  // pos of a square its consumer computes
   // Steps [previous run's end, end) pass their share for operand a (carry 1) or b (2) to the
   // next step of the sweep in a register, or none of them (0); see reverse_steps.
   struct StepRun {
@@ -389,7 +394,8 @@ class Tape {
   bool planned_ = false;                     // this recording replays by the plan
   bool plan_swept_ = false;                  // the last forward sweep filled plan_partials_
   bool plan_gradient_ = false;  // the inputs' adjoints are in plan_adjoints_ (the last sweep's)
-  void build_plan(const std::vector<std::uint8_t>& folded);
+  void build_plan(const std::vector<std::uint8_t>& folded,
+                  const std::vector<std::uint8_t>& squared);
   void merge_steps();
   void merge_partials();
   void forward_plan();
