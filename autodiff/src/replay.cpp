@@ -130,9 +130,10 @@ void dispatch_group(std::uint8_t code, Node* nodes, double* val, const std::uint
          ...);
 }
 
-// A folded operand's value and partial. kSquare: the folded node is a square this consumer
-// computes from the square's operand (`slot`, read in place of the square) and stores for the
-// square's node (`square`); else its value is at `slot` and its partial at position `fold`.
+// A folded operand's value and partial, from x, the value the consumer read for it. kSquare: the
+// folded node is a square this consumer computes, x is the square's operand and `fold` the
+// square's node (its value is stored there); else x is the folded node's value and `fold` the
+// position of its partial.
 struct Folded {
   double v, p;
 };
@@ -287,11 +288,9 @@ void linear_squares(int squares, const Partials* c, const std::uint32_t* node, c
                     std::uint32_t end) {
   if (squares == 0) return linear_folds<kFolds, 0>(c, node, ab, fold, p, val, begin, end);
   if constexpr ((kFolds & 1) != 0)
-    if (squares == 1)
-      return linear_folds<kFolds, 1 & kFolds>(c, node, ab, fold, p, val, begin, end);
+    if (squares == 1) return linear_folds<kFolds, 1>(c, node, ab, fold, p, val, begin, end);
   if constexpr ((kFolds & 2) != 0)
-    if (squares == 2)
-      return linear_folds<kFolds, 2 & kFolds>(c, node, ab, fold, p, val, begin, end);
+    if (squares == 2) return linear_folds<kFolds, 2>(c, node, ab, fold, p, val, begin, end);
   if constexpr (kFolds == 3) return linear_folds<3, 3>(c, node, ab, fold, p, val, begin, end);
 }
 
