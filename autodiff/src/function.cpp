@@ -55,10 +55,14 @@ struct FunctionState {
               std::shared_ptr<const Array> own, const char* call);
 };
 
-// Bytes of data rows per replay of a block: a block fits a core's L2 with the sweep's own arrays.
-constexpr std::size_t kChunkBytes = std::size_t{1} << 18;
-
 namespace {
+
+// Rows per replay of a block of rows of `row_bytes` bytes each: 256 KiB of data, so a block fits
+// a core's L2 with the sweep's own arrays. Shared by value_and_grad's blocks and the threads'.
+std::size_t chunk_rows(std::size_t row_bytes) {
+  constexpr std::size_t kChunkBytes = std::size_t{1} << 18;
+  return std::max<std::size_t>(1, kChunkBytes / std::max<std::size_t>(1, row_bytes));
+}
 
 std::string shape_text(std::span<const std::size_t> s) {
   return shape_str(Shape(s.begin(), s.end()));
@@ -138,8 +142,7 @@ FunctionState::Blocks FunctionState::blocks() {
     if (b.now.shape[0] != rows) return {};
     row_bytes += sizeof(double) * product(b.now.shape, 1);
   }
-  const std::size_t chunk =
-      std::max<std::size_t>(1, kChunkBytes / std::max<std::size_t>(1, row_bytes));
+  const std::size_t chunk = chunk_rows(row_bytes);
   if (rows <= chunk) return {};
   return {**by_rows, rows, chunk};
 }
@@ -462,8 +465,7 @@ ValueAndGrad parallel_value_and_grad(Function& f, std::span<const double> x,
   // what lets two threads beat one on a memory-bound loss.
   std::size_t row_bytes = 0;
   for (const Rows& r : data) row_bytes += sizeof(double) * (r.data.size() / rows);
-  const std::size_t chunk =
-      std::max<std::size_t>(1, kChunkBytes / std::max<std::size_t>(1, row_bytes));
+  const std::size_t chunk = chunk_rows(row_bytes);
   while (s.clones.size() + 1 < k) s.clones.push_back(f.clone());
   s.shard_grads.resize(2 * k);
   std::vector<double> values(k, 0.0);
