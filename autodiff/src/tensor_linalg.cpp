@@ -82,12 +82,17 @@ struct Mat {
   std::size_t c() const { return trans ? rows : cols; }
 };
 
-// C (m×n, contiguous) = op(A)·op(B) + beta·C.
+// C (m×n, contiguous) = op(A)·op(B) + beta·C. With beta = 0, C is not read: outputs come from
+// the array pool, and a recycled NaN times 0 is NaN (an HVP once came out NaN after a replay at
+// a NaN point had left one there). dgemm does not read C at beta = 0; for dgemv that depends on
+// the OpenBLAS version, so C is cleared first.
 void gemm(const Mat& a, const Mat& b, double* c, double beta) {
   const std::size_t m = a.r(), k = a.c(), n = b.c();
   if (m == 0 || n == 0) return;
+  if (beta == 0 && (k == 0 || n == 1 || m == 1)) std::fill(c, c + m * n, 0.0);
   if (k == 0) {
-    for (std::size_t i = 0; i < m * n; ++i) c[i] *= beta;
+    if (beta != 0)
+      for (std::size_t i = 0; i < m * n; ++i) c[i] *= beta;
     return;
   }
   const auto bi = [](std::size_t v) { return static_cast<blasint>(v); };

@@ -3,6 +3,11 @@
 // log_softmax. A reduction along an axis works on lanes: the elements that differ only in that
 // axis; a reduction over all elements is one lane. Each rule is written once over the number
 // type T (double, or Dual in recordings with tangents), from the scalar ops' own functions.
+//
+// Empty lanes: sum and norm2 of no elements are 0; mean, max, min, log_sum_exp, softmax and
+// log_softmax of no elements are an Error naming the op and the shape. A lane is only ever empty
+// when the axis has length 0: (0, 3) along axis 0 is three empty lanes (sum gives (3,) zeros,
+// mean throws), along axis 1 it is no lane at all (every op gives an empty result).
 
 #include <algorithm>
 #include <cmath>
@@ -19,6 +24,7 @@ namespace {
 // Element j of lane l is at l.base + j * l.stride.
 struct Lanes {
   std::size_t outer = 1, len = 1, inner = 1;
+  std::size_t count() const { return outer * inner; }
   template <class F>
   void each(F f) const {  // f(base, stride, lane index)
     for (std::size_t o = 0; o < outer; ++o)
@@ -54,13 +60,50 @@ T exp_of(const T& x) {
   return ops::call<ops::Exp>(x);
 }
 
+// How many elements of the lane equal m.
+template <class T>
+std::size_t count_of(const Lane<T>& a, double m) {
+  std::size_t k = 0;
+  for (std::size_t j = 0; j < a.len; ++j) k += a.value(j) == m ? 1 : 0;
+  return k;
+}
+
+// At an infinite maximum m (every element −∞, or some +∞) the value is m, with the limit along the
+// diagonal: equal weights 1/k on the k elements equal to m (so 1/n each when all are −∞); its
+// tangent is their mean tangent.
 template <class T>
 T lane_log_sum_exp(const Lane<T>& a) {
   const double m = a.value(a.arg(true));
+  if (std::isinf(m)) {
+    T t = T(0);
+    for (std::size_t j = 0; j < a.len; ++j)
+      if (a.value(j) == m) t += tangent_part(a(j));
+    return T(m) + t / T(static_cast<double>(count_of(a, m)));
+  }
   if (!std::isfinite(m)) return T(m);
   T s = T(0);
   for (std::size_t j = 0; j < a.len; ++j) s += exp_of<T>(a(j) - T(m));
   return T(m) + ops::call<ops::Log>(s);
+}
+
+// √Σa². When the sum of squares over- or underflows (elements of 1e200 or 1e-200, whose norm is
+// representable) the elements are divided by the largest |a_j| first; only then a second pass.
+template <class T>
+T lane_norm2(const Lane<T>& a) {
+  T s = T(0);
+  for (std::size_t j = 0; j < a.len; ++j) s += a(j) * a(j);
+  const double sv = value_of(s);
+  if (sv > 1e-280 && sv < 1e300) return ops::call<ops::Sqrt>(s);
+  double m = 0;
+  for (std::size_t j = 0; j < a.len; ++j) m = std::fmax(m, std::fabs(a.value(j)));
+  if (m == 0) return T(0);
+  if (!std::isfinite(m) || std::isnan(sv)) return ops::call<ops::Sqrt>(s);
+  T q = T(0);
+  for (std::size_t j = 0; j < a.len; ++j) {
+    const T x = a(j) / T(m);
+    q += x * x;
+  }
+  return T(m) * ops::call<ops::Sqrt>(q);
 }
 
 template <class T>
@@ -76,15 +119,16 @@ T reduce(Reduction r, const Lane<T>& a) {
     case Reduction::min:
       return a(a.arg(false));
     case Reduction::norm2:
-      for (std::size_t j = 0; j < a.len; ++j) s += a(j) * a(j);
-      return value_of(s) == 0 ? T(0) : ops::call<ops::Sqrt>(s);
+      return lane_norm2(a);
     case Reduction::log_sum_exp:
       return lane_log_sum_exp(a);
   }
   return s;
 }
 
-// ∂z/∂a_j: the weight by which the lane result's adjoint reaches element j.
+// ∂z/∂a_j: the weight by which the lane result's adjoint reaches element j. k is the maximal
+// (minimal) element for max (min), and for log_sum_exp at an infinite z the number of elements
+// equal to z.
 template <class T>
 T weight(Reduction r, const Lane<T>& a, std::size_t j, const T& z, std::size_t k) {
   switch (r) {
@@ -98,6 +142,10 @@ T weight(Reduction r, const Lane<T>& a, std::size_t j, const T& z, std::size_t k
     case Reduction::norm2:
       return value_of(z) == 0 ? T(0) : a(j) / z;
     case Reduction::log_sum_exp:
+      if (std::isinf(value_of(z)))  // a_j − z is ∞ − ∞: the diagonal limit of lane_log_sum_exp
+        return a.value(j) == value_of(z)
+                   ? exp_of<T>(tangent_part(a(j)) - tangent_part(z)) / T(static_cast<double>(k))
+                   : T(0);
       return exp_of<T>(a(j) - z);
   }
   return T(0);
@@ -165,9 +213,9 @@ struct ReduceOp final : OpBase<ReduceOp> {
     const Shape& s = x.value().shape();
     Shape out;
     ls = lanes_of(s, axis, name, out);
-    if (ls.len == 0 && r != Reduction::sum)
+    if (ls.len == 0 && ls.count() > 0 && r != Reduction::sum && r != Reduction::norm2)
       throw Error(std::string("slope: ") + name + ": reduces zero elements (shape " + shape_str(s) +
-                  ")");
+                  (axis ? ", axis " + std::to_string(*axis) : std::string()) + ")");
     const Out o = output(tape, self, out);
     if (o.t != nullptr)
       reduce_lanes<Dual>(r, ls, x, o.v, o.t);
@@ -183,8 +231,11 @@ struct ReduceOp final : OpBase<ReduceOp> {
       const Lane<T> a{x.value().data(), xt, base, stride, ls.len};
       const T z = load<T>(self.own.data(), zt, out);
       const T gz = load<T>(self.adj.data(), gzt, out);
-      const std::size_t k =
-          r == Reduction::max || r == Reduction::min ? a.arg(r == Reduction::max) : 0;
+      std::size_t k = 0;
+      if (r == Reduction::max || r == Reduction::min)
+        k = a.arg(r == Reduction::max);
+      else if (r == Reduction::log_sum_exp && std::isinf(value_of(z)))
+        k = count_of(a, value_of(z));
       for (std::size_t j = 0; j < ls.len; ++j)
         store<T>(g, gt, base + j * stride, weight<T>(r, a, j, z, k) * gz);
     });
@@ -206,11 +257,18 @@ Tensor reduce_node(Reduction r, const Tensor& a, std::optional<std::ptrdiff_t> a
 
 // ---- softmax and log_softmax along an axis ----
 
+// A lane whose log_sum_exp is infinite (all −∞: a masked row) takes lane_log_sum_exp's limit:
+// the k elements equal to it get log_softmax −log k (softmax 1/k), the others −∞ (softmax 0).
 template <class T>
 void softmax_lane(const Lane<T>& a, bool log, double* z, double* zt) {
   const T lse = lane_log_sum_exp(a);
+  const double m = value_of(lse);
+  const bool tied = std::isinf(m);
+  const double log_k = tied ? std::log(static_cast<double>(count_of(a, m))) : 0.0;
   for (std::size_t j = 0; j < a.len; ++j) {
-    const T y = a(j) - lse;
+    const T y = !tied             ? a(j) - lse
+                : a.value(j) == m ? tangent_part(a(j)) - tangent_part(lse) - T(log_k)
+                                  : T(-HUGE_VAL);
     store<T>(z, zt, a.base + j * a.stride, log ? y : exp_of<T>(y));
   }
 }
@@ -235,6 +293,9 @@ struct SoftmaxOp final : OpBase<SoftmaxOp> {
     if (s.empty())
       throw Error(std::string("slope: ") + name + ": needs at least one axis, got a 0-d tensor");
     ls = lanes_along(s, normalize_axis(axis, s.size(), name, s));
+    if (ls.len == 0 && ls.count() > 0)
+      throw Error(std::string("slope: ") + name + ": normalizes zero elements (shape " +
+                  shape_str(s) + ", axis " + std::to_string(axis) + ")");
     const Out o = output(tape, self, s);
     ls.each([&](std::size_t base, std::size_t stride, std::size_t) {
       if (o.t != nullptr)

@@ -41,4 +41,9 @@ constexpr Dual operator/(const Dual& a, const Dual& b) {
 constexpr double value_of(double x) { return x; }
 constexpr double value_of(const Dual& x) { return x.v; }
 
+// x − value_of(x) without forming ∞ − ∞: the tangent alone (0 for a double). A rule that takes
+// a limit at an infinite point (log_sum_exp at a = b = −∞) keeps the direction of approach.
+constexpr double tangent_part(double) { return 0; }
+constexpr Dual tangent_part(const Dual& x) { return {0, x.d}; }
+
 }  // namespace slope

@@ -50,8 +50,10 @@ struct Expm1 {
   static constexpr const char* name = "expm1";
   static constexpr Domain domain = {-30, 30};
   static double f(double a) { return std::expm1(a); }
+  // expm1(a) + 1 cancels for a < −1 (exp(−40) = 4.2e-18 came out 0): there exp(a) itself.
   template <class T>
-  static T df(const T&, const T& z) {
+  static T df(const T& a, const T& z) {
+    if (value_of(a) < -1) return call<Exp>(a);
     return z + T(1);
   }
 };
@@ -115,7 +117,20 @@ struct Pow {
   static double f(double a, double b) { return std::pow(a, b); }
   template <class T>
   static Pair<T> df(const T& a, const T& b, const T& z) {
+    const double zv = value_of(z);
+    if (zv == 0 || !std::isfinite(zv)) [[unlikely]]
+      return at_edge(a, b, z);
     return {b * z / a, z * call<Log>(a)};
+  }
+  // Where b a^b / a is 0/0 (a = 0, b > 0), or a^b under- or overflowed (a = 1e300, b = 1.1):
+  // b a^(b−1) from its own power (b = 0 gives 0), and a^b ln a → 0 as a → 0 (b > 0). At a = 0 the
+  // second derivatives follow for b > 1 (∂²/∂a² = b(b−1)a^(b−2), the others 0); for b ≤ 1 they
+  // diverge.
+  template <class T>
+  static Pair<T> at_edge(const T& a, const T& b, const T& z) {
+    const T da = value_of(b) == 0 ? T(0) : b * call<Pow>(a, b - T(1));
+    const T db = value_of(a) == 0 && value_of(z) == 0 ? T(0) : z * call<Log>(a);
+    return {da, db};
   }
 };
 

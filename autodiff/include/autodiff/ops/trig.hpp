@@ -87,8 +87,15 @@ struct Atan2 {
   static constexpr const char* name = "atan2";
   static constexpr Domain domain = {-1e3, 1e3, false}, domain_b = {-1e3, 1e3, false};
   static double f(double a, double b) { return std::atan2(a, b); }
+  // a² + b² overflows beyond 1e154 and underflows below 1e-154 (atan2'(1e-200, 1e-200) came out
+  // ∞, not 5e199): there both are divided by s = max(|a|, |b|) first.
   template <class T>
   static Pair<T> df(const T& a, const T& b, const T&) {
+    const double s = std::fmax(std::fabs(value_of(a)), std::fabs(value_of(b)));
+    if ((s > 1e150 || s < 1e-150) && s > 0 && std::isfinite(s)) [[unlikely]] {
+      const T x = a / T(s), y = b / T(s), r2 = x * x + y * y;
+      return {y / r2 / T(s), -x / r2 / T(s)};
+    }
     const T r2 = a * a + b * b;
     return {b / r2, -a / r2};
   }
@@ -125,10 +132,23 @@ struct Tanh {
   static constexpr Arity arity = Arity::unary;
   static constexpr const char* name = "tanh";
   static constexpr Domain domain = {-20, 20};
-  static double f(double a) { return std::tanh(a); }
+  static double f(double a) { return value_and_slope(a).a; }
+  // One expm1 for both, t = expm1(−2|a|): tanh|a| = −t/(2 + t), sech²a = 4(1 + t)/(2 + t)². No
+  // cancellation at any a, and no second transcendental on the record path (std::tanh is one).
+  static Pair<double> value_and_slope(double a) {
+    const double t = std::expm1(-2 * std::fabs(a));
+    const double p = 2 + t;
+    return {std::copysign(-t / p, a), 4 * (1 + t) / (p * p)};
+  }
+  // (1 − z)(1 + z) while |a| ≤ 1; beyond, 1 − |z| cancels (it is 0 from |a| ≈ 19, where
+  // sech²a = 1e-16), so there sech²a = 4e/(1 + e)² with e = exp(−2|a|): one exp, only there.
   template <class T>
-  static T df(const T&, const T& z) {
-    return (T(1) - z) * (T(1) + z);
+  static T df(const T& a, const T& z) {
+    const double v = value_of(a);
+    if (v >= -1 && v <= 1) return (T(1) - z) * (T(1) + z);
+    const T e = call<Exp>(T(2) * (v < 0 ? a : -a));
+    const T p = T(1) + e;
+    return T(4) * e / (p * p);
   }
 };
 
@@ -138,8 +158,11 @@ struct Asinh {
   static constexpr const char* name = "asinh";
   static constexpr Domain domain = everywhere;
   static double f(double a) { return std::asinh(a); }
+  // Beyond |a| = 1e8, a² + 1 rounds to a² (and a² overflows from 1.3e154): 1/|a| there.
   template <class T>
   static T df(const T& a, const T&) {
+    const double v = value_of(a);
+    if (v > 1e8 || v < -1e8) return T(1) / (v < 0 ? -a : a);
     return T(1) / call<Sqrt>(a * a + T(1));
   }
 };
@@ -150,8 +173,10 @@ struct Acosh {
   static constexpr const char* name = "acosh";
   static constexpr Domain domain = {1.01, 1e3, false};
   static double f(double a) { return std::acosh(a); }
+  // Beyond a = 1e8, a² − 1 rounds to a² (and a² overflows from 1.3e154): 1/a there.
   template <class T>
   static T df(const T& a, const T&) {
+    if (value_of(a) > 1e8) return T(1) / a;
     return T(1) / call<Sqrt>((a - T(1)) * (a + T(1)));
   }
 };
