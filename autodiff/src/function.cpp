@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
+#include <new>
+#include <system_error>
 #include <thread>
 
 #include "tensor_list.hpp"
@@ -38,7 +40,10 @@ struct FunctionState {
 
   Binding& binding(std::string_view name, const char* call);
   void check_x(std::span<const double> x, const char* call) const;
+  // The forward sweep at x (and v), then its checks in this order: guards and values read out
+  // (StaleRecording), what the sweep ran into, the NaN check (slope::Error).
   void replay(std::span<const double> x, std::span<const double> v, bool dual, const char* call);
+  void check_value_reads(const char* call);
   // How a gradient walks the bound rows: in blocks of `chunk` rows, or all at once (chunk 0:
   // the function is not a sum or mean over rows, or the rows fit one block).
   struct Blocks {
@@ -69,6 +74,21 @@ std::string shape_text(std::span<const std::size_t> s) {
 }
 
 std::string num(double v) { return fmt(v); }
+
+// The boundary of every derivative call: what a replay throws leaves as a slope::Error (or a
+// subclass) or std::bad_alloc, never as another library's exception (xtensor's, Boost's).
+template <class F>
+decltype(auto) translate_errors(const char* call, F&& f) {
+  try {
+    return f();
+  } catch (const Error&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw Error(std::string(call) + ": " + e.what());
+  }
+}
 
 // The product of the extents from axis `from` on: the elements of one row when from = 1.
 std::size_t product(const std::vector<std::size_t>& shape, std::size_t from) {
@@ -104,10 +124,18 @@ void FunctionState::replay(std::span<const double> x, std::span<const double> v,
       throw Error(std::string("slope::Function::") + call + ": v has length " +
                   std::to_string(v.size()) + ", the function has " + std::to_string(n) +
                   " parameters");
-    tape->replay(x, v);
+    tape->sweep(x, v);
   } else {
-    tape->replay(x);
+    tape->sweep(x);
   }
+  // Guards first: a point on another branch is stale whatever else its sweep ran into (a NaN,
+  // a rule or a tensor op that threw), so AutoFunction records again there.
+  if (const Guard* g = tape->invalid_guard()) [[unlikely]]
+    throw Error(std::string("slope::Function::") + call + ": a guard (" + num(g->ca) + " " +
+                symbol(g->cmp) + " " + num(g->cb) + ", " + (g->outcome ? "true" : "false") +
+                " while recording) names a node the recording folded into its consumer "
+                "afterwards: it cannot be checked on replay (a bug in the recording; record "
+                "with the compared value kept in a Var of its own)");
   if (const Guard* g = tape->broken_guard()) {
     const double a = g->a != 0 ? tape->replayed_value(g->a) : g->ca;
     const double b = g->b != 0 ? tape->replayed_value(g->b) : g->cb;
@@ -118,9 +146,14 @@ void FunctionState::replay(std::span<const double> x, std::span<const double> v,
                          symbol(g->cmp) + " " + num(b) + " is " + (g->outcome ? "false" : "true") +
                          " now; record again (slope::AutoFunction does)");
   }
-  if (tape->tensor_count() == 0) return;
+  if (tape->tensor_count() != 0) check_value_reads(call);
+  tape->check_replay("slope::Function::", call);
+}
+
+void FunctionState::check_value_reads(const char* call) {
   const TensorList& list = TensorAccess::list(*tape);
   for (const TensorList::ValueRead& r : list.value_reads) {
+    if (r.node >= tape->tensors_replayed()) continue;  // a tensor op before it threw
     const ValueRef now = list.nodes[r.node].value();
     if (now.size() != r.value.size() || !std::equal(now.begin(), now.end(), r.value.begin()))
       throw StaleRecording(std::string("slope::Function::") + call +
@@ -303,8 +336,10 @@ std::size_t Function::tensor_count() const { return s_->tape->tensor_count(); }
 std::size_t Function::block_rows() const { return s_->blocks().chunk; }
 
 double Function::eval(std::span<const double> x) {
-  s_->replay(x, {}, false, "value");
-  return s_->out != 0 ? s_->tape->replayed_value(s_->out) : s_->constant;
+  return detail::translate_errors("slope::Function::value", [&] {
+    s_->replay(x, {}, false, "value");
+    return s_->out != 0 ? s_->tape->replayed_value(s_->out) : s_->constant;
+  });
 }
 
 double Function::eval_grad(std::span<const double> x, std::span<double> g) {
@@ -312,7 +347,8 @@ double Function::eval_grad(std::span<const double> x, std::span<double> g) {
     throw Error("slope::Function::value_and_grad: the gradient buffer has length " +
                 std::to_string(g.size()) + ", the function has " + std::to_string(s_->n) +
                 " parameters");
-  return s_->grad(x, g, true);
+  return detail::translate_errors("slope::Function::value_and_grad",
+                                  [&] { return s_->grad(x, g, true); });
 }
 
 double Function::eval_hvp(std::span<const double> x, std::span<const double> v, std::span<double> g,
@@ -320,34 +356,43 @@ double Function::eval_hvp(std::span<const double> x, std::span<const double> v, 
   if (hv.size() != s_->n || (!g.empty() && g.size() != s_->n))
     throw Error("slope::Function::hvp: the output buffer has length " + std::to_string(hv.size()) +
                 ", the function has " + std::to_string(s_->n) + " parameters");
-  s_->replay(x, v, true, "hvp");
-  Tape& t = *s_->tape;
-  if (s_->out == 0) {
-    std::fill(hv.begin(), hv.end(), 0.0);
-    std::fill(g.begin(), g.end(), 0.0);
-    return s_->constant;
-  }
-  t.reverse_dual_replayed(s_->out);
-  for (std::size_t k = 0; k < s_->n; ++k) {
-    const auto slot = s_->first + static_cast<std::uint32_t>(k);
-    hv[k] = t.hvp_adjoint(slot);
-    if (!g.empty()) g[k] = t.adjoint(slot);
-  }
-  return t.replayed_value(s_->out);
+  return detail::translate_errors("slope::Function::hvp", [&] {
+    s_->replay(x, v, true, "hvp");
+    Tape& t = *s_->tape;
+    if (s_->out == 0) {
+      std::fill(hv.begin(), hv.end(), 0.0);
+      std::fill(g.begin(), g.end(), 0.0);
+      return s_->constant;
+    }
+    t.reverse_dual_replayed(s_->out);
+    for (std::size_t k = 0; k < s_->n; ++k) {
+      const auto slot = s_->first + static_cast<std::uint32_t>(k);
+      hv[k] = t.hvp_adjoint(slot);
+      if (!g.empty()) g[k] = t.adjoint(slot);
+    }
+    return t.replayed_value(s_->out);
+  });
 }
 
 xt::xarray<double> Function::eval_hessian(std::span<const double> x) {
   const std::size_t n = s_->n;
   s_->check_x(x, "hessian");
-  xt::xarray<double> h = xt::xarray<double>::from_shape({n, n});
-  std::vector<double> e(n, 0.0), col(n);
-  for (std::size_t j = 0; j < n; ++j) {
-    e[j] = 1.0;
-    eval_hvp(x, e, {}, col);
-    for (std::size_t i = 0; i < n; ++i) h(i, j) = col[i];
-    e[j] = 0.0;
-  }
-  return detail::symmetrize(std::move(h));
+  return detail::translate_errors("slope::Function::hessian", [&] {
+    xt::xarray<double> h = xt::zeros<double>({n, n});
+    std::vector<double> e(n, 0.0);
+    Tape& t = *s_->tape;
+    for (std::size_t j = 0; j < n; ++j) {
+      e[j] = 1.0;
+      s_->replay(x, e, true, "hessian");
+      if (s_->out != 0) {
+        t.reverse_dual_replayed(s_->out);
+        for (std::size_t i = 0; i < n; ++i)
+          h(i, j) = t.hvp_adjoint(s_->first + static_cast<std::uint32_t>(i));
+      }
+      e[j] = 0.0;
+    }
+    return detail::symmetrize(std::move(h));
+  });
 }
 
 void Function::bind(std::string_view name, const xt::xarray<double>& data) {
@@ -448,61 +493,72 @@ ValueAndGrad parallel_value_and_grad(Function& f, std::span<const double> x,
                                      std::span<const Rows> data, std::size_t threads,
                                      Combine combine) {
   constexpr const char* call = "slope::parallel_value_and_grad";
-  if (threads == 0) throw Error(std::string(call) + ": threads must be at least 1, got 0");
-  if (data.empty()) throw Error(std::string(call) + ": no data to split (give at least one Rows)");
-  const std::size_t rows = data[0].data.dimension() == 0 ? 0 : data[0].data.shape()[0];
-  for (const Rows& r : data)
-    if (r.data.dimension() == 0 || r.data.shape()[0] != rows)
-      throw Error(std::string(call) + ": '" + r.name + "' has shape " + shape_str(r.data.shape()) +
-                  ", '" + data[0].name + "' has " + std::to_string(rows) +
-                  " rows: every entry needs the same number of rows");
-  if (rows == 0) throw Error(std::string(call) + ": the data has no rows");
-  const std::size_t k = std::min(threads, rows);
-  FunctionState& s = *f.s_;
-  s.check_x(x, "parallel_value_and_grad");
-  // Each thread walks its block in chunks small enough to stay in cache between the forward and
-  // the reverse sweep: the data is then read from memory once per gradient, not twice, which is
-  // what lets two threads beat one on a memory-bound loss.
-  std::size_t row_bytes = 0;
-  for (const Rows& r : data) row_bytes += sizeof(double) * (r.data.size() / rows);
-  const std::size_t chunk = chunk_rows(row_bytes);
-  while (s.clones.size() + 1 < k) s.clones.push_back(f.clone());
-  s.shard_grads.resize(2 * k);
-  std::vector<double> values(k, 0.0);
-  std::vector<std::exception_ptr> errors(k);
-  const double all = static_cast<double>(rows);
-  auto shard = [&](std::size_t i) {
-    try {
-      Function& g = i == 0 ? f : s.clones[i - 1];
-      std::vector<double>& sum = s.shard_grads[2 * i];
-      std::vector<double>& part = s.shard_grads[2 * i + 1];
-      sum.assign(s.n, 0.0);
-      part.resize(s.n);
-      const std::size_t end = rows * (i + 1) / k;
-      for (std::size_t b = rows * i / k; b < end; b += chunk) {
-        const std::size_t e = std::min(end, b + chunk);
-        for (const Rows& r : data) g.bind_rows(r.name, r.data, b, e);
-        const double w = combine == Combine::mean ? static_cast<double>(e - b) / all : 1.0;
-        values[i] += w * g.s_->grad(x, part, false);
-        for (std::size_t j = 0; j < s.n; ++j) sum[j] += w * part[j];
+  return translate_errors(call, [&]() -> ValueAndGrad {
+    FunctionState& s = *f.s_;
+    if (threads == 0) throw Error(std::string(call) + ": threads must be at least 1, got 0");
+    if (data.empty())
+      throw Error(std::string(call) + ": no data to split (give at least one Rows)");
+    const std::size_t rows = data[0].data.dimension() == 0 ? 0 : data[0].data.shape()[0];
+    for (const Rows& r : data)
+      if (r.data.dimension() == 0 || r.data.shape()[0] != rows)
+        throw Error(std::string(call) + ": '" + r.name + "' has shape " +
+                    shape_str(r.data.shape()) + ", '" + data[0].name + "' has " +
+                    std::to_string(rows) + " rows: every entry needs the same number of rows");
+    if (rows == 0) throw Error(std::string(call) + ": the data has no rows");
+    const std::size_t k = std::min(threads, rows);
+    s.check_x(x, "parallel_value_and_grad");
+    // Each thread walks its block in chunks small enough to stay in cache between the forward and
+    // the reverse sweep: the data is then read from memory once per gradient, not twice, which is
+    // what lets two threads beat one on a memory-bound loss.
+    std::size_t row_bytes = 0;
+    for (const Rows& r : data) row_bytes += sizeof(double) * (r.data.size() / rows);
+    const std::size_t chunk = chunk_rows(row_bytes);
+    while (s.clones.size() + 1 < k) s.clones.push_back(f.clone());
+    s.shard_grads.resize(2 * k);
+    std::vector<double> values(k, 0.0);
+    std::vector<std::exception_ptr> errors(k);
+    const double all = static_cast<double>(rows);
+    auto shard = [&](std::size_t i) {
+      try {
+        Function& g = i == 0 ? f : s.clones[i - 1];
+        std::vector<double>& sum = s.shard_grads[2 * i];
+        std::vector<double>& part = s.shard_grads[2 * i + 1];
+        sum.assign(s.n, 0.0);
+        part.resize(s.n);
+        const std::size_t end = rows * (i + 1) / k;
+        for (std::size_t b = rows * i / k; b < end; b += chunk) {
+          const std::size_t e = std::min(end, b + chunk);
+          for (const Rows& r : data) g.bind_rows(r.name, r.data, b, e);
+          const double w = combine == Combine::mean ? static_cast<double>(e - b) / all : 1.0;
+          values[i] += w * g.s_->grad(x, part, false);
+          for (std::size_t j = 0; j < s.n; ++j) sum[j] += w * part[j];
+        }
+      } catch (...) {
+        errors[i] = std::current_exception();
       }
-    } catch (...) {
-      errors[i] = std::current_exception();
+    };
+    std::vector<std::thread> pool;
+    pool.reserve(k - 1);
+    std::size_t started = 1;
+    try {
+      for (; started < k; ++started) pool.emplace_back(shard, started);
+    } catch (const std::system_error&) {
+      // No thread to be had: this one runs the shards left after its own (a vector of joinable
+      // threads must not unwind).
     }
-  };
-  std::vector<std::thread> pool;
-  for (std::size_t i = 1; i < k; ++i) pool.emplace_back(shard, i);
-  shard(0);
-  for (std::thread& t : pool) t.join();
-  for (const Rows& r : data) f.bind_rows(r.name, r.data, 0, rows);
-  for (const std::exception_ptr& e : errors)
-    if (e) std::rethrow_exception(e);
-  ValueAndGrad out{0.0, xt::zeros<double>({s.n})};
-  for (std::size_t i = 0; i < k; ++i) {
-    out.value += values[i];
-    for (std::size_t j = 0; j < s.n; ++j) out.grad(j) += s.shard_grads[2 * i][j];
-  }
-  return out;
+    shard(0);
+    for (std::size_t i = started; i < k; ++i) shard(i);
+    for (std::thread& t : pool) t.join();
+    for (const Rows& r : data) f.bind_rows(r.name, r.data, 0, rows);
+    for (const std::exception_ptr& e : errors)
+      if (e) std::rethrow_exception(e);
+    ValueAndGrad out{0.0, xt::zeros<double>({s.n})};
+    for (std::size_t i = 0; i < k; ++i) {
+      out.value += values[i];
+      for (std::size_t j = 0; j < s.n; ++j) out.grad(j) += s.shard_grads[2 * i][j];
+    }
+    return out;
+  });
 }
 
 }  // namespace detail

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <exception>
+#include <new>
 
 #include <autodiff/functional.hpp>
 #include <autodiff/tensor.hpp>
@@ -121,6 +123,8 @@ void Tape::reset(Mode mode) {
   guards_.clear();
   pinned_ = 0;
   replaying_ = false;
+  replay_error_.reset();
+  reached_ = tensors_reached_ = kNoSlot;
   ops_clean_ = true;
   tangents_clean_ = false;
   segment_groups_.clear();  // the next replay schedules this recording
@@ -246,7 +250,16 @@ void Tape::reverse_segmented(std::size_t out, bool dual) {
     detail::TensorNode& n = list.nodes[k];
     if (!n.active()) continue;
     sweep_down_to(std::max<std::size_t>(n.mark, floor_));
-    n.op->backward(*this, list, n);
+    try {
+      n.op->backward(*this, list, n);
+    } catch (const Error&) {
+      throw;
+    } catch (const std::bad_alloc&) {
+      throw;
+    } catch (const std::exception& e) {  // no other library's exception leaves a sweep
+      throw Error("slope: the reverse rule of tensor op #" + std::to_string(k) +
+                  " threw: " + e.what());
+    }
   }
   sweep_down_to(floor_);
 }
@@ -368,15 +381,28 @@ void Tape::guard(Compare c, const Var& a, const Var& b, bool outcome) {
   if (mode_ != Mode::replay || !open_) return;
   const bool ours_a = a.is_active() && a.tag_ == tag_, ours_b = b.is_active() && b.tag_ == tag_;
   if (!ours_a && !ours_b) return;  // constants, or handles of another recording
-  guards_.push_back(
-      Guard{ours_a ? a.slot() : 0, ours_b ? b.slot() : 0, a.value_, b.value_, c, outcome});
+  Guard g{ours_a ? a.slot() : 0, ours_b ? b.slot() : 0, a.value_, b.value_, c, outcome};
+  g.op_a = base_[g.a].op();
+  g.op_b = base_[g.b].op();
+  guards_.push_back(g);
 }
 
 const Guard* Tape::broken_guard() const {
   for (const Guard& g : guards_) {
+    // After a tensor op that threw, the nodes from reached_ on hold no value of this replay.
+    if (g.a >= reached_ || g.b >= reached_) continue;
     const double a = g.a != 0 ? values_[g.a] : g.ca, b = g.b != 0 ? values_[g.b] : g.cb;
     if (compare(g.cmp, a, b) != g.outcome) return &g;
   }
+  return nullptr;
+}
+
+const Guard* Tape::invalid_guard() const {
+  // A node's slot is taken over only when it is folded into its consumer, whose op code differs
+  // (a linear node replaces a scaled operand): comparing op codes catches it.
+  for (const Guard& g : guards_)
+    if (g.a >= size_ || g.b >= size_ || base_[g.a].op() != g.op_a || base_[g.b].op() != g.op_b)
+      return &g;
   return nullptr;
 }
 

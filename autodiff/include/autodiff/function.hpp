@@ -22,6 +22,15 @@
 // outside the tape's view: a shape or element read pins the placeholders it depends on to their
 // recorded leading extent (binding another extent throws StaleRecording).
 //
+// Errors. A replay sweeps forward without stopping (a value may become NaN), then checks, in this
+// order: the guards (StaleRecording), what the sweep ran into (a tensor op that failed at the new
+// shapes: slope::Error), the NaN check, then sweeps back. So a point on another branch is always
+// a StaleRecording, which AutoFunction records again at, whatever else went wrong there. The NaN
+// check (slope::set_nan_check) is read at each replay, not at recording: turning it on covers
+// Functions recorded before; it names the first op whose replayed value is NaN or ±Inf. Nothing
+// but slope::Error (and std::bad_alloc) leaves value, value_and_grad, hvp, hessian or
+// parallel_value_and_grad.
+//
 // Threads. A Function is used by one thread at a time; clone() gives a copy for another thread,
 // and parallel_value_and_grad splits the rows of the data among threads.
 
@@ -109,7 +118,8 @@ class FunctionBuilder;
 }  // namespace detail
 
 /// A recorded scalar function of a parameter vector (and of placeholder data). Move-only; see
-/// clone(). Every evaluation checks the guards first and throws StaleRecording when one flips.
+/// clone(). Every evaluation checks the guards first and throws StaleRecording when one flips,
+/// before any other error of the replay (see Errors above).
 class Function {
  public:
   Function(Function&&) noexcept;

@@ -18,6 +18,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <span>
 #include <vector>
@@ -103,10 +104,14 @@ struct Guard {
   double ca, cb;       // the constant operands' values
   Compare cmp;
   bool outcome;
+  // The op codes of the nodes at a and b when the guard was recorded: a node folded into its
+  // consumer afterwards leaves its slot to another node (Tape::invalid_guard).
+  std::uint8_t op_a = 0, op_b = 0;
 };
 
-/// Turns on (or off) the NaN/Inf check for recordings started afterwards, on every thread: the
-/// first op whose value is NaN or ±Inf throws slope::Error naming the op and its operands.
+/// Turns on (or off) the NaN/Inf check, on every thread: the first op whose value is NaN or ±Inf
+/// throws slope::Error naming the op and its operands. Recordings take the setting when they
+/// start; replays (Tape::replay, slope::Function) take it when they run, after their guards.
 void set_nan_check(bool on);
 bool nan_check();
 
@@ -151,9 +156,22 @@ class Tape {
   // -- replay (recordings made with Mode::replay) --
   /// Recomputes every node's value and partials at new inputs x (the parameter block), scalar
   /// and tensor nodes alike, in recorded order; reverse() afterwards gives the gradient at x.
+  /// Throws what check_replay() throws.
   void replay(std::span<const double> x);
   /// Same in dual numbers with tangent v; reverse_dual() afterwards gives the gradient and H·v.
   void replay(std::span<const double> x, std::span<const double> v);
+  /// The forward sweep of replay() without its checks, for callers that check guards first
+  /// (slope::Function): it throws only for bad arguments. A rule that throws leaves NaN as its
+  /// node's value, a tensor op that throws ends the sweep there (guards on the nodes it did not
+  /// reach are not checked); check_replay() reports either.
+  void sweep(std::span<const double> x);
+  void sweep(std::span<const double> x, std::span<const double> v);
+  /// After sweep(): rethrows what the sweep caught (a slope::Error as it was, anything else but
+  /// std::bad_alloc as a slope::Error naming the call, `scope` + `call`, and the op), then, when
+  /// set_nan_check is on, throws slope::Error naming the first node whose value is not finite.
+  void check_replay(const char* scope, const char* call) const;
+  /// Tensor nodes the last sweep computed: all of them unless a tensor op threw.
+  std::size_t tensors_replayed() const { return tensors_reached_; }
   /// The reverse sweeps after replay(), from the output's slot (the recording's handles are
   /// stale once it is closed).
   void reverse_replayed(std::uint32_t out);
@@ -165,6 +183,9 @@ class Tape {
   std::span<const Guard> guards() const { return guards_; }
   /// The first guard whose outcome differs at the replayed values, or nullptr.
   const Guard* broken_guard() const;
+  /// A guard whose slot no longer holds the node it compared (folded into its consumer after
+  /// the comparison), or nullptr: its outcome cannot be checked.
+  const Guard* invalid_guard() const;
   /// A copy of a closed recording for another thread (tensor nodes and their ops included).
   std::unique_ptr<Tape> clone() const;
   /// Placeholders (bit i = placeholder i) whose leading extent the recording depends on: it
@@ -403,6 +424,21 @@ class Tape {
   std::vector<Guard> guards_;
   std::uint64_t pinned_ = 0;
   bool replaying_ = false;
+  // What the last forward sweep caught (null: nothing) and at which scalar slot, or tensor node
+  // (kNoSlot: a scalar's); the scalar slots and tensor nodes it reached (all, unless a tensor
+  // op threw).
+  static constexpr std::uint32_t kNoSlot = ~0u;
+  std::unique_ptr<std::exception_ptr> replay_error_;  // a pointer: the inert tape is constinit
+  std::uint32_t error_slot_ = kNoSlot;
+  std::uint32_t error_tensor_ = kNoSlot;
+  std::uint32_t reached_ = kNoSlot;
+  std::uint32_t tensors_reached_ = kNoSlot;
+  void forward_sweep(std::span<const double> x, std::span<const double> v, bool dual);
+  SLOPE_COLD void forward_one_by_one(std::span<const double> x, std::span<const double> v,
+                                     bool dual, std::exception_ptr first);
+  SLOPE_COLD void throw_replay_error(const std::string& call) const;
+  SLOPE_COLD void check_finite_values(const std::string& call) const;
+  SLOPE_COLD std::string describe(std::uint32_t slot) const;
   // Every node adjoint at or above the floor is zero (a fresh recording, a completed first-order
   // sweep, or a dual forward sweep); the tangents' adjoints likewise (a dual forward sweep).
   bool ops_clean_ = true;
