@@ -48,9 +48,9 @@ TYPED_TEST(OpTest, ValueGradientAndHvpMatchFiniteDifferences) {
   std::mt19937_64 rng(42);
   const std::vector<double> as = sample(Op::domain, rng);
   if constexpr (Op::arity == Arity::unary) {
-    auto f = [](const Tensor& p) { return Tape::unary<Op>(p[0], false); };
+    auto f = [](const Tensor& p) { return Tape::unary<Op>(p[0]); };
     // 0.5 * (2 * x) is exactly x and leaves a folded temporary for Op to absorb.
-    auto folded = [](const Tensor& p) { return Tape::unary<Op>(0.5 * (2.0 * p[0]), true); };
+    auto folded = [](const Tensor& p) { return Tape::unary<Op>(0.5 * (2.0 * p[0])); };
     for (double a : as) {
       EXPECT_EQ(slope::value_and_grad(f, std::vector<double>{a}).value, Op::f(a));
       slope::testing::expect_derivatives(f, {a}, rng, smooth_at<Op>(a));
@@ -61,9 +61,9 @@ TYPED_TEST(OpTest, ValueGradientAndHvpMatchFiniteDifferences) {
     for (std::size_t i = 0; i < as.size(); ++i) {
       const double c = cs[(i * 7) % cs.size()];
       if (std::fabs(as[i] - c) < 0.05) continue;  // kinks of min/max at a tie
-      auto f = [c](const Tensor& p) { return Tape::constant<Op>(p[0], c, false); };
+      auto f = [c](const Tensor& p) { return Tape::constant<Op>(p[0], c); };
       auto folded = [c](const Tensor& p) {
-        return Tape::constant<Op>(0.5 * (2.0 * p[0]), c, true);
+        return Tape::constant<Op>(0.5 * (2.0 * p[0]), c);
       };
       EXPECT_EQ(slope::value_and_grad(f, std::vector<double>{as[i]}).value, Op::f(as[i], c));
       slope::testing::expect_derivatives(f, {as[i]}, rng);
@@ -74,12 +74,12 @@ TYPED_TEST(OpTest, ValueGradientAndHvpMatchFiniteDifferences) {
     for (std::size_t i = 0; i < as.size(); ++i) {
       const double a = as[i], b = bs[(i * 7 + 3) % bs.size()];
       if (std::fabs(a - b) < 0.05) continue;  // min/max ties are the subgradient test's business
-      auto f = [](const Tensor& p) { return Tape::binary<Op>(p[0], p[1], false, false); };
+      auto f = [](const Tensor& p) { return Tape::binary<Op>(p[0], p[1]); };
       auto fold_a = [](const Tensor& p) {
-        return Tape::binary<Op>(0.5 * (2.0 * p[0]), p[1], true, false);
+        return Tape::binary<Op>(0.5 * (2.0 * p[0]), p[1]);
       };
       auto fold_b = [](const Tensor& p) {
-        return Tape::binary<Op>(p[0], 0.5 * (2.0 * p[1]), false, true);
+        return Tape::binary<Op>(p[0], 0.5 * (2.0 * p[1]));
       };
       EXPECT_EQ(slope::value_and_grad(f, std::vector<double>{a, b}).value, Op::f(a, b));
       slope::testing::expect_derivatives(f, {a, b}, rng);

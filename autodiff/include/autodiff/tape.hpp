@@ -214,19 +214,22 @@ class Tape {
   std::size_t bytes_reserved() const;
 
   // -- recording (called by the op overloads in var.hpp) --
+  // An operand carrying the temporary mark (var_handle.hpp) is the one handle of its node.
   template <class Op>
-  static Var unary(const Var& a, bool a_temp);
+  static Var unary(const Var& a);
   /// Op is a one-operand op with a constant (BindRight<…>, PowC, …): records a ∘ c.
   template <class Op>
-  static Var constant(const Var& a, double c, bool a_temp);
+  static Var constant(const Var& a, double c);
   template <class Op>
-  static Var binary(const Var& a, const Var& b, bool a_temp, bool b_temp);
+  static Var binary(const Var& a, const Var& b);
   /// a ∘ c for a binary Op with its right operand constant.
   template <class Op>
-  static Var right_constant(const Var& a, double c, bool a_temp);
+  static Var right_constant(const Var& a, double c);
   /// c ∘ b for a binary Op with its left operand constant.
   template <class Op>
-  static Var left_constant(double c, const Var& b, bool b_temp);
+  static Var left_constant(double c, const Var& b);
+  /// The same handle without the temporary mark, leaving v's own mark alone.
+  static Var unmarked(const Var& v) { return Var(v.value_, v.slot(), v.tag_); }
 
  private:
   struct InertTag {};
@@ -256,11 +259,12 @@ class Tape {
   // each tensor node's vector-Jacobian product in between.
   void reverse_segmented(std::size_t out, bool dual);
 
-  // Folds the last node into its consumer when `t` is that node. Only results of one-operand
-  // ops in a gradient recording carry the temporary mark, so no node needs inspecting beyond
-  // its operand and partial: returns (slot, scale) = (its operand, its partial).
-  SLOPE_INLINE bool absorb(const Var& t, bool is_rvalue, std::uint32_t& slot, double& scale) {
-    if (!is_rvalue || !t.is_temp() || t.slot() + 1 != size_) return false;
+  // Folds the last node into its consumer when `t` is that node and its one handle. Only
+  // results of one-operand ops carry the temporary mark (in a gradient recording, or scaled
+  // operands in a replay one), so no node needs inspecting beyond its operand and partial:
+  // returns (slot, scale) = (its operand, its partial).
+  SLOPE_INLINE bool absorb(const Var& t, std::uint32_t& slot, double& scale) {
+    if (!t.is_temp() || t.slot() + 1 != size_) return false;
     const Node& last = base_[--size_];
     slot = last.a();
     scale = last.p0;
@@ -270,14 +274,17 @@ class Tape {
   // A one-operand node points its unused operand at its own slot: that adjoint has been read by
   // the time the sweep adds p₁·z̄ to it, so no two nodes contend for one address (a shared sink
   // serialised the sweep through a single store-to-load chain). Only its result can be folded.
+  // Both return a prvalue: the mark must not pass through a copy (which drops it).
   SLOPE_INLINE Var push1(std::uint8_t op, std::uint32_t a, double p0, double p1, double z,
                          std::uint32_t mark) {
-    Var v = push2(op, a, size_, p0, p1, z);
-    v.slot_ |= mark;
-    return v;
+    return Var(z, push(op, a, size_, p0, p1) | mark, tag_);
   }
   SLOPE_INLINE Var push2(std::uint8_t op, std::uint32_t a, std::uint32_t b, double p0, double p1,
                          double z) {
+    return Var(z, push(op, a, b, p0, p1), tag_);
+  }
+  SLOPE_INLINE std::uint32_t push(std::uint8_t op, std::uint32_t a, std::uint32_t b, double p0,
+                                  double p1) {
     if (size_ == capacity_) [[unlikely]]
       grow();
     const std::uint32_t slot = size_++;
@@ -286,20 +293,20 @@ class Tape {
     n.p0 = p0;
     n.p1 = p1;
     n.adj = 0;
-    return Var(z, slot, tag_);
+    return slot;
   }
 
   // The record bodies; kCheck adds the NaN/Inf check of set_nan_check.
   template <class Op, bool kCheck>
-  SLOPE_INLINE Var record_unary(const Var& a, bool a_temp);
+  SLOPE_INLINE Var record_unary(const Var& a);
   template <class Op, bool kCheck>
-  SLOPE_INLINE Var record_constant(const Var& a, double c, bool a_temp);
+  SLOPE_INLINE Var record_constant(const Var& a, double c);
   template <class Op, bool kCheck>
-  SLOPE_INLINE Var record_binary(const Var& a, const Var& b, bool a_temp, bool b_temp);
+  SLOPE_INLINE Var record_binary(const Var& a, const Var& b);
 
   // The same record path in dual numbers, taken when the recording carries tangents.
-  bool absorb_dual(const Var& t, bool is_rvalue, std::uint32_t& slot, Dual& scale) {
-    if (!absorb(t, is_rvalue, slot, scale.v)) return false;
+  bool absorb_dual(const Var& t, std::uint32_t& slot, Dual& scale) {
+    if (!absorb(t, slot, scale.v)) return false;
     scale.d = tangents_[size_].dp0;  // the folded node, just popped
     return true;
   }
@@ -316,11 +323,11 @@ class Tape {
   static Raw raw(const Var& v) { return {v.value_, v.slot_, v.tag_}; }
   static Var var(Raw r) { return Var(r.value, r.slot, r.tag); }
   template <class Op>
-  SLOPE_INLINE Var dual_unary(Raw a, bool a_temp);
+  SLOPE_INLINE Var dual_unary(Raw a);
   template <class Op>
-  SLOPE_INLINE Var dual_constant(Raw a, double c, bool a_temp);
+  SLOPE_INLINE Var dual_constant(Raw a, double c);
   template <class Op>
-  SLOPE_INLINE Var dual_binary(Raw a, Raw b, bool a_temp, bool b_temp);
+  SLOPE_INLINE Var dual_binary(Raw a, Raw b);
 
   // 32-bit counters: the packed node word is a uint64_t, and stores through it could alias a
   // size_t member and force a reload after every node.
@@ -480,21 +487,21 @@ class Recording {
 // matches nothing; all of those leave the hot path.
 
 template <class Op>
-SLOPE_INLINE Var Tape::unary(const Var& a, bool a_temp) {
+SLOPE_INLINE Var Tape::unary(const Var& a) {
   Tape& t = *active_;
   if (a.tag_ != t.hot_tag_) [[unlikely]] {
     if (a.tag_ == t.tag_) {  // a recording with tangents or with the NaN check
-      if (t.dual_) return t.dual_unary<Op>(raw(a), a_temp);
-      return t.record_unary<Op, true>(a, a_temp);
+      if (t.dual_) return t.dual_unary<Op>(raw(a));
+      return t.record_unary<Op, true>(a);
     }
     if (a.tag_ != 0) throw_stale(a.value_, a.tag_, Op::name);
     return Var(Op::f(a.value_));
   }
-  return t.record_unary<Op, false>(a, a_temp);
+  return t.record_unary<Op, false>(a);
 }
 
 template <class Op, bool kCheck>
-SLOPE_INLINE Var Tape::record_unary(const Var& a, bool a_temp) {
+SLOPE_INLINE Var Tape::record_unary(const Var& a) {
   double z, p;
   if constexpr (requires { Op::value_and_slope(a.value_); }) {
     const ops::Pair<double> zp = Op::value_and_slope(a.value_);
@@ -507,84 +514,84 @@ SLOPE_INLINE Var Tape::record_unary(const Var& a, bool a_temp) {
     if (!std::isfinite(z)) throw_not_finite(Op::name, z, a.value_, 0, 1);
   std::uint32_t slot = a.slot();
   double scale;
-  if (temp_mark_ != 0 && absorb(a, a_temp, slot, scale))
+  if (temp_mark_ != 0 && absorb(a, slot, scale))
     return push1(ops::kFusedCode, slot, p * scale, 0, z, temp_mark_);
   return push1(ops::op_code<Op>, slot, p, 0, z,
                ops::kScales<Op> ? linear_mark_ | temp_mark_ : temp_mark_);
 }
 
 template <class Op, bool kCheck>
-SLOPE_INLINE Var Tape::record_constant(const Var& a, double c, bool a_temp) {
+SLOPE_INLINE Var Tape::record_constant(const Var& a, double c) {
   const double z = Op::f(a.value_, c);
   if constexpr (kCheck)
     if (!std::isfinite(z)) throw_not_finite(Op::name, z, a.value_, c, 2);
   const double p = Op::df(a.value_, c, z);
   std::uint32_t slot = a.slot();
   double scale;
-  if (temp_mark_ != 0 && absorb(a, a_temp, slot, scale))
+  if (temp_mark_ != 0 && absorb(a, slot, scale))
     return push1(ops::kFusedCode, slot, p * scale, 0, z, temp_mark_);
   return push1(ops::op_code<Op>, slot, p, c, z,
                ops::kScales<Op> ? linear_mark_ | temp_mark_ : temp_mark_);
 }
 
 template <class Op>
-SLOPE_INLINE Var Tape::constant(const Var& a, double c, bool a_temp) {
+SLOPE_INLINE Var Tape::constant(const Var& a, double c) {
   Tape& t = *active_;
   if (a.tag_ != t.hot_tag_) [[unlikely]] {
     if (a.tag_ == t.tag_) {
-      if (t.dual_) return t.dual_constant<Op>(raw(a), c, a_temp);
-      return t.record_constant<Op, true>(a, c, a_temp);
+      if (t.dual_) return t.dual_constant<Op>(raw(a), c);
+      return t.record_constant<Op, true>(a, c);
     }
     if (a.tag_ != 0) throw_stale(a.value_, a.tag_, Op::name);
     return Var(Op::f(a.value_, c));
   }
-  return t.record_constant<Op, false>(a, c, a_temp);
+  return t.record_constant<Op, false>(a, c);
 }
 
 template <class Op>
-SLOPE_INLINE Var Tape::right_constant(const Var& a, double c, bool a_temp) {
+SLOPE_INLINE Var Tape::right_constant(const Var& a, double c) {
   if constexpr (requires { typename Op::right_bound; })
-    return constant<typename Op::right_bound>(a, c, a_temp);
+    return constant<typename Op::right_bound>(a, c);
   else
-    return constant<ops::BindRight<Op>>(a, c, a_temp);
+    return constant<ops::BindRight<Op>>(a, c);
 }
 
 template <class Op>
-SLOPE_INLINE Var Tape::left_constant(double c, const Var& b, bool b_temp) {
+SLOPE_INLINE Var Tape::left_constant(double c, const Var& b) {
   if constexpr (requires { Op::commutative; })
-    return constant<ops::BindRight<Op>>(b, c, b_temp);
+    return constant<ops::BindRight<Op>>(b, c);
   else
-    return constant<ops::BindLeft<Op>>(b, c, b_temp);
+    return constant<ops::BindLeft<Op>>(b, c);
 }
 
 template <class Op>
-SLOPE_INLINE Var Tape::binary(const Var& a, const Var& b, bool a_temp, bool b_temp) {
+SLOPE_INLINE Var Tape::binary(const Var& a, const Var& b) {
   Tape& t = *active_;
   if (a.tag_ != t.hot_tag_ || b.tag_ != t.hot_tag_) [[unlikely]] {
     const std::uint32_t tag = t.tag_;
     if (a.tag_ == tag && b.tag_ == tag) {  // a recording with tangents or with the NaN check
       if constexpr (requires { typename Op::same_operand; }) {
-        if (a.slot() == b.slot()) return unary<typename Op::same_operand>(a, a_temp);
+        if (a.slot() == b.slot()) return unary<typename Op::same_operand>(a);
       }
-      if (t.dual_) return t.dual_binary<Op>(raw(a), raw(b), a_temp, b_temp);
-      return t.record_binary<Op, true>(a, b, a_temp, b_temp);
+      if (t.dual_) return t.dual_binary<Op>(raw(a), raw(b));
+      return t.record_binary<Op, true>(a, b);
     }
     if (a.tag_ == 0 && b.tag_ == 0) return Var(Op::f(a.value_, b.value_));
-    if (a.tag_ == 0 && b.tag_ == tag) return left_constant<Op>(a.value_, b, b_temp);
-    if (b.tag_ == 0 && a.tag_ == tag) return right_constant<Op>(a, b.value_, a_temp);
+    if (a.tag_ == 0 && b.tag_ == tag) return left_constant<Op>(a.value_, b);
+    if (b.tag_ == 0 && a.tag_ == tag) return right_constant<Op>(a, b.value_);
     if (a.tag_ != 0 && b.tag_ != 0 && a.tag_ != b.tag_)
       throw_mixed(a.value_, a.tag_, b.value_, b.tag_, Op::name);
     if (a.tag_ != tag && a.tag_ != 0) throw_stale(a.value_, a.tag_, Op::name);
     throw_stale(b.value_, b.tag_, Op::name);
   }
   if constexpr (requires { typename Op::same_operand; }) {
-    if (a.slot() == b.slot()) return t.record_unary<typename Op::same_operand, false>(a, a_temp);
+    if (a.slot() == b.slot()) return t.record_unary<typename Op::same_operand, false>(a);
   }
-  return t.record_binary<Op, false>(a, b, a_temp, b_temp);
+  return t.record_binary<Op, false>(a, b);
 }
 
 template <class Op, bool kCheck>
-SLOPE_INLINE Var Tape::record_binary(const Var& a, const Var& b, bool a_temp, bool b_temp) {
+SLOPE_INLINE Var Tape::record_binary(const Var& a, const Var& b) {
   const double z = Op::f(a.value_, b.value_);
   if constexpr (kCheck)
     if (!std::isfinite(z)) throw_not_finite(Op::name, z, a.value_, b.value_, 2);
@@ -598,11 +605,11 @@ SLOPE_INLINE Var Tape::record_binary(const Var& a, const Var& b, bool a_temp, bo
   // whose value its partials determine. A gradient recording folds any one-operand temporary.
   if (ops::kAddsOrSubtracts<Op> || temp_mark_ != 0) {
     if (sa > sb) {
-      if (absorb(a, a_temp, sa, scale)) pa *= scale, fused = true;
-      if (sa != sb && absorb(b, b_temp, sb, scale)) pb *= scale, fused = true;
+      if (absorb(a, sa, scale)) pa *= scale, fused = true;
+      if (sa != sb && absorb(b, sb, scale)) pb *= scale, fused = true;
     } else if (sb > sa) {
-      if (absorb(b, b_temp, sb, scale)) pb *= scale, fused = true;
-      if (sa != sb && absorb(a, a_temp, sa, scale)) pa *= scale, fused = true;
+      if (absorb(b, sb, scale)) pb *= scale, fused = true;
+      if (sa != sb && absorb(a, sa, scale)) pa *= scale, fused = true;
     }
   }
   const std::uint8_t code = !fused            ? ops::op_code<Op>
@@ -615,7 +622,7 @@ SLOPE_INLINE Var Tape::record_binary(const Var& a, const Var& b, bool a_temp, bo
 // their tangents; a folded temporary multiplies in as a dual partial (chain rule on duals).
 
 template <class Op>
-SLOPE_INLINE Var Tape::dual_unary(Raw ra, bool a_temp) {
+SLOPE_INLINE Var Tape::dual_unary(Raw ra) {
   const Var a = var(ra);
   const Dual x = tangent_of(a);
   const Dual z = ops::call<Op>(x);
@@ -624,15 +631,15 @@ SLOPE_INLINE Var Tape::dual_unary(Raw ra, bool a_temp) {
     throw_not_finite(Op::name, z.v, x.v, 0, 1);
   std::uint32_t slot = a.slot();
   Dual scale;
-  const bool fused = absorb_dual(a, a_temp, slot, scale);
+  const bool fused = temp_mark_ != 0 && absorb_dual(a, slot, scale);
   if (fused) p = p * scale;
   const Var r = push1(fused ? ops::kFusedCode : ops::op_code<Op>, slot, p.v, 0, z.v, temp_mark_);
   tangents_[r.slot()] = {z.d, p.d, 0, 0};
-  return r;
+  return var(raw(r));  // a prvalue: returning r would copy it and drop its mark
 }
 
 template <class Op>
-SLOPE_INLINE Var Tape::dual_constant(Raw ra, double c, bool a_temp) {
+SLOPE_INLINE Var Tape::dual_constant(Raw ra, double c) {
   const Var a = var(ra);
   const Dual x = tangent_of(a);
   const Dual z = ops::call<Op>(x, c);
@@ -641,16 +648,16 @@ SLOPE_INLINE Var Tape::dual_constant(Raw ra, double c, bool a_temp) {
     throw_not_finite(Op::name, z.v, x.v, c, 2);
   std::uint32_t slot = a.slot();
   Dual scale;
-  const bool fused = absorb_dual(a, a_temp, slot, scale);
+  const bool fused = temp_mark_ != 0 && absorb_dual(a, slot, scale);
   if (fused) p = p * scale;
   const Var r =
       push1(fused ? ops::kFusedCode : ops::op_code<Op>, slot, p.v, fused ? 0 : c, z.v, temp_mark_);
   tangents_[r.slot()] = {z.d, p.d, 0, 0};
-  return r;
+  return var(raw(r));
 }
 
 template <class Op>
-SLOPE_INLINE Var Tape::dual_binary(Raw ra, Raw rb, bool a_temp, bool b_temp) {
+SLOPE_INLINE Var Tape::dual_binary(Raw ra, Raw rb) {
   const Var a = var(ra), b = var(rb);
   const Dual x = tangent_of(a), y = tangent_of(b);
   const Dual z = ops::call<Op>(x, y);
@@ -660,16 +667,21 @@ SLOPE_INLINE Var Tape::dual_binary(Raw ra, Raw rb, bool a_temp, bool b_temp) {
   std::uint32_t sa = a.slot(), sb = b.slot();
   Dual pa = p.a, pb = p.b, scale;
   bool fused = false;
-  if (sa > sb) {
-    if (absorb_dual(a, a_temp, sa, scale)) pa = pa * scale, fused = true;
-    if (sa != sb && absorb_dual(b, b_temp, sb, scale)) pb = pb * scale, fused = true;
-  } else if (sb > sa) {
-    if (absorb_dual(b, b_temp, sb, scale)) pb = pb * scale, fused = true;
-    if (sa != sb && absorb_dual(a, a_temp, sa, scale)) pa = pa * scale, fused = true;
+  if (ops::kAddsOrSubtracts<Op> || temp_mark_ != 0) {  // as record_binary
+    if (sa > sb) {
+      if (absorb_dual(a, sa, scale)) pa = pa * scale, fused = true;
+      if (sa != sb && absorb_dual(b, sb, scale)) pb = pb * scale, fused = true;
+    } else if (sb > sa) {
+      if (absorb_dual(b, sb, scale)) pb = pb * scale, fused = true;
+      if (sa != sb && absorb_dual(a, sa, scale)) pa = pa * scale, fused = true;
+    }
   }
-  const Var r = push2(fused ? ops::kFusedCode : ops::op_code<Op>, sa, sb, pa.v, pb.v, z.v);
+  const std::uint8_t code = !fused            ? ops::op_code<Op>
+                            : temp_mark_ != 0 ? ops::kFusedCode
+                                              : ops::kLinearCode;
+  const Var r = push2(code, sa, sb, pa.v, pb.v, z.v);
   tangents_[r.slot()] = {z.d, pa.d, pb.d, 0};
-  return r;
+  return var(raw(r));
 }
 
 }  // namespace slope

@@ -16,16 +16,17 @@ class Var {
   Var() = default;
   Var(double v) : value_(v) {}  // NOLINT(google-explicit-constructor): constants mix freely
 
-  // A copy is an ordinary handle; only the op that created a temporary may absorb it (below).
-  Var(const Var& o) noexcept : value_(o.value_), slot_(o.slot_ & kSlotMask), tag_(o.tag_) {}
-  Var(Var&&) noexcept = default;
+  // A copy is an ordinary handle, and it takes the temporary mark (below) off the source too:
+  // once two handles name a node, no op may fold it. A move is a copy: the moved-from handle
+  // still names its node, and legal C++ may use it again.
+  Var(const Var& o) noexcept : value_(o.value_), slot_(o.slot()), tag_(o.tag_) { o.share(); }
   Var& operator=(const Var& o) noexcept {
     value_ = o.value_;
-    slot_ = o.slot_ & kSlotMask;
+    slot_ = o.slot();
     tag_ = o.tag_;
+    o.share();
     return *this;
   }
-  Var& operator=(Var&&) noexcept = default;
   ~Var() = default;
 
   double value() const { return value_; }
@@ -34,14 +35,10 @@ class Var {
   std::uint32_t slot() const { return slot_ & kSlotMask; }
   std::uint32_t tag() const { return tag_; }
 
-  Var& operator+=(const Var& b);
-  Var& operator-=(const Var& b);
-  Var& operator*=(const Var& b);
-  Var& operator/=(const Var& b);
-  Var& operator+=(Var&& b);
-  Var& operator-=(Var&& b);
-  Var& operator*=(Var&& b);
-  Var& operator/=(Var&& b);
+  Var& operator+=(Var b);
+  Var& operator-=(Var b);
+  Var& operator*=(Var b);
+  Var& operator/=(Var b);
 
   static constexpr std::uint32_t kSlotBits = 28;
   static constexpr std::uint32_t kSlotMask = (1u << kSlotBits) - 1;
@@ -50,17 +47,24 @@ class Var {
   friend class Tape;
   friend class Tensor;
 
-  // Ops mark their result as a temporary. When a temporary made by a one-operand op is consumed
-  // as an rvalue right after it was recorded, a gradient-only recording folds it into its
-  // consumer (chain rule on the spot) instead of keeping two nodes. Copying clears the mark, so
-  // a Var someone still holds is never folded.
+  // Ops mark their result as a temporary: the one handle of its node. The op overloads take
+  // their Var operands by value, so a mark reaches an op only in a prvalue (`sin(exp(x))`): a
+  // named Var, a container's element or a moved handle arrives through the copy constructor,
+  // which drops it. When such a temporary, made by a one-operand op, is the last node recorded,
+  // its consumer may fold it (chain rule on the spot) instead of keeping two nodes: no other
+  // handle can name that node. The mark is set only by the tape on one thread, and a copy writes
+  // to its source only when the mark is set, so copying shared constants races with nothing.
   static constexpr std::uint32_t kTempBit = 1u << 31;
 
   Var(double v, std::uint32_t slot, std::uint32_t tag) : value_(v), slot_(slot), tag_(tag) {}
   bool is_temp() const { return (slot_ & kTempBit) != 0; }
+  void share() const {
+    if (is_temp()) [[unlikely]]
+      slot_ &= kSlotMask;
+  }
 
   double value_ = 0;
-  std::uint32_t slot_ = 0;  // 0 = passive
+  mutable std::uint32_t slot_ = 0;  // 0 = passive; the mark may be dropped through const
   std::uint32_t tag_ = 0;
 };
 
