@@ -133,12 +133,20 @@ struct Tanh {
   static constexpr const char* name = "tanh";
   static constexpr Domain domain = {-20, 20};
   static double f(double a) { return value_and_slope(a).a; }
-  // One expm1 for both, t = expm1(−2|a|): tanh|a| = −t/(2 + t), sech²a = 4(1 + t)/(2 + t)². No
-  // cancellation at any a, and no second transcendental on the record path (std::tanh is one).
+  // Value and slope from one transcendental (std::tanh is one too): with e = exp(−2|a|),
+  // tanh|a| = (1 − e)/(1 + e) and sech²a = 4e/(1 + e)². Near 0, 1 − e cancels, so there
+  // t = expm1(−2|a|) = e − 1 is used instead: tanh|a| = −t/(2 + t), sech²a = 4(1 + t)/(2 + t)².
   static Pair<double> value_and_slope(double a) {
-    const double t = std::expm1(-2 * std::fabs(a));
-    const double p = 2 + t;
-    return {std::copysign(-t / p, a), 4 * (1 + t) / (p * p)};
+    const double m = std::fabs(a);
+    double z, s;
+    if (m < 0.5) {
+      const double t = std::expm1(-2 * m), p = 2 + t;
+      z = -t / p, s = 4 * (1 + t) / (p * p);
+    } else {
+      const double e = std::exp(-2 * m), p = 1 + e;
+      z = (1 - e) / p, s = 4 * e / (p * p);
+    }
+    return {std::copysign(z, a), s};
   }
   // (1 − z)(1 + z) while |a| ≤ 1; beyond, 1 − |z| cancels (it is 0 from |a| ≈ 19, where
   // sech²a = 1e-16), so there sech²a = 4e/(1 + e)² with e = exp(−2|a|): one exp, only there.
