@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// When Slope's number and the reference disagree enough to report.
+//
+// L is the long-double reference, D the same reference computed in double, S Slope's number, and
+// scale the largest |L| of the vector S belongs to (the gradient, H·v, the Hessian). For each
+// component:
+//   - L not finite: a real singularity (or Boost threw at a pole): not compared ("singular").
+//   - D not finite, or |D − L| > 1e-4·(|L| + 1e-2·scale): the double evaluation itself is far
+//     from the reference, so double can't be judged here ("ill-conditioned", skipped).
+//   - S not finite: a mismatch (Slope gives NaN/Inf where the function is smooth and finite),
+//     except when some intermediate value of the program, or its derivative, is not finite (an
+//     unguarded op off its domain or at a pole of its derivative, sqrt(0), even one the result
+//     does not use): a tape sweeps every node, and 0·∞ = NaN reaches the gradient. Those are
+//     counted as singular. (The oracle of the sum of all registers tells.)
+//   - otherwise a mismatch when |S − L| > rtol·|L| + 1e-9·scale + 16·|D − L| + 1e-12, with rtol =
+//     1e-7 for values and gradients and 1e-5 for H·v and Hessians: second-order rules cancel
+//     more, and the double oracle's own error underestimates a differently written rule's
+//     (atan2(sin t, sin(sin t)) at t = 2e-5: Slope's H·v is 1e-6 off, Boost's double one 4e-9,
+//     because Slope's atan2 rule has partials ~1/t that cancel and Boost's does not):
+//     Slope may be as wrong as double rounding makes a careful evaluation, and a bit more.
+
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace fuzz {
+
+struct Stats {
+  long programs = 0, checks = 0, illcond = 0, singular = 0, errors = 0, mismatches = 0;
+  void add(const Stats& o);
+};
+
+struct Mismatch {
+  std::string tag;     // what disagreed, without numbers: "fresh grad", "replay stale", ...
+  std::string detail;  // with numbers
+};
+
+class Comparer {
+ public:
+  explicit Comparer(Stats& stats, std::vector<Mismatch>& out) : stats_(stats), out_(out) {}
+  /// Whether a NaN/Inf from Slope is excused (see above); asked only when one turns up.
+  std::function<bool()> nan_ok;
+  long double rtol = 1e-7L;
+  /// One number; `what` names it ("fresh value"), i its index (-1 for a scalar).
+  void number(const std::string& what, int i, double s, long double l, long double d,
+              long double scale);
+  /// A vector against its references.
+  void vector(const std::string& what, std::span<const double> s, std::span<const long double> l,
+              std::span<const long double> d);
+  void fail(const std::string& tag, const std::string& detail);
+
+ private:
+  Stats& stats_;
+  std::vector<Mismatch>& out_;
+};
+
+}  // namespace fuzz

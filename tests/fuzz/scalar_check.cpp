@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: MIT
+// One scalar case through every Slope entry point, compared with the Boost oracle.
+
+#include <cmath>
+#include <optional>
+#include <random>
+#include <typeinfo>
+
+#include <autodiff/autodiff.hpp>
+
+#include "oracle.hpp"
+#include "scalar_check.hpp"
+#include "scalar_interp.hpp"
+
+namespace fuzz {
+namespace {
+
+using Span = std::span<const double>;
+Span span(const xt::xarray<double>& a) { return {a.data(), a.size()}; }
+
+struct Reference {
+  double value;                     // the plain double program
+  std::vector<std::uint8_t> trace;  // its comparison outcomes
+  bool clear;                       // no comparison near a tie, and the oracle took the same path
+  bool finite;                      // the program is finite at x
+  bool all_finite;                  // and so is every intermediate value, and no op is at a pole
+  std::vector<double> x;            // the point
+  mutable int poisoned = -1;        // some register's derivative is not finite (-1: not known)
+  OracleResult l, d;
+};
+
+Reference reference(const Program& p, Span x, Span v, bool hessian) {
+  Reference r;
+  Machine<double> m;
+  r.value = run<double>(p, x, m);
+  r.trace = m.trace;
+  r.l = oracle_long(p, x, v, hessian);
+  r.d = oracle_double(p, x, v, hessian);
+  r.clear = m.margin > 1e-9 && r.l.trace == r.trace && r.d.trace == r.trace;
+  // Outside the domain somewhere (NaN or Inf on the way): no derivative to compare.
+  r.finite = std::isfinite(r.value) && std::isfinite(r.l.value) && !r.l.threw;
+  r.all_finite = m.all_finite && !m.pole;
+  r.x.assign(x.begin(), x.end());
+  return r;
+}
+
+class Run {
+ public:
+  Run(const ScalarCase& c, Outcome& out) : c_(c), out_(out), cmp_(out.stats, out.mismatches) {}
+
+  // Runs f; a slope::Error is an allowed outcome (counted), StaleRecording is reported unless
+  // expected, anything else is a failure. True when f returned.
+  template <class F>
+  bool call(const std::string& what, F&& f, bool stale_expected = false) {
+    try {
+      f();
+      return true;
+    } catch (const slope::StaleRecording& e) {
+      if (!stale_expected) cmp_.fail(what + ": StaleRecording", what + ": spurious " + e.what());
+      stale_ = true;
+    } catch (const slope::Error&) {
+      ++out_.stats.errors;
+    } catch (const std::exception& e) {
+      cmp_.fail(what + ": foreign exception",
+                what + ": " + typeid(e).name() + " escaped from Slope: " + e.what());
+    }
+    return false;
+  }
+
+  void value(const std::string& what, double s, const Reference& r) {
+    cmp_.nan_ok = nullptr;
+    if (std::isfinite(r.value) && !std::isfinite(s))
+      cmp_.fail(what + " not finite", what + ": slope " + std::to_string(s) +
+                                          " where the double program gives " +
+                                          std::to_string(r.value));
+    else
+      cmp_.number(what, -1, s, r.l.value, r.d.value, std::fabs(r.l.value));
+  }
+  void grad(const std::string& what, const xt::xarray<double>& g, const Reference& r) {
+    excuse(r);
+    cmp_.vector(what, span(g), r.l.grad, r.d.grad);
+  }
+  void hv(const std::string& what, const xt::xarray<double>& h, const Reference& r) {
+    excuse(r);
+    cmp_.rtol = 1e-5L;
+    cmp_.vector(what, span(h), r.l.hv, r.d.hv);
+    cmp_.rtol = 1e-7L;
+  }
+  void hess(const std::string& what, const xt::xarray<double>& h, const Reference& r) {
+    excuse(r);
+    cmp_.rtol = 1e-5L;
+    if (!r.l.hess.empty()) cmp_.vector(what, span(h), r.l.hess, r.d.hess);
+    cmp_.rtol = 1e-7L;
+  }
+
+  void fresh(const Reference& r, bool hessian);
+  void replays(const Reference& r0, bool hessian);
+
+  Comparer& comparer() { return cmp_; }
+
+  // NaN/Inf from Slope is excused where some register's value or derivative is not finite.
+  void excuse(const Reference& r) {
+    cmp_.nan_ok = [this, &r] {
+      if (!r.all_finite) return true;
+      if (r.poisoned < 0) {
+        Program all = c_.program;
+        all.outs.clear();
+        for (int i = 0; i < all.nregs; ++i) all.outs.push_back(i);
+        const OracleResult o = oracle_double(all, r.x, c_.v, !r.l.hess.empty());
+        bool bad = !std::isfinite(o.value) || o.threw;
+        for (const auto* vec : {&o.grad, &o.hv, &o.hess})
+          for (long double d : *vec) bad = bad || !std::isfinite(d);
+        r.poisoned = bad ? 1 : 0;
+      }
+      return r.poisoned == 1;
+    };
+  }
+
+ private:
+  template <class Fn>
+  void full(const std::string& who, Fn& fn, Span x, const Reference& r, bool hessian,
+            bool stale_expected);
+
+  const ScalarCase& c_;
+  Outcome& out_;
+  Comparer cmp_;
+  bool stale_ = false;
+};
+
+auto make_f(const Program& p) {
+  return [&p](const slope::Tensor& t) {
+    Machine<slope::Var> m;
+    return run<slope::Var>(p, t, m);
+  };
+}
+
+void Run::fresh(const Reference& r, bool hessian) {
+  auto f = make_f(c_.program);
+  call("fresh value_and_grad", [&] {
+    const auto vg = slope::value_and_grad(f, c_.x);
+    value("fresh value", vg.value, r);
+    grad("fresh grad", vg.grad, r);
+  });
+  call("fresh hvp", [&] { hv("fresh hvp", slope::hvp(f, c_.x, c_.v), r); });
+  if (hessian) call("fresh hessian", [&] { hess("fresh hessian", slope::hessian(f, c_.x), r); });
+}
+
+// Every call of a Function or AutoFunction at x, compared with r.
+template <class Fn>
+void Run::full(const std::string& who, Fn& fn, Span x, const Reference& r, bool hessian,
+               bool stale_expected) {
+  call(
+      who + " value", [&] { value(who + " value", fn.value(x), r); }, stale_expected);
+  call(
+      who + " value_and_grad",
+      [&] {
+        const auto vg = fn.value_and_grad(x);
+        value(who + " value", vg.value, r);
+        grad(who + " grad", vg.grad, r);
+      },
+      stale_expected);
+  call(
+      who + " hvp", [&] { hv(who + " hvp", fn.hvp(x, c_.v), r); }, stale_expected);
+  if (hessian)
+    call(
+        who + " hessian", [&] { hess(who + " hessian", fn.hessian(x), r); }, stale_expected);
+}
+
+void Run::replays(const Reference& r0, bool hessian) {
+  auto f = make_f(c_.program);
+  std::optional<slope::Function> F;
+  if (!call("record", [&] { F.emplace(slope::record(f, c_.x)); })) return;
+  full("replay at the recording point", *F, c_.x, r0, hessian, false);
+  std::mt19937_64 rng(0x5eedULL + c_.x.size());
+  for (int k = 1; k <= 2; ++k) {
+    std::vector<double> x = c_.x;
+    const double step = k == 1 ? 1e-3 : 5e-2;
+    for (double& xi : x) xi += step * std::uniform_real_distribution<double>(-1, 1)(rng);
+    const Reference r = reference(c_.program, x, c_.v, hessian && k == 1);
+    if (!r.clear || !r.finite) {
+      ++(r.clear ? out_.stats.singular : out_.stats.illcond);
+      continue;
+    }
+    if (r.trace == r0.trace) {
+      full("replay", *F, x, r, hessian && k == 1, false);
+    } else {
+      // A branch flipped: the Function must refuse, an AutoFunction records again.
+      stale_ = false;
+      std::vector<double> g(x.size());
+      const bool returned = call(
+          "replay across a branch", [&] { F->value_and_grad(x, g); }, true);
+      if (returned && !stale_)
+        cmp_.fail("no StaleRecording", "replay at a point where a branch flips returned a value");
+      std::optional<slope::AutoFunction> A;
+      if (call("AutoFunction", [&] { A.emplace(f, c_.x); }))
+        full("AutoFunction", *A, x, r, false, false);
+    }
+  }
+}
+
+}  // namespace
+
+Outcome check_scalar(const ScalarCase& c) {
+  Outcome out;
+  out.stats.programs = 1;
+  const bool hessian = c.program.n <= 8 && c.program.code.size() <= 120;
+  const Reference r0 = reference(c.program, c.x, c.v, hessian);
+  Run run(c, out);
+  if (!r0.clear)
+    ++out.stats.illcond;
+  else if (!r0.finite)
+    ++out.stats.singular;
+  // Near a tie the Var program may take the other branch, and a program that is not finite has
+  // no derivatives: then only the outcomes' types are checked.
+  if (r0.clear && r0.finite) {
+    run.fresh(r0, hessian);
+    run.replays(r0, hessian);
+  } else {
+    auto f = make_f(c.program);
+    run.call("fresh value_and_grad", [&] { (void)slope::value_and_grad(f, c.x); });
+    run.call("fresh hvp", [&] { (void)slope::hvp(f, c.x, c.v); });
+    run.call("record", [&] {
+      slope::Function F = slope::record(f, c.x);
+      (void)F.hvp(c.x, c.v);
+    });
+  }
+  return out;
+}
+
+}  // namespace fuzz
