@@ -50,6 +50,22 @@ T tie_max(const T& a, const T& b) {
   return (a + b) * 0.5;
 }
 
+// Set by a double run whose min or max saw a NaN operand: which operand comes out is a matter of
+// convention (Slope's returns the first), as fragile as a tie, so the run counts as one.
+inline thread_local bool g_nan_choice = false;
+
+// Boost's tanh of a dual number divides sinh by cosh, NaN once they overflow (|a| > 710): the
+// oracle takes tanh|a| = (1 − e)/(1 + e) with e = exp(−2|a|) there instead.
+template <class T>
+T oracle_tanh(const T& a) {
+  using std::exp, std::tanh;
+  if (a < 20 && a > -20) return tanh(a);
+  const bool negative = a < 0;
+  const T e = exp(T(-2) * (negative ? T(-a) : a));
+  const T z = (T(1) - e) / (T(1) + e);
+  return negative ? T(-z) : z;
+}
+
 // Slope's min and max are commutative ops: a constant on the left is moved to the right, which
 // decides which operand a NaN comparison returns.
 template <class T, class X>
@@ -57,6 +73,7 @@ T min_or_max(bool max, const T& x, const T& y) {
   const bool swap = std::is_arithmetic_v<std::remove_cvref_t<X>>;
   const T& a = swap ? y : x;
   const T& b = swap ? x : y;
+  if constexpr (std::is_same_v<T, double>) g_nan_choice |= a != a || b != b;
   return max ? tie_max<T>(a, b) : tie_min<T>(a, b);
 }
 
@@ -144,7 +161,10 @@ T apply1(Fn f, X&& x) {
     case Fn::Cosh:
       return cosh(FUZZ_FWD(x));
     case Fn::Tanh:
-      return tanh(FUZZ_FWD(x));
+      if constexpr (!kIsVar<T> && !std::is_same_v<T, double>)
+        return oracle_tanh<T>(T(x));
+      else
+        return tanh(FUZZ_FWD(x));
     case Fn::Asinh:
       return asinh(FUZZ_FWD(x));
     case Fn::Acosh:
@@ -273,7 +293,7 @@ class Interpreter {
     if constexpr (std::is_same_v<T, double>) {
       const double a = in.a < 0 ? in.k : m_.r[in.a], b = in.b < 0 ? in.k : m_.r[in.b];
       const double gap = std::fabs(a - b) / (1 + std::fabs(a) + std::fabs(b));
-      if (!(gap >= m_.margin)) m_.margin = gap;
+      if (!(gap >= m_.margin)) m_.margin = std::isnan(gap) ? 0.0 : gap;  // NaN: as a tie
     }
     m_.trace.push_back(t ? 1 : 0);
     return t;
@@ -318,13 +338,16 @@ T run(const Program& p, const P& params, Machine<T>& m) {
   m.r.assign(static_cast<std::size_t>(p.nregs), T(0.0));
   for (int i = 0; i < p.n; ++i) m.r[i] = params[i];
   Interpreter<T> it(m);
-  g_pole = false;
+  g_pole = g_nan_choice = false;
   for (const Instr& in : p.code) {
     it.step(in);
     if constexpr (std::is_same_v<T, double>)
       for (const double v : m.r) m.all_finite = m.all_finite && std::isfinite(v);
   }
-  if constexpr (std::is_same_v<T, double>) m.pole = g_pole;
+  if constexpr (std::is_same_v<T, double>) {
+    m.pole = g_pole;
+    if (g_nan_choice) m.margin = 0;
+  }
   return result(m, p);
 }
 
