@@ -57,7 +57,8 @@ void expect_exact(Fn f, const Analytic& exact, std::vector<double> x, std::vecto
     const Exact e = exact(at[0], at[1]);
     for (const slope::ValueAndGrad& r : {F.value_and_grad(at), A.value_and_grad(at)}) {
       expect_close(r.value, e.value, "replayed value");
-      for (std::size_t i = 0; i < 2; ++i) expect_close(r.grad(i), e.grad[i], "replayed gradient", i);
+      for (std::size_t i = 0; i < 2; ++i)
+        expect_close(r.grad(i), e.grad[i], "replayed gradient", i);
     }
     expect_close(F.value(at), e.value, "replayed value()");
     const auto hv = F.hvp(at, v);
@@ -81,23 +82,28 @@ Exact sin_exp_plus_exp(double a, double) {
 // The reproducers of the correctness issue, verbatim.
 
 TEST(Handles, CopyKeptWhileTheOriginalIsMovedIntoAnOp) {
+  // clang-format off: the reproducer as the issue wrote it
   auto f1 = [](const slope::Tensor& p) {  // gradient recording
     slope::Var t = exp(p[0]);
-    slope::Var c = t;                      // a copy the user keeps
-    slope::Var y = sin(std::move(t));      // t itself is not used again
+    slope::Var c = t;                  // a copy the user keeps
+    slope::Var y = sin(std::move(t));  // t itself is not used again
     return y + c;
   };
+  // clang-format on
   const auto [fx, g] = slope::value_and_grad(f1, std::vector<double>{0.7, -0.3});
   EXPECT_NEAR(g(0), 1.150633346, 1e-9);
   expect_exact(f1, sin_exp_plus_exp, {0.7, -0.3}, {-0.4, 1.2});
 }
 
 TEST(Handles, CopyOfAScaledTemporaryMovedIntoALinearFold) {
+  // clang-format off: the reproducer as the issue wrote it
   auto f2 = [](const slope::Tensor& p) {  // replay recording: linear fold
-    slope::Var t = p[0] * 3.0;  slope::Var c = t;
+    slope::Var t = p[0] * 3.0;
+    slope::Var c = t;
     slope::Var s = p[1] + std::move(t);
     return s * c;
   };
+  // clang-format on
   const std::vector<double> x{0.7, -0.3};
   const auto r = slope::record(f2, x).value_and_grad(x);
   EXPECT_NEAR(r.value, 3.78, 1e-12);
@@ -109,12 +115,11 @@ TEST(Handles, CopyOfAScaledTemporaryMovedIntoALinearFold) {
   EXPECT_NEAR(h(1, 0), 3, 1e-12);
   EXPECT_NEAR(h(1, 1), 0, 1e-12);
   // y = (b + 3a)·3a = 3ab + 9a².
-  expect_exact(
-      f2,
-      [](double a, double b) {
-        return Exact{3 * a * b + 9 * a * a, {3 * b + 18 * a, 3 * a}, {{{18, 3}, {3, 0}}}};
-      },
-      x, {1.5, 2.0});
+  expect_exact(f2,
+               [](double a, double b) {
+                 return Exact{3 * a * b + 9 * a * a, {3 * b + 18 * a, 3 * a}, {{{18, 3}, {3, 0}}}};
+               },
+               x, {1.5, 2.0});
 }
 
 // y = erfc(e^b − 1) + e^b − 1 in the second parameter.
@@ -127,31 +132,38 @@ Exact erfc_expm1_plus_expm1(double, double b) {
 }
 
 TEST(Handles, LogSumExpOfOneVarSharesItsHandle) {
+  // clang-format off: the reproducer as the issue wrote it
   auto f3 = [](const slope::Tensor& p) {
     slope::Var a = expm1(p[1]);
     slope::Var l = log_sum_exp(std::vector<slope::Var>{a});  // the same slot as a
     slope::Var b = erfc(std::move(a));
     return b + l;
   };
+  // clang-format on
   const auto [fx, g] = slope::value_and_grad(f3, std::vector<double>{0.7, -0.3});
   EXPECT_NEAR(g(1), -0.04079680272, 1e-10);
   expect_exact(f3, erfc_expm1_plus_expm1, {0.7, -0.3}, {0.2, 0.4});
 }
 
 TEST(Handles, GuardOnAScaledTemporaryLaterMovedIntoASubtraction) {
+  // clang-format off: the reproducer as the issue wrote it
   auto f = [](const slope::Tensor& p) {
     slope::Var t = p[0] * 2.0;
     bool small = t < 1.0;  // guard on t
     slope::Var s = p[1] - std::move(t);
     return small ? s * 3.0 : s;
   };
+  // clang-format on
   std::vector<double> x{0.2, 5.0};
   const auto r = slope::record(f, x).value_and_grad(x);
   EXPECT_NEAR(r.value, 13.8, 1e-12);
   EXPECT_NEAR(r.grad(0), -6, 1e-12);
   EXPECT_NEAR(r.grad(1), 3, 1e-12);
-  expect_exact(
-      f, [](double a, double b) { return Exact{3 * (b - 2 * a), {-6, 3}, {}}; }, x, {0.3, -1.0});
+  expect_exact(f,
+               [](double a, double b) {
+                 return Exact{3 * (b - 2 * a), {-6, 3}, {}};
+               },
+               x, {0.3, -1.0});
   // Across the branch: the Function refuses, AutoFunction records again.
   slope::Function F = slope::record(f, x);
   EXPECT_THROW(F.value_and_grad(std::vector<double>{0.6, 5.0}), slope::StaleRecording);

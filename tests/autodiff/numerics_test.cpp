@@ -387,7 +387,9 @@ TEST(NumericsPrecision, Norm2OfHugeAndTinyElements) {
 // NaN point made every later HVP NaN (found by the differential fuzzer).
 TEST(NumericsPool, MatmulDoesNotReadWhatThePoolHeld) {
   const xt::xarray<double> E = xt::adapt(std::vector<double>{-0.9}, std::vector<std::size_t>{1, 1});
-  auto f = [&](const Tensor& p) { return slope::sum(slope::matmul(p.slice(0, 1), E)) + p[1] / 2.0; };
+  auto f = [&](const Tensor& p) {
+    return slope::sum(slope::matmul(p.slice(0, 1), E)) + p[1] / 2.0;
+  };
   const std::vector<double> x{0.5, 0.25}, v{0.3, -0.7};
   const double nan = std::numeric_limits<double>::quiet_NaN();
   for (double bad : {nan, std::numeric_limits<double>::infinity()}) {

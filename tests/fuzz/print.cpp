@@ -104,9 +104,10 @@ std::string statement(const Instr& in) {
           return "{ slope::Var t = sin(" + la + "); slope::Var c = t; " + d +
                  " = exp(std::move(t)) + c; }";
         case 1:
-          return std::string("{ std::vector<slope::Var> keep; auto make = [&keep](const "
-                             "slope::Var& x) { slope::Var t = sin(x); keep.push_back(t); return "
-                             "t; }; slope::Var y = exp(make(") +
+          return std::string(
+                     "{ std::vector<slope::Var> keep; auto make = [&keep](const "
+                     "slope::Var& x) { slope::Var t = sin(x); keep.push_back(t); return "
+                     "t; }; slope::Var y = exp(make(") +
                  la + ")); " + d + " = std::move(y) + keep[0]; }";
         case 2:
           return d + " = exp(sin(" + la + ")) - cos(sin(" + lb + ") * " + k + ");";

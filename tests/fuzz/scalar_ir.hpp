@@ -84,10 +84,11 @@ enum class Kind : std::uint8_t {
   Branch,    // if (A cmp B) r[d] = fn(r[c]); else r[d] = fn2(r[e]);
   Ternary,   // r[d] = (A cmp B) ? fn(r[c]) : fn2(r[e]);
   LseList,   // r[d] = log_sum_exp(list of r[list...]) as span / vector / init-list / variadic
-  Local,     // named locals and prvalue chains written out (variant): { Var t = sin(A); Var c = t;
-             // r[d] = exp(std::move(t)) + c; } | a helper returning a temporary it kept a copy
-             // of, straight into exp | r[d] = exp(sin(A)) - cos(sin(B) * k) | { Var t = A * k; Var c = t;
-             // r[d] = (B + std::move(t)) * c; }
+  Local,     // named locals and prvalue chains written out (variant):
+             //   { Var t = sin(A); Var c = t; r[d] = exp(std::move(t)) + c; }
+             //   a helper returning a temporary it kept a copy of, straight into exp
+             //   r[d] = exp(sin(A)) - cos(sin(B) * k)
+             //   { Var t = A * k; Var c = t; r[d] = (B + std::move(t)) * c; }
 };
 
 struct Instr {
