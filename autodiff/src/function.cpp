@@ -130,12 +130,6 @@ void FunctionState::replay(std::span<const double> x, std::span<const double> v,
   }
   // Guards first: a point on another branch is stale whatever else its sweep ran into (a NaN,
   // a rule or a tensor op that threw), so AutoFunction records again there.
-  if (const Guard* g = tape->invalid_guard()) [[unlikely]]
-    throw Error(std::string("slope::Function::") + call + ": a guard (" + num(g->ca) + " " +
-                symbol(g->cmp) + " " + num(g->cb) + ", " + (g->outcome ? "true" : "false") +
-                " while recording) names a node the recording folded into its consumer "
-                "afterwards: it cannot be checked on replay (a bug in the recording; record "
-                "with the compared value kept in a Var of its own)");
   if (const Guard* g = tape->broken_guard()) {
     const double a = g->a != 0 ? tape->replayed_value(g->a) : g->ca;
     const double b = g->b != 0 ? tape->replayed_value(g->b) : g->cb;

@@ -381,10 +381,11 @@ void Tape::guard(Compare c, const Var& a, const Var& b, bool outcome) {
   if (mode_ != Mode::replay || !open_) return;
   const bool ours_a = a.is_active() && a.tag_ == tag_, ours_b = b.is_active() && b.tag_ == tag_;
   if (!ours_a && !ours_b) return;  // constants, or handles of another recording
-  Guard g{ours_a ? a.slot() : 0, ours_b ? b.slot() : 0, a.value_, b.value_, c, outcome};
-  g.op_a = base_[g.a].op();
-  g.op_b = base_[g.b].op();
-  guards_.push_back(g);
+  // A guard is one more handle of the nodes it compares: neither may be folded into a later op.
+  a.share();
+  b.share();
+  guards_.push_back(
+      Guard{ours_a ? a.slot() : 0, ours_b ? b.slot() : 0, a.value_, b.value_, c, outcome});
 }
 
 const Guard* Tape::broken_guard() const {
@@ -394,15 +395,6 @@ const Guard* Tape::broken_guard() const {
     const double a = g.a != 0 ? values_[g.a] : g.ca, b = g.b != 0 ? values_[g.b] : g.cb;
     if (compare(g.cmp, a, b) != g.outcome) return &g;
   }
-  return nullptr;
-}
-
-const Guard* Tape::invalid_guard() const {
-  // A node's slot is taken over only when it is folded into its consumer, whose op code differs
-  // (a linear node replaces a scaled operand): comparing op codes catches it.
-  for (const Guard& g : guards_)
-    if (g.a >= size_ || g.b >= size_ || base_[g.a].op() != g.op_a || base_[g.b].op() != g.op_b)
-      return &g;
   return nullptr;
 }
 

@@ -104,9 +104,6 @@ struct Guard {
   double ca, cb;       // the constant operands' values
   Compare cmp;
   bool outcome;
-  // The op codes of the nodes at a and b when the guard was recorded: a node folded into its
-  // consumer afterwards leaves its slot to another node (Tape::invalid_guard).
-  std::uint8_t op_a = 0, op_b = 0;
 };
 
 /// Turns on (or off) the NaN/Inf check, on every thread: the first op whose value is NaN or ±Inf
@@ -183,9 +180,6 @@ class Tape {
   std::span<const Guard> guards() const { return guards_; }
   /// The first guard whose outcome differs at the replayed values, or nullptr.
   const Guard* broken_guard() const;
-  /// A guard whose slot no longer holds the node it compared (folded into its consumer after
-  /// the comparison), or nullptr: its outcome cannot be checked.
-  const Guard* invalid_guard() const;
   /// A copy of a closed recording for another thread (tensor nodes and their ops included).
   std::unique_ptr<Tape> clone() const;
   /// Placeholders (bit i = placeholder i) whose leading extent the recording depends on: it
