@@ -44,6 +44,10 @@ struct FunctionState {
   // (StaleRecording), what the sweep ran into, the NaN check (slope::Error).
   void replay(std::span<const double> x, std::span<const double> v, bool dual, const char* call);
   void check_value_reads(const char* call);
+  // The replay in dual numbers along v, then H·v into hv (and ∇f into g unless it is empty);
+  // returns f(x). `call` names the entry point in errors.
+  double hvp(std::span<const double> x, std::span<const double> v, std::span<double> g,
+             std::span<double> hv, const char* call);
   // How a gradient walks the bound rows: in blocks of `chunk` rows, or all at once (chunk 0:
   // the function is not a sum or mean over rows, or the rows fit one block).
   struct Blocks {
@@ -142,6 +146,23 @@ void FunctionState::replay(std::span<const double> x, std::span<const double> v,
   }
   if (tape->tensor_count() != 0) check_value_reads(call);
   tape->check_replay("slope::Function::", call);
+}
+
+double FunctionState::hvp(std::span<const double> x, std::span<const double> v,
+                          std::span<double> g, std::span<double> hv, const char* call) {
+  replay(x, v, true, call);
+  if (out == 0) {
+    std::fill(hv.begin(), hv.end(), 0.0);
+    std::fill(g.begin(), g.end(), 0.0);
+    return constant;
+  }
+  tape->reverse_dual_replayed(out);
+  for (std::size_t k = 0; k < n; ++k) {
+    const auto slot = first + static_cast<std::uint32_t>(k);
+    hv[k] = tape->hvp_adjoint(slot);
+    if (!g.empty()) g[k] = tape->adjoint(slot);
+  }
+  return tape->replayed_value(out);
 }
 
 void FunctionState::check_value_reads(const char* call) {
@@ -350,39 +371,20 @@ double Function::eval_hvp(std::span<const double> x, std::span<const double> v, 
   if (hv.size() != s_->n || (!g.empty() && g.size() != s_->n))
     throw Error("slope::Function::hvp: the output buffer has length " + std::to_string(hv.size()) +
                 ", the function has " + std::to_string(s_->n) + " parameters");
-  return detail::translate_errors("slope::Function::hvp", [&] {
-    s_->replay(x, v, true, "hvp");
-    Tape& t = *s_->tape;
-    if (s_->out == 0) {
-      std::fill(hv.begin(), hv.end(), 0.0);
-      std::fill(g.begin(), g.end(), 0.0);
-      return s_->constant;
-    }
-    t.reverse_dual_replayed(s_->out);
-    for (std::size_t k = 0; k < s_->n; ++k) {
-      const auto slot = s_->first + static_cast<std::uint32_t>(k);
-      hv[k] = t.hvp_adjoint(slot);
-      if (!g.empty()) g[k] = t.adjoint(slot);
-    }
-    return t.replayed_value(s_->out);
-  });
+  return detail::translate_errors("slope::Function::hvp",
+                                  [&] { return s_->hvp(x, v, g, hv, "hvp"); });
 }
 
 xt::xarray<double> Function::eval_hessian(std::span<const double> x) {
   const std::size_t n = s_->n;
   s_->check_x(x, "hessian");
   return detail::translate_errors("slope::Function::hessian", [&] {
-    xt::xarray<double> h = xt::zeros<double>({n, n});
-    std::vector<double> e(n, 0.0);
-    Tape& t = *s_->tape;
+    xt::xarray<double> h = xt::xarray<double>::from_shape({n, n});
+    std::vector<double> e(n, 0.0), col(n);
     for (std::size_t j = 0; j < n; ++j) {
       e[j] = 1.0;
-      s_->replay(x, e, true, "hessian");
-      if (s_->out != 0) {
-        t.reverse_dual_replayed(s_->out);
-        for (std::size_t i = 0; i < n; ++i)
-          h(i, j) = t.hvp_adjoint(s_->first + static_cast<std::uint32_t>(i));
-      }
+      s_->hvp(x, e, {}, col, "hessian");
+      for (std::size_t i = 0; i < n; ++i) h(i, j) = col[i];
       e[j] = 0.0;
     }
     return detail::symmetrize(std::move(h));
