@@ -6,10 +6,10 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
-#include <new>
 #include <system_error>
 #include <thread>
 
+#include "rethrow.hpp"
 #include "tensor_list.hpp"
 
 namespace slope {
@@ -85,12 +85,8 @@ template <class F>
 decltype(auto) translate_errors(const char* call, F&& f) {
   try {
     return f();
-  } catch (const Error&) {
-    throw;
-  } catch (const std::bad_alloc&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw Error(std::string(call) + ": " + e.what());
+  } catch (const std::exception&) {
+    rethrow_as_error(call);
   }
 }
 

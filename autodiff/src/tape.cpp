@@ -5,12 +5,12 @@
 #include <atomic>
 #include <cstring>
 #include <exception>
-#include <new>
 
 #include <autodiff/functional.hpp>
 #include <autodiff/tensor.hpp>
 #include <autodiff/var.hpp>
 
+#include "rethrow.hpp"
 #include "tensor_list.hpp"
 
 namespace slope {
@@ -252,13 +252,9 @@ void Tape::reverse_segmented(std::size_t out, bool dual) {
     sweep_down_to(std::max<std::size_t>(n.mark, floor_));
     try {
       n.op->backward(*this, list, n);
-    } catch (const Error&) {
-      throw;
-    } catch (const std::bad_alloc&) {
-      throw;
-    } catch (const std::exception& e) {  // no other library's exception leaves a sweep
-      throw Error("slope: the reverse rule of tensor op #" + std::to_string(k) +
-                  " threw: " + e.what());
+    } catch (const std::exception&) {
+      detail::rethrow_as_error("slope: the reverse rule of tensor op #" + std::to_string(k) +
+                               " threw");
     }
   }
   sweep_down_to(floor_);
