@@ -36,17 +36,11 @@ struct Machine {
 
 // min and max for the value types: ties take the mean (Slope passes half the adjoint to each).
 template <class T>
-T tie_min(const T& a, const T& b) {
-  if (a != a || b != b) return a;  // as Slope's min: b < a ? b : a
-  if (a < b) return a;
-  if (b < a) return b;
-  return (a + b) * 0.5;
-}
-template <class T>
-T tie_max(const T& a, const T& b) {
-  if (a != a || b != b) return a;  // as Slope's max: a < b ? b : a
-  if (b < a) return a;
-  if (a < b) return b;
+T tie_pick(bool max, const T& a, const T& b) {
+  if (a != a || b != b) return a;  // as Slope's: a < b ? b : a (max), b < a ? b : a (min)
+  const bool b_wins = max ? a < b : b < a, a_wins = max ? b < a : a < b;
+  if (a_wins) return a;
+  if (b_wins) return b;
   return (a + b) * 0.5;
 }
 
@@ -74,7 +68,7 @@ T min_or_max(bool max, const T& x, const T& y) {
   const T& a = swap ? y : x;
   const T& b = swap ? x : y;
   if constexpr (std::is_same_v<T, double>) g_nan_choice |= a != a || b != b;
-  return max ? tie_max<T>(a, b) : tie_min<T>(a, b);
+  return tie_pick<T>(max, a, b);
 }
 
 // Set by a double run that applies a function at a pole of its derivative (sqrt(0), asin(1),
