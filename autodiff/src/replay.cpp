@@ -173,8 +173,8 @@ void plan_group(const std::uint32_t* node, const Operands* ab, const Operands* f
     const Evaluated e = evaluate<Op>(fa.v, fb.v);
     z = e.z;
     double p0 = e.p0, p1 = e.p1;
-    if constexpr ((kFolds & 1) != 0) p0 *= fa.p;
-    if constexpr ((kFolds & 2) != 0) p1 *= fb.p;
+    if constexpr ((kFolds & 1) != 0) p0 = adjoint_share(fa.p, p0);
+    if constexpr ((kFolds & 2) != 0) p1 = adjoint_share(fb.p, p1);
     p[k].p0 = p0;
     if constexpr (Op::arity == ops::Arity::binary) p[k].p1 = p1;
     last = node[k];
@@ -241,7 +241,7 @@ double reverse_run(const Step* s, std::size_t begin, std::size_t end, const Part
     const std::uint32_t i = s[k].node;
     if (kSkip && i > out) continue;
     const double g = adj[i] + carry;
-    const double da = p[s[k].pos].p0 * g, db = p[s[k].pos].p1 * g;
+    const double da = adjoint_share(p[s[k].pos].p0, g), db = adjoint_share(p[s[k].pos].p1, g);
     adj[s[k].a] += da;
     adj[s[k].b] += db;
     adj[i] = 0;
@@ -278,8 +278,8 @@ void linear_folds(const Partials* c, const std::uint32_t* node, const Operands* 
     if constexpr ((kFolds & 2) != 0)
       fb = folded_operand<(kSquares & 2) != 0>(fb.v, fold[k].b, p, val);
     val[node[k]] = c[k].p0 * fa.v + c[k].p1 * fb.v;
-    p[k].p0 = (kFolds & 1) != 0 ? c[k].p0 * fa.p : c[k].p0;
-    p[k].p1 = (kFolds & 2) != 0 ? c[k].p1 * fb.p : c[k].p1;
+    p[k].p0 = (kFolds & 1) != 0 ? adjoint_share(fa.p, c[k].p0) : c[k].p0;
+    p[k].p1 = (kFolds & 2) != 0 ? adjoint_share(fb.p, c[k].p1) : c[k].p1;
   }
 }
 
@@ -345,8 +345,8 @@ void Tape::merge_partials() {
   double* d = &plan_partials_.data()->p0;
   for (const Merge& m : plan_merges_) {
     const double via = d[m.via];
-    d[m.to] = via * d[m.t] + d[m.add_a];
-    d[m.to + 1] = via * d[m.t + 1] + d[m.add_b];
+    d[m.to] = adjoint_share(d[m.t], via) + d[m.add_a];
+    d[m.to + 1] = adjoint_share(d[m.t + 1], via) + d[m.add_b];
   }
 }
 

@@ -41,7 +41,7 @@ void sweep_first_order(Node* nodes, std::size_t out, std::size_t floor) {
     Node& n = nodes[i];
     const double g = n.adj + carry;
     const std::uint32_t a = n.a(), b = n.b();
-    const double da = n.p0 * g, db = n.p1 * g;
+    const double da = adjoint_share(n.p0, g), db = adjoint_share(n.p1, g);
     const bool ca = a + 1 == i, cb = b + 1 == i;
     carry = (ca ? da : 0.0) + (cb ? db : 0.0);
     nodes[ca ? i : a].adj += da;
@@ -54,8 +54,9 @@ void sweep_first_order(Node* nodes, std::size_t out, std::size_t floor) {
   nodes[floor - 1].adj += carry;  // the last step's share, when its operand is below the floor
 }
 
-// The same in dual numbers: (ā, ǡ) += (p, ṗ)·(z̄, ż̄) = (p z̄, ṗ z̄ + p ż̄), carrying both along
-// chains. Adjoints are always written back (Hessian columns read them).
+// The same in dual numbers: (ā, ǡ) += (p, ṗ)·(z̄, ż̄) = (p z̄, ṗ z̄ + p ż̄), each product by
+// adjoint_share, carrying both along chains. Adjoints are always written back (Hessian columns
+// read them).
 void sweep_dual(Node* nodes, Tangent* tan, std::size_t out, std::size_t floor) {
   double carry = 0, carry_d = 0;
   for (std::size_t i = out; i >= floor; --i) {
@@ -65,8 +66,9 @@ void sweep_dual(Node* nodes, Tangent* tan, std::size_t out, std::size_t floor) {
     n.adj = g;
     t.adj = gd;
     const std::uint32_t a = n.a(), b = n.b();
-    const double da = n.p0 * g, dda = t.dp0 * g + n.p0 * gd;
-    const double db = n.p1 * g, ddb = t.dp1 * g + n.p1 * gd;
+    const Dual sa = adjoint_share(Dual(n.p0, t.dp0), Dual(g, gd));
+    const Dual sb = adjoint_share(Dual(n.p1, t.dp1), Dual(g, gd));
+    const double da = sa.v, dda = sa.d, db = sb.v, ddb = sb.d;
     const bool ca = a + 1 == i, cb = b + 1 == i;
     carry = (ca ? da : 0.0) + (cb ? db : 0.0);
     carry_d = (ca ? dda : 0.0) + (cb ? ddb : 0.0);

@@ -164,7 +164,8 @@ struct OneOperandOp final : OpBase<OneOperandOp<Op>> {
     const ValueRef xv = x.value();
     if constexpr (std::is_same_v<T, double>) {
       if (slopes_current) {
-        for (std::size_t i = 0; i < xv.size(); ++i) g[i] = slopes.data()[i] * self.adj.data()[i];
+        for (std::size_t i = 0; i < xv.size(); ++i)
+          g[i] = adjoint_share(slopes.data()[i], self.adj.data()[i]);
         return;
       }
     }
@@ -173,7 +174,7 @@ struct OneOperandOp final : OpBase<OneOperandOp<Op>> {
     const double* gzt = self.has_adj_tan ? self.adj_tan.data() : nullptr;
     for (std::size_t i = 0; i < xv.size(); ++i) {
       const T p = slope_at<Op>(load<T>(xv.data(), xtan, i), c, load<T>(self.own.data(), zt, i));
-      store<T>(g, gt, i, p * load<T>(self.adj.data(), gzt, i));
+      store<T>(g, gt, i, adjoint_share(p, load<T>(self.adj.data(), gzt, i)));
     }
   }
   void backward(Tape& tape, TensorList& list, TensorNode& self) override {
@@ -245,8 +246,8 @@ struct ZipOp final : OpBase<ZipOp<Op>> {
         const ops::Pair<T> p =
             Op::df(x.at<T>(r, j), y.at<T>(r, j), load<T>(self.own.data(), zt, i));
         const T g = load<T>(self.adj.data(), gzt, i);
-        if (ga != nullptr) share<T, kSumX>(x, ga, gat, r, j, p.a * g);
-        if (gb != nullptr) share<T, kSumY>(y, gb, gbt, r, j, p.b * g);
+        if (ga != nullptr) share<T, kSumX>(x, ga, gat, r, j, adjoint_share(p.a, g));
+        if (gb != nullptr) share<T, kSumY>(y, gb, gbt, r, j, adjoint_share(p.b, g));
       }
   }
   template <class T, bool kSummed>

@@ -46,4 +46,13 @@ constexpr double value_of(const Dual& x) { return x.v; }
 constexpr double tangent_part(double) { return 0; }
 constexpr Dual tangent_part(const Dual& x) { return {0, x.d}; }
 
+// A reverse sweep's share p·ḡ of an operand's adjoint, where a zero adjoint contributes zero
+// even through an infinite or NaN partial: a node nothing downstream uses (sqrt(0) recorded but
+// never read), or one whose use is scaled by an exact 0, must not turn ∞·0 into a NaN gradient at
+// its operands. In dual numbers each of the three products follows the same rule.
+constexpr double adjoint_share(double p, double g) { return g == 0 ? 0.0 : p * g; }
+constexpr Dual adjoint_share(const Dual& p, const Dual& g) {
+  return {adjoint_share(p.v, g.v), adjoint_share(p.d, g.v) + adjoint_share(p.v, g.d)};
+}
+
 }  // namespace slope

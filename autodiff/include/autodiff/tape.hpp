@@ -253,7 +253,9 @@ class Tape {
   // each tensor node's vector-Jacobian product in between.
   void reverse_segmented(std::size_t out, bool dual);
 
-  // Folds the last node into its consumer when `t` is that node and its one handle. Only
+  // Folds the last node into its consumer when `t` is that node and its one handle. The
+  // consumer's partial times the folded one is taken by adjoint_share, as the unfolded sweep
+  // would take it: a zero partial (a use scaled by 0) stays zero through an infinite one. Only
   // results of one-operand ops carry the temporary mark (in a gradient recording, or scaled
   // operands in a replay one), so no node needs inspecting beyond its operand and partial:
   // returns (slot, scale) = (its operand, its partial).
@@ -509,7 +511,7 @@ SLOPE_INLINE Var Tape::record_unary(const Var& a) {
   std::uint32_t slot = a.slot();
   double scale;
   if (temp_mark_ != 0 && absorb(a, slot, scale))
-    return push1(ops::kFusedCode, slot, p * scale, 0, z, temp_mark_);
+    return push1(ops::kFusedCode, slot, adjoint_share(scale, p), 0, z, temp_mark_);
   return push1(ops::op_code<Op>, slot, p, 0, z,
                ops::kScales<Op> ? linear_mark_ | temp_mark_ : temp_mark_);
 }
@@ -523,7 +525,7 @@ SLOPE_INLINE Var Tape::record_constant(const Var& a, double c) {
   std::uint32_t slot = a.slot();
   double scale;
   if (temp_mark_ != 0 && absorb(a, slot, scale))
-    return push1(ops::kFusedCode, slot, p * scale, 0, z, temp_mark_);
+    return push1(ops::kFusedCode, slot, adjoint_share(scale, p), 0, z, temp_mark_);
   return push1(ops::op_code<Op>, slot, p, c, z,
                ops::kScales<Op> ? linear_mark_ | temp_mark_ : temp_mark_);
 }
@@ -599,11 +601,11 @@ SLOPE_INLINE Var Tape::record_binary(const Var& a, const Var& b) {
   // whose value its partials determine. A gradient recording folds any one-operand temporary.
   if (ops::kAddsOrSubtracts<Op> || temp_mark_ != 0) {
     if (sa > sb) {
-      if (absorb(a, sa, scale)) pa *= scale, fused = true;
-      if (sa != sb && absorb(b, sb, scale)) pb *= scale, fused = true;
+      if (absorb(a, sa, scale)) pa = adjoint_share(scale, pa), fused = true;
+      if (sa != sb && absorb(b, sb, scale)) pb = adjoint_share(scale, pb), fused = true;
     } else if (sb > sa) {
-      if (absorb(b, sb, scale)) pb *= scale, fused = true;
-      if (sa != sb && absorb(a, sa, scale)) pa *= scale, fused = true;
+      if (absorb(b, sb, scale)) pb = adjoint_share(scale, pb), fused = true;
+      if (sa != sb && absorb(a, sa, scale)) pa = adjoint_share(scale, pa), fused = true;
     }
   }
   const std::uint8_t code = !fused            ? ops::op_code<Op>
@@ -626,7 +628,7 @@ SLOPE_INLINE Var Tape::dual_unary(Raw ra) {
   std::uint32_t slot = a.slot();
   Dual scale;
   const bool fused = temp_mark_ != 0 && absorb_dual(a, slot, scale);
-  if (fused) p = p * scale;
+  if (fused) p = adjoint_share(scale, p);
   const Var r = push1(fused ? ops::kFusedCode : ops::op_code<Op>, slot, p.v, 0, z.v, temp_mark_);
   tangents_[r.slot()] = {z.d, p.d, 0, 0};
   return var(raw(r));  // a prvalue: returning r would copy it and drop its mark
@@ -643,7 +645,7 @@ SLOPE_INLINE Var Tape::dual_constant(Raw ra, double c) {
   std::uint32_t slot = a.slot();
   Dual scale;
   const bool fused = temp_mark_ != 0 && absorb_dual(a, slot, scale);
-  if (fused) p = p * scale;
+  if (fused) p = adjoint_share(scale, p);
   const Var r =
       push1(fused ? ops::kFusedCode : ops::op_code<Op>, slot, p.v, fused ? 0 : c, z.v, temp_mark_);
   tangents_[r.slot()] = {z.d, p.d, 0, 0};
@@ -663,11 +665,11 @@ SLOPE_INLINE Var Tape::dual_binary(Raw ra, Raw rb) {
   bool fused = false;
   if (ops::kAddsOrSubtracts<Op> || temp_mark_ != 0) {  // as record_binary
     if (sa > sb) {
-      if (absorb_dual(a, sa, scale)) pa = pa * scale, fused = true;
-      if (sa != sb && absorb_dual(b, sb, scale)) pb = pb * scale, fused = true;
+      if (absorb_dual(a, sa, scale)) pa = adjoint_share(scale, pa), fused = true;
+      if (sa != sb && absorb_dual(b, sb, scale)) pb = adjoint_share(scale, pb), fused = true;
     } else if (sb > sa) {
-      if (absorb_dual(b, sb, scale)) pb = pb * scale, fused = true;
-      if (sa != sb && absorb_dual(a, sa, scale)) pa = pa * scale, fused = true;
+      if (absorb_dual(b, sb, scale)) pb = adjoint_share(scale, pb), fused = true;
+      if (sa != sb && absorb_dual(a, sa, scale)) pa = adjoint_share(scale, pa), fused = true;
     }
   }
   const std::uint8_t code = !fused            ? ops::op_code<Op>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <cmath>
 #include <numbers>
 
 #include <autodiff/ops/elementary.hpp>
@@ -19,6 +20,9 @@ double polygamma(int n, double x);
 
 namespace slope::ops {
 
+// Beyond |a| = 40, exp(−a²) and its tangent −2aȧ·exp(−a²) are 0 in double for any finite ȧ; the
+// rule returns 0 there, where a² overflowing (|a| > 1.3e154) made the tangent 0·∞ = NaN.
+
 // erf(a + h) ≈ erf(a) + (2/√π) exp(−a²) h
 struct Erf {
   static constexpr Arity arity = Arity::unary;
@@ -27,6 +31,7 @@ struct Erf {
   static double f(double a) { return special::erf(a); }
   template <class T>
   static T df(const T& a, const T&) {
+    if (std::fabs(value_of(a)) > 40) return T(0);  // exp(−a²) is 0
     return T(2 * std::numbers::inv_sqrtpi) * call<Exp>(-(a * a));
   }
 };
@@ -39,6 +44,7 @@ struct Erfc {
   static double f(double a) { return special::erfc(a); }
   template <class T>
   static T df(const T& a, const T&) {
+    if (std::fabs(value_of(a)) > 40) return T(0);  // exp(−a²) is 0
     return T(-2 * std::numbers::inv_sqrtpi) * call<Exp>(-(a * a));
   }
 };

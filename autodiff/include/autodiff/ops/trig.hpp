@@ -75,8 +75,14 @@ struct Atan {
   static constexpr const char* name = "atan";
   static constexpr Domain domain = everywhere;
   static double f(double a) { return std::atan(a); }
+  // Beyond |a| = 1 as r²/(1 + r²) with r = 1/a: a² overflows from 1.3e154, and the tangent of
+  // 1/(1 + a²) became ∞/∞ = NaN where it is −2aȧ/(1 + a²)² ≈ 0.
   template <class T>
   static T df(const T& a, const T&) {
+    if (std::fabs(value_of(a)) > 1) {
+      const T r = T(1) / a, r2 = r * r;
+      return r2 / (T(1) + r2);
+    }
     return T(1) / (T(1) + a * a);
   }
 };
