@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <functional>
 
 #include "tensor_ref.hpp"
@@ -11,6 +12,14 @@ namespace fuzz {
 namespace {
 
 using L = long double;
+
+// The branch each kink took (which operand of a max or min, which element of a max or min
+// reduction, the sign under fabs), in evaluation order; reference() fills the caller's trace.
+thread_local std::vector<std::uint32_t>* g_choices = nullptr;
+void choose(std::uint32_t c) {
+  if (g_choices != nullptr) g_choices->push_back(c);
+}
+std::uint32_t side(L a, L b) { return a < b ? 0 : a > b ? 1 : 2; }
 
 L map1(int fn, L x) {
   switch (fn) {
@@ -33,6 +42,7 @@ L map1(int fn, L x) {
     case 8:
       return std::asinh(x);
     default:
+      choose(side(x, 0));
       return std::fabs(x);
   }
 }
@@ -46,8 +56,10 @@ L zip1(int op, L a, L b) {
     case 2:
       return a * b;
     case 3:
+      choose(side(a, b));
       return std::max(a, b);
     default:
+      choose(side(a, b));
       return std::min(a, b);
   }
 }
@@ -71,10 +83,16 @@ L reduce(int red, const std::vector<L>& xs) {
     case 1:
       for (L x : xs) s += x;
       return s / static_cast<L>(xs.size());
-    case 2:
-      return *std::max_element(xs.begin(), xs.end());
-    case 3:
-      return *std::min_element(xs.begin(), xs.end());
+    case 2: {
+      const auto it = std::max_element(xs.begin(), xs.end());
+      choose(static_cast<std::uint32_t>(it - xs.begin()));
+      return *it;
+    }
+    case 3: {
+      const auto it = std::min_element(xs.begin(), xs.end());
+      choose(static_cast<std::uint32_t>(it - xs.begin()));
+      return *it;
+    }
     case 4:
       for (L x : xs) s += x * x;
       return std::sqrt(s);
@@ -111,7 +129,12 @@ Arr along(const Arr& a, int axis, const std::function<std::vector<L>(const std::
 }  // namespace
 
 long double reference(const TensorProgram& p, std::span<const long double> x,
-                      std::span<const double> e_data) {
+                      std::span<const double> e_data, std::vector<std::uint32_t>* choices) {
+  if (choices != nullptr) choices->clear();
+  g_choices = choices;
+  struct Reset {
+    ~Reset() { g_choices = nullptr; }
+  } reset;
   const std::size_t R = std::size_t(p.R), C = std::size_t(p.C), K = std::size_t(p.K);
   std::vector<Arr> reg;
   reg.push_back({{R, C}, std::vector<L>(x.begin(), x.begin() + static_cast<long>(R * C))});
