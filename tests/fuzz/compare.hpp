@@ -14,12 +14,18 @@
 //     unguarded op off its domain or at a pole of its derivative, sqrt(0), even one the result
 //     does not use): a tape sweeps every node, and 0·∞ = NaN reaches the gradient. Those are
 //     counted as singular. (The oracle of the sum of all registers tells.)
-//   - otherwise a mismatch when |S − L| > rtol·|L| + 1e-9·scale + 16·|D − L| + 1e-12, with rtol =
+//   - a mismatch that Slope's own numbers a few ulps away do not repeat (`again`): rounding noise,
+//     counted as ill-conditioned.
+//   - a mismatch against L but not against the reference in 50 digits (`exact`): L was off.
+//   - otherwise a mismatch when |S − L| > rtol·|L| + 1e-9·scale + 64·|D − L| + 1e-12, with rtol =
 //     1e-7 for values and gradients and 1e-5 for H·v and Hessians: second-order rules cancel
 //     more, and the double oracle's own error underestimates a differently written rule's
 //     (atan2(sin t, sin(sin t)) at t = 2e-5: Slope's H·v is 1e-6 off, Boost's double one 4e-9,
 //     because Slope's atan2 rule has partials ~1/t that cancel and Boost's does not):
-//     Slope may be as wrong as double rounding makes a careful evaluation, and a bit more.
+//     Slope may be as wrong as double rounding makes a careful evaluation, and a bit more. |D − L|
+//     is one sample of that rounding: where it is amplified (atanh'(tanh(13)) turns one ulp of
+//     tanh into 5e-6 relative), Slope's own forms of the same rules (tanh from exp(−2|a|)) round
+//     differently, by a few dozen times that sample: hence 64.
 
 #include <functional>
 #include <span>
@@ -43,6 +49,15 @@ class Comparer {
   explicit Comparer(Stats& stats, std::vector<Mismatch>& out) : stats_(stats), out_(out) {}
   /// Whether a NaN/Inf from Slope is excused (see above); asked only when one turns up.
   std::function<bool()> nan_ok;
+  /// Slope's same numbers at a point a few ulps from x (empty if it could not give them); asked
+  /// only on a mismatch. When they move by a quarter of the discrepancy, Slope's number is
+  /// rounding noise of an ill-conditioned sweep (a cancellation the oracle's forward mode does not
+  /// make, cos of a huge argument), not a wrong rule, which gives the same error a few ulps away.
+  std::function<std::vector<double>()> again;
+  /// The reference in 50 digits (same layout as the vector compared); asked only on a mismatch
+  /// that is not noise. When Slope is within tolerance of it, the long-double reference was the
+  /// one off (forward mode cancelling), counted as ill-conditioned.
+  std::function<std::vector<long double>()> exact;
   long double rtol = 1e-7L;
   /// One number; `what` names it ("fresh value"), i its index (-1 for a scalar).
   void number(const std::string& what, int i, double s, long double l, long double d,
@@ -51,10 +66,17 @@ class Comparer {
   void vector(const std::string& what, std::span<const double> s, std::span<const long double> l,
               std::span<const long double> d);
   void fail(const std::string& tag, const std::string& detail);
+  /// Drops the numbers `again` gave, for the next vector.
+  void next() { again_done_ = exact_done_ = false, again_values_.clear(), exact_values_.clear(); }
 
  private:
   Stats& stats_;
   std::vector<Mismatch>& out_;
+  bool noise(int i, double s, long double l);
+  bool reference_off(int i, double s, long double d, long double scale);
+  bool again_done_ = false, exact_done_ = false;
+  std::vector<double> again_values_;
+  std::vector<long double> exact_values_;
 };
 
 }  // namespace fuzz

@@ -16,6 +16,7 @@ struct OracleResult {
   long double value = 0;
   std::vector<long double> grad, hv, hess;  // hess: n×n row-major, empty when not asked for
   std::vector<std::uint8_t> trace;          // comparison outcomes of the first pass
+  std::vector<long double> gaps;            // a − b of each of those comparisons
   bool threw = false;                       // Boost threw (a pole): results are NaN
 };
 
@@ -25,5 +26,8 @@ OracleResult oracle_long(const Program& p, std::span<const double> x, std::span<
                          bool hessian);
 OracleResult oracle_double(const Program& p, std::span<const double> x, std::span<const double> v,
                            bool hessian);
+/// In 50 digits: confirms a mismatch before it is reported (slow).
+OracleResult oracle_exact(const Program& p, std::span<const double> x, std::span<const double> v,
+                          bool hessian);
 
 }  // namespace fuzz

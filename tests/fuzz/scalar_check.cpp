@@ -2,6 +2,7 @@
 // One scalar case through every Slope entry point, compared with the Boost oracle.
 
 #include <cmath>
+#include <functional>
 #include <optional>
 #include <random>
 #include <typeinfo>
@@ -17,6 +18,17 @@ namespace {
 
 using Span = std::span<const double>;
 Span span(const xt::xarray<double>& a) { return {a.data(), a.size()}; }
+std::vector<double> vec(const xt::xarray<double>& a) { return {a.begin(), a.end()}; }
+using Again = std::function<std::vector<double>()>;
+
+// x moved by four ulps per component, alternately up and down (zeros stay: they are chosen).
+std::vector<double> nudged(Span x) {
+  std::vector<double> y(x.begin(), x.end());
+  for (std::size_t i = 0; i < y.size(); ++i)
+    for (int k = 0; k < 4 && y[i] != 0; ++k)
+      y[i] = std::nextafter(y[i], i % 2 == 0 ? HUGE_VAL : -HUGE_VAL);
+  return y;
+}
 
 struct Reference {
   double value;                     // the plain double program
@@ -27,7 +39,17 @@ struct Reference {
   std::vector<double> x;            // the point
   mutable int poisoned = -1;        // some register's derivative is not finite (-1: not known)
   OracleResult l, d;
+  mutable std::optional<OracleResult> exact;  // in 50 digits, when a mismatch asks
 };
+
+// Each comparison is decided in double: its operands' difference, computed in double, is within
+// half of itself of the long-double one (cos of a huge argument is not, whatever the margin).
+bool decided(const std::vector<long double>& d, const std::vector<long double>& l) {
+  if (d.size() != l.size()) return false;
+  for (std::size_t k = 0; k < d.size(); ++k)
+    if (!(std::fabs(d[k] - l[k]) <= 0.5L * std::fabs(l[k]))) return false;
+  return true;
+}
 
 Reference reference(const Program& p, Span x, Span v, bool hessian) {
   Reference r;
@@ -36,9 +58,15 @@ Reference reference(const Program& p, Span x, Span v, bool hessian) {
   r.trace = m.trace;
   r.l = oracle_long(p, x, v, hessian);
   r.d = oracle_double(p, x, v, hessian);
-  r.clear = m.margin > 1e-9 && r.l.trace == r.trace && r.d.trace == r.trace;
+  // Boost's fvar evaluates a function of a dual number as a Taylor polynomial about its value, so
+  // once a derivative is NaN or infinite (pow(0, 3) is exp(3·log 0) there) the values computed
+  // from it are NaN too, and a min or max of them picks the other operand. An oracle whose value
+  // is not the plain double program's has nothing to say about the program: as at a pole.
+  const bool sound = std::fabs(r.d.value - r.value) <= 1e-9 * (1 + std::fabs(r.value));
+  r.clear = m.margin > 1e-9 && r.l.trace == r.trace && r.d.trace == r.trace &&
+            decided(m.gaps, r.l.gaps) && !m.cut;
   // Outside the domain somewhere (NaN or Inf on the way): no derivative to compare.
-  r.finite = std::isfinite(r.value) && std::isfinite(r.l.value) && !r.l.threw;
+  r.finite = std::isfinite(r.value) && std::isfinite(r.l.value) && !r.l.threw && sound;
   r.all_finite = m.all_finite && !m.pole;
   r.x.assign(x.begin(), x.end());
   return r;
@@ -67,8 +95,23 @@ class Run {
     return false;
   }
 
-  void value(const std::string& what, double s, const Reference& r) {
+  // Slope's numbers at nudged(x), through get(x') (empty if it throws there).
+  template <class G>
+  static Again at_nudged(Span x, G get) {
+    return [xs = nudged(x), get]() -> std::vector<double> {
+      try {
+        return get(Span(xs));
+      } catch (const std::exception&) {
+        return {};
+      }
+    };
+  }
+
+  void value(const std::string& what, double s, const Reference& r, Again again = {}) {
     cmp_.nan_ok = nullptr;
+    cmp_.again = std::move(again);
+    cmp_.exact = exact(r, [](const OracleResult& e) { return std::vector<long double>{e.value}; });
+    cmp_.next();
     if (std::isfinite(r.value) && !std::isfinite(s))
       cmp_.fail(what + " not finite", what + ": slope " + std::to_string(s) +
                                           " where the double program gives " +
@@ -76,18 +119,27 @@ class Run {
     else
       cmp_.number(what, -1, s, r.l.value, r.d.value, std::fabs(r.l.value));
   }
-  void grad(const std::string& what, const xt::xarray<double>& g, const Reference& r) {
+  void grad(const std::string& what, const xt::xarray<double>& g, const Reference& r,
+            Again again = {}) {
     excuse(r);
+    cmp_.again = std::move(again);
+    cmp_.exact = exact(r, [](const OracleResult& e) { return e.grad; });
     cmp_.vector(what, span(g), r.l.grad, r.d.grad);
   }
-  void hv(const std::string& what, const xt::xarray<double>& h, const Reference& r) {
+  void hv(const std::string& what, const xt::xarray<double>& h, const Reference& r,
+          Again again = {}) {
     excuse(r);
+    cmp_.again = std::move(again);
+    cmp_.exact = exact(r, [](const OracleResult& e) { return e.hv; });
     cmp_.rtol = 1e-5L;
     cmp_.vector(what, span(h), r.l.hv, r.d.hv);
     cmp_.rtol = 1e-7L;
   }
-  void hess(const std::string& what, const xt::xarray<double>& h, const Reference& r) {
+  void hess(const std::string& what, const xt::xarray<double>& h, const Reference& r,
+            Again again = {}) {
     excuse(r);
+    cmp_.again = std::move(again);
+    cmp_.exact = exact(r, [](const OracleResult& e) { return e.hess; });
     cmp_.rtol = 1e-5L;
     if (!r.l.hess.empty()) cmp_.vector(what, span(h), r.l.hess, r.d.hess);
     cmp_.rtol = 1e-7L;
@@ -97,6 +149,15 @@ class Run {
   void replays(const Reference& r0, bool hessian);
 
   Comparer& comparer() { return cmp_; }
+
+  // The part `pick` of r's reference in 50 digits, computed once per point when first asked.
+  template <class Pick>
+  std::function<std::vector<long double>()> exact(const Reference& r, Pick pick) {
+    return [this, &r, pick] {
+      if (!r.exact) r.exact = oracle_exact(c_.program, r.x, c_.v, !r.l.hess.empty());
+      return pick(*r.exact);
+    };
+  }
 
   // NaN/Inf from Slope is excused where some register's value or derivative is not finite.
   void excuse(const Reference& r) {
@@ -136,34 +197,53 @@ auto make_f(const Program& p) {
 
 void Run::fresh(const Reference& r, bool hessian) {
   auto f = make_f(c_.program);
+  const Span x(c_.x);
   call("fresh value_and_grad", [&] {
     const auto vg = slope::value_and_grad(f, c_.x);
-    value("fresh value", vg.value, r);
-    grad("fresh grad", vg.grad, r);
+    value("fresh value", vg.value, r, at_nudged(x, [f](Span y) {
+            return std::vector<double>{slope::value_and_grad(f, y).value};
+          }));
+    grad("fresh grad", vg.grad, r,
+         at_nudged(x, [f](Span y) { return vec(slope::value_and_grad(f, y).grad); }));
   });
-  call("fresh hvp", [&] { hv("fresh hvp", slope::hvp(f, c_.x, c_.v), r); });
-  if (hessian) call("fresh hessian", [&] { hess("fresh hessian", slope::hessian(f, c_.x), r); });
+  call("fresh hvp", [&] {
+    hv("fresh hvp", slope::hvp(f, c_.x, c_.v), r,
+       at_nudged(x, [f, &v = c_.v](Span y) { return vec(slope::hvp(f, y, v)); }));
+  });
+  if (hessian)
+    call("fresh hessian", [&] {
+      hess("fresh hessian", slope::hessian(f, c_.x), r,
+           at_nudged(x, [f](Span y) { return vec(slope::hessian(f, y)); }));
+    });
 }
 
 // Every call of a Function or AutoFunction at x, compared with r.
 template <class Fn>
 void Run::full(const std::string& who, Fn& fn, Span x, const Reference& r, bool hessian,
                bool stale_expected) {
+  auto value_at = [&fn](Span y) { return std::vector<double>{fn.value(y)}; };
+  auto grad_at = [&fn](Span y) { return vec(fn.value_and_grad(y).grad); };
+  auto hvp_at = [&fn, &v = c_.v](Span y) { return vec(fn.hvp(y, v)); };
+  auto hessian_at = [&fn](Span y) { return vec(fn.hessian(y)); };
   call(
-      who + " value", [&] { value(who + " value", fn.value(x), r); }, stale_expected);
+      who + " value", [&] { value(who + " value", fn.value(x), r, at_nudged(x, value_at)); },
+      stale_expected);
   call(
       who + " value_and_grad",
       [&] {
         const auto vg = fn.value_and_grad(x);
-        value(who + " value", vg.value, r);
-        grad(who + " grad", vg.grad, r);
+        value(who + " value", vg.value, r, at_nudged(x, value_at));
+        grad(who + " grad", vg.grad, r, at_nudged(x, grad_at));
       },
       stale_expected);
   call(
-      who + " hvp", [&] { hv(who + " hvp", fn.hvp(x, c_.v), r); }, stale_expected);
+      who + " hvp", [&] { hv(who + " hvp", fn.hvp(x, c_.v), r, at_nudged(x, hvp_at)); },
+      stale_expected);
   if (hessian)
     call(
-        who + " hessian", [&] { hess(who + " hessian", fn.hessian(x), r); }, stale_expected);
+        who + " hessian",
+        [&] { hess(who + " hessian", fn.hessian(x), r, at_nudged(x, hessian_at)); },
+        stale_expected);
 }
 
 void Run::replays(const Reference& r0, bool hessian) {

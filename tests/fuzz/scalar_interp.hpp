@@ -28,16 +28,29 @@ inline constexpr bool kIsVar = std::is_same_v<T, slope::Var>;
 template <class T>
 struct Machine {
   std::vector<T> r;
-  std::vector<std::uint8_t> trace;                          // outcomes of the comparisons
+  std::vector<std::uint8_t> trace;  // outcomes of the comparisons
+  std::vector<long double> gaps;    // a − b of each comparison (not for Var runs)
   double margin = std::numeric_limits<double>::infinity();  // closest comparison (double runs)
   bool all_finite = true;  // every value written was finite (double runs)
   bool pole = false;       // some function was applied at a pole of its derivative (double runs)
+  bool cut = false;        // and some function on a branch cut (double runs)
 };
+
+template <class T>
+bool nan_value(const T& x) {
+  if constexpr (kIsVar<T>)
+    return std::isnan(x.value());
+  else
+    return std::isnan(static_cast<double>(x));
+}
 
 // min and max for the value types: ties take the mean (Slope passes half the adjoint to each).
 template <class T>
 T tie_pick(bool max, const T& a, const T& b) {
-  if (a != a || b != b) return a;  // as Slope's: a < b ? b : a (max), b < a ? b : a (min)
+  // NaN values only: Boost's fvar compares every derivative, so an operand whose value is fine but
+  // whose derivatives are NaN (after pow(0, 3)) would count as NaN and pick the wrong operand.
+  if (nan_value(a) || nan_value(b))
+    return a;  // as Slope's: a < b ? b : a (max), b < a ? b : a (min)
   const bool b_wins = max ? a < b : b < a, a_wins = max ? b < a : a < b;
   if (a_wins) return a;
   if (b_wins) return b;
@@ -74,6 +87,9 @@ T min_or_max(bool max, const T& x, const T& y) {
 // Set by a double run that applies a function at a pole of its derivative (sqrt(0), asin(1),
 // pow(0, y), x / 0, ...): there 0·∞ = NaN may reach a tape's derivatives legitimately.
 inline thread_local bool g_pole = false;
+// Set by a double run that applies atan2 on its branch cut (y = ±0, x < 0): the sign of a zero
+// picks ±π there, and the oracle's dual numbers need not carry the sign of a zero as double does.
+inline thread_local bool g_cut = false;
 inline void note_pole(Fn f, double x, double y = 1) {
   switch (f) {
     case Fn::Sqrt:
@@ -101,8 +117,11 @@ inline void note_pole(Fn f, double x, double y = 1) {
       g_pole |= y == 0;
       break;
     case Fn::Hypot:
+      g_pole |= x == 0 && y == 0;
+      break;
     case Fn::Atan2:
       g_pole |= x == 0 && y == 0;
+      g_cut |= x == 0 && y < 0;
       break;
     default:
       break;
@@ -284,6 +303,10 @@ class Interpreter {
       t = compare(in.cmp, m_.r[in.a], in.k);
     else
       t = compare(in.cmp, m_.r[in.a], m_.r[in.b]);
+    if constexpr (!kIsVar<T>) {
+      auto value = [&](int reg) { return reg < 0 ? in.k : static_cast<long double>(m_.r[reg]); };
+      m_.gaps.push_back(value(in.a) - value(in.b));
+    }
     if constexpr (std::is_same_v<T, double>) {
       const double a = in.a < 0 ? in.k : m_.r[in.a], b = in.b < 0 ? in.k : m_.r[in.b];
       const double gap = std::fabs(a - b) / (1 + std::fabs(a) + std::fabs(b));
@@ -332,7 +355,7 @@ T run(const Program& p, const P& params, Machine<T>& m) {
   m.r.assign(static_cast<std::size_t>(p.nregs), T(0.0));
   for (int i = 0; i < p.n; ++i) m.r[i] = params[i];
   Interpreter<T> it(m);
-  g_pole = g_nan_choice = false;
+  g_pole = g_cut = g_nan_choice = false;
   for (const Instr& in : p.code) {
     it.step(in);
     if constexpr (std::is_same_v<T, double>)
@@ -340,6 +363,7 @@ T run(const Program& p, const P& params, Machine<T>& m) {
   }
   if constexpr (std::is_same_v<T, double>) {
     m.pole = g_pole;
+    m.cut = g_cut;
     if (g_nan_choice) m.margin = 0;
   }
   return result(m, p);
