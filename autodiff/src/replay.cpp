@@ -234,14 +234,17 @@ void dispatch_plan_group(std::uint8_t code, int folds, int squares, bool chain,
 // kind of run, so neither a branch nor a mask per step picks the share to carry (a mask moved
 // the carry through an integer register: 14 cycles a step on the chain, against 8 with
 // branches). kSkip: the output is not the last node, and the nodes after it are not swept.
-template <bool kSkip, int kCarry, class Step, class Partials>
+// kSkipZeros: each share by adjoint_share (the second sweep of Tape::sweep_from).
+template <bool kSkip, bool kSkipZeros, int kCarry, class Step, class Partials>
 double reverse_run(const Step* s, std::size_t begin, std::size_t end, const Partials* p,
                    double* adj, std::uint32_t out, double carry) {
   for (std::size_t k = end; k-- > begin;) {
     const std::uint32_t i = s[k].node;
     if (kSkip && i > out) continue;
     const double g = adj[i] + carry;
-    const double da = adjoint_share(p[s[k].pos].p0, g), db = adjoint_share(p[s[k].pos].p1, g);
+    const double p0 = p[s[k].pos].p0, p1 = p[s[k].pos].p1;
+    const double da = kSkipZeros ? adjoint_share(p0, g) : p0 * g;
+    const double db = kSkipZeros ? adjoint_share(p1, g) : p1 * g;
     adj[s[k].a] += da;
     adj[s[k].b] += db;
     adj[i] = 0;
@@ -250,18 +253,18 @@ double reverse_run(const Step* s, std::size_t begin, std::size_t end, const Part
   return carry;
 }
 
-template <bool kSkip, class Sweep, class Partials>
+template <bool kSkip, bool kSkipZeros = false, class Sweep, class Partials>
 void reverse_steps(const Sweep& sweep, const Partials* p, double* adj, std::uint32_t out) {
   double carry = 0;
   for (std::size_t r = sweep.runs.size(); r-- > 0;) {
     const std::size_t begin = r == 0 ? 0 : sweep.runs[r - 1].end, end = sweep.runs[r].end;
     const auto* s = sweep.steps.data();
     if (sweep.runs[r].carry == 1)
-      carry = reverse_run<kSkip, 1>(s, begin, end, p, adj, out, carry);
+      carry = reverse_run<kSkip, kSkipZeros, 1>(s, begin, end, p, adj, out, carry);
     else if (sweep.runs[r].carry == 2)
-      carry = reverse_run<kSkip, 2>(s, begin, end, p, adj, out, carry);
+      carry = reverse_run<kSkip, kSkipZeros, 2>(s, begin, end, p, adj, out, carry);
     else
-      carry = reverse_run<kSkip, 0>(s, begin, end, p, adj, out, carry);
+      carry = reverse_run<kSkip, kSkipZeros, 0>(s, begin, end, p, adj, out, carry);
   }
 }
 
@@ -345,8 +348,8 @@ void Tape::merge_partials() {
   double* d = &plan_partials_.data()->p0;
   for (const Merge& m : plan_merges_) {
     const double via = d[m.via];
-    d[m.to] = adjoint_share(d[m.t], via) + d[m.add_a];
-    d[m.to + 1] = adjoint_share(d[m.t + 1], via) + d[m.add_b];
+    d[m.to] = via * d[m.t] + d[m.add_a];
+    d[m.to + 1] = via * d[m.t + 1] + d[m.add_b];
   }
 }
 
@@ -397,7 +400,10 @@ void Tape::reverse_plan(std::uint32_t out) {
   }
   // Backwards through the schedule: every consumer of a node comes after it. The merged steps
   // hold only for the last node as the output (a merged node's adjoint is never formed).
-  if (out + 1 == size_ && !plan_merged_.steps.empty()) {
+  if (zeros_ == ZeroAdjoints::skipped) {
+    // Unmerged: a merged partial is a product formed without adjoint_share.
+    reverse_steps<true, true>(plan_reverse_, p, adj, out);
+  } else if (out + 1 == size_ && !plan_merged_.steps.empty()) {
     merge_partials();
     reverse_steps<false>(plan_merged_, p, adj, out);
   } else if (out + 1 == size_)

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstring>
 #include <exception>
 
@@ -34,14 +35,16 @@ std::uint32_t new_tag() {
 // already consumed, adjoint instead. Inputs registered among the ops need their complete
 // adjoint written back (`kWriteBack`); their partials are 0 and k (their index) and their
 // operands the sink 0, so only an input at slot 1 (k = 0) can look chained: it adds 0.
-template <bool kWriteBack>
+// kSkipZeros: each share by adjoint_share (the second sweep of Tape::sweep_from).
+template <bool kWriteBack, bool kSkipZeros>
 void sweep_first_order(Node* nodes, std::size_t out, std::size_t floor) {
   double carry = 0;
   for (std::size_t i = out; i >= floor; --i) {
     Node& n = nodes[i];
     const double g = n.adj + carry;
     const std::uint32_t a = n.a(), b = n.b();
-    const double da = adjoint_share(n.p0, g), db = adjoint_share(n.p1, g);
+    const double da = kSkipZeros ? adjoint_share(n.p0, g) : n.p0 * g;
+    const double db = kSkipZeros ? adjoint_share(n.p1, g) : n.p1 * g;
     const bool ca = a + 1 == i, cb = b + 1 == i;
     carry = (ca ? da : 0.0) + (cb ? db : 0.0);
     nodes[ca ? i : a].adj += da;
@@ -54,9 +57,10 @@ void sweep_first_order(Node* nodes, std::size_t out, std::size_t floor) {
   nodes[floor - 1].adj += carry;  // the last step's share, when its operand is below the floor
 }
 
-// The same in dual numbers: (ā, ǡ) += (p, ṗ)·(z̄, ż̄) = (p z̄, ṗ z̄ + p ż̄), each product by
-// adjoint_share, carrying both along chains. Adjoints are always written back (Hessian columns
-// read them).
+// The same in dual numbers: (ā, ǡ) += (p, ṗ)·(z̄, ż̄) = (p z̄, ṗ z̄ + p ż̄), carrying both along
+// chains (kSkipZeros: each product by adjoint_share). Adjoints are always written back (Hessian
+// columns read them).
+template <bool kSkipZeros>
 void sweep_dual(Node* nodes, Tangent* tan, std::size_t out, std::size_t floor) {
   double carry = 0, carry_d = 0;
   for (std::size_t i = out; i >= floor; --i) {
@@ -66,9 +70,15 @@ void sweep_dual(Node* nodes, Tangent* tan, std::size_t out, std::size_t floor) {
     n.adj = g;
     t.adj = gd;
     const std::uint32_t a = n.a(), b = n.b();
-    const Dual sa = adjoint_share(Dual(n.p0, t.dp0), Dual(g, gd));
-    const Dual sb = adjoint_share(Dual(n.p1, t.dp1), Dual(g, gd));
-    const double da = sa.v, dda = sa.d, db = sb.v, ddb = sb.d;
+    double da, dda, db, ddb;
+    if constexpr (kSkipZeros) {
+      const Dual sa = adjoint_share(Dual(n.p0, t.dp0), Dual(g, gd));
+      const Dual sb = adjoint_share(Dual(n.p1, t.dp1), Dual(g, gd));
+      da = sa.v, dda = sa.d, db = sb.v, ddb = sb.d;
+    } else {
+      da = n.p0 * g, dda = t.dp0 * g + n.p0 * gd;
+      db = n.p1 * g, ddb = t.dp1 * g + n.p1 * gd;
+    }
     const bool ca = a + 1 == i, cb = b + 1 == i;
     carry = (ca ? da : 0.0) + (cb ? db : 0.0);
     carry_d = (ca ? dda : 0.0) + (cb ? ddb : 0.0);
@@ -219,18 +229,56 @@ void Tape::reverse_dual_replayed(std::uint32_t out) {
   sweep_from(out, true);
 }
 
+namespace {
+template <bool kSkipZeros>
+void sweep_scalars(Node* nodes, Tangent* tan, std::size_t out, std::size_t floor, bool dual,
+                   bool write_back) {
+  if (dual)
+    sweep_dual<kSkipZeros>(nodes, tan, out, floor);
+  else if (write_back)
+    sweep_first_order<true, kSkipZeros>(nodes, out, floor);
+  else
+    sweep_first_order<false, kSkipZeros>(nodes, out, floor);
+}
+}  // namespace
+
 void Tape::sweep_from(std::size_t out, bool dual) {
+  zeros_ = ZeroAdjoints::multiplied;
+  sweep_once(out, dual);
+  if (!gradient_has_nan(dual)) [[likely]]
+    return;
+  // A NaN reached the inputs: from 0·∞ at a node whose adjoint is zero (recorded but unused, the
+  // branch `where` did not take, a use scaled by 0) or from a real NaN on the way. Again, with
+  // zero adjoints passing nothing on; a real NaN comes out again.
+  clear_adjoints();
+  base_[out].adj = 1.0;
+  zeros_ = ZeroAdjoints::skipped;
+  sweep_once(out, dual);
+  zeros_ = ZeroAdjoints::multiplied;
+}
+
+void Tape::sweep_once(std::size_t out, bool dual) {
+  const bool skip = zeros_ == ZeroAdjoints::skipped;
   if (!dual && plan_swept_)
     reverse_plan(static_cast<std::uint32_t>(out));
   else if (tensor_count() > 0)
     reverse_segmented(out, dual);
-  else if (dual)
-    sweep_dual(base_, tangents_.get(), out, floor_);
-  else if (inputs_among_ops_)
-    sweep_first_order<true>(base_, out, floor_);
+  else if (skip)
+    sweep_scalars<true>(base_, tangents_.get(), out, floor_, dual, inputs_among_ops_);
   else
-    sweep_first_order<false>(base_, out, floor_);
+    sweep_scalars<false>(base_, tangents_.get(), out, floor_, dual, inputs_among_ops_);
   ops_clean_ = !dual && !inputs_among_ops_;
+}
+
+bool Tape::gradient_has_nan(bool dual) const {
+  if (plan_gradient_)
+    return std::any_of(plan_adjoints_.get(), plan_adjoints_.get() + floor_,
+                       [](double a) { return std::isnan(a); });
+  // Inputs among the ops: their adjoints are anywhere on the tape (a write-back sweep kept all).
+  const std::size_t end = inputs_among_ops_ ? size_ : std::min<std::size_t>(floor_, size_);
+  for (std::size_t i = 1; i < end; ++i)
+    if (std::isnan(base_[i].adj) || (dual && std::isnan(tangents_[i].adj))) return true;
+  return false;
 }
 
 void Tape::reverse_segmented(std::size_t out, bool dual) {
@@ -240,12 +288,10 @@ void Tape::reverse_segmented(std::size_t out, bool dual) {
   std::size_t hi = out;
   auto sweep_down_to = [&](std::size_t lo) {
     if (hi < lo) return;
-    if (dual)
-      sweep_dual(base_, tangents_.get(), hi, lo);
-    else if (inputs_among_ops_)
-      sweep_first_order<true>(base_, hi, lo);
+    if (zeros_ == ZeroAdjoints::skipped)
+      sweep_scalars<true>(base_, tangents_.get(), hi, lo, dual, inputs_among_ops_);
     else
-      sweep_first_order<false>(base_, hi, lo);
+      sweep_scalars<false>(base_, tangents_.get(), hi, lo, dual, inputs_among_ops_);
     hi = lo - 1;
   };
   for (std::size_t k = list.nodes.size(); k-- > 0;) {

@@ -159,13 +159,18 @@ struct OneOperandOp final : OpBase<OneOperandOp<Op>> {
       for (std::size_t i = 0; i < xv.size(); ++i) o.v[i] = value_at<Op>(xv.data()[i], c);
     }
   }
+  // skip: each share by adjoint_share (the second sweep of Tape::sweep_from).
   template <class T>
-  void vjp(const TensorNode& x, const TensorNode& self, double* g, double* gt) const {
+  void vjp(const TensorNode& x, const TensorNode& self, double* g, double* gt, bool skip) const {
     const ValueRef xv = x.value();
     if constexpr (std::is_same_v<T, double>) {
       if (slopes_current) {
-        for (std::size_t i = 0; i < xv.size(); ++i)
-          g[i] = adjoint_share(slopes.data()[i], self.adj.data()[i]);
+        const double* s = slopes.data();
+        const double* a = self.adj.data();
+        if (skip)
+          for (std::size_t i = 0; i < xv.size(); ++i) g[i] = adjoint_share(s[i], a[i]);
+        else
+          for (std::size_t i = 0; i < xv.size(); ++i) g[i] = s[i] * a[i];
         return;
       }
     }
@@ -174,14 +179,16 @@ struct OneOperandOp final : OpBase<OneOperandOp<Op>> {
     const double* gzt = self.has_adj_tan ? self.adj_tan.data() : nullptr;
     for (std::size_t i = 0; i < xv.size(); ++i) {
       const T p = slope_at<Op>(load<T>(xv.data(), xtan, i), c, load<T>(self.own.data(), zt, i));
-      store<T>(g, gt, i, adjoint_share(p, load<T>(self.adj.data(), gzt, i)));
+      const T adj = load<T>(self.adj.data(), gzt, i);
+      store<T>(g, gt, i, skip ? adjoint_share(p, adj) : p * adj);
     }
   }
   void backward(Tape& tape, TensorList& list, TensorNode& self) override {
     if (!self.has_adj) return;
     TensorNode& x = list[a];
+    const bool skip = TensorAccess::skip_zeros(tape);
     accumulate_vjp(tape, x, self.own.shape(),
-                   [&](auto t, double* g, double* gt) { vjp<decltype(t)>(x, self, g, gt); });
+                   [&](auto t, double* g, double* gt) { vjp<decltype(t)>(x, self, g, gt, skip); });
   }
 };
 
@@ -220,23 +227,24 @@ struct ZipOp final : OpBase<ZipOp<Op>> {
   // Adjoint shares: stored when an operand has the output's shape, added up when it is periodic
   // or one element (its share has its own shape, zeroed first), so a broadcast bias needs no
   // output-sized buffer and no second pass to sum it.
+  // skip: each share by adjoint_share (the second sweep of Tape::sweep_from).
   template <class T>
   void vjp(const Operand& x, const Operand& y, const TensorNode& self, double* ga, double* gat,
-           double* gb, double* gbt) const {
+           double* gb, double* gbt, bool skip) const {
     // One loop per kind of share, so the inner loop has no branch on it.
     const bool sx = ga != nullptr && x.summed(), sy = gb != nullptr && y.summed();
     if (sx && sy)
-      vjp_loop<T, true, true>(x, y, self, ga, gat, gb, gbt);
+      vjp_loop<T, true, true>(x, y, self, ga, gat, gb, gbt, skip);
     else if (sx)
-      vjp_loop<T, true, false>(x, y, self, ga, gat, gb, gbt);
+      vjp_loop<T, true, false>(x, y, self, ga, gat, gb, gbt, skip);
     else if (sy)
-      vjp_loop<T, false, true>(x, y, self, ga, gat, gb, gbt);
+      vjp_loop<T, false, true>(x, y, self, ga, gat, gb, gbt, skip);
     else
-      vjp_loop<T, false, false>(x, y, self, ga, gat, gb, gbt);
+      vjp_loop<T, false, false>(x, y, self, ga, gat, gb, gbt, skip);
   }
   template <class T, bool kSumX, bool kSumY>
   void vjp_loop(const Operand& x, const Operand& y, const TensorNode& self, double* ga, double* gat,
-                double* gb, double* gbt) const {
+                double* gb, double* gbt, bool skip) const {
     const double* zt = self.tangent();
     const double* gzt = self.has_adj_tan ? self.adj_tan.data() : nullptr;
     const std::size_t n = self.own.size(), len = block_length(x, y, n);
@@ -246,8 +254,10 @@ struct ZipOp final : OpBase<ZipOp<Op>> {
         const ops::Pair<T> p =
             Op::df(x.at<T>(r, j), y.at<T>(r, j), load<T>(self.own.data(), zt, i));
         const T g = load<T>(self.adj.data(), gzt, i);
-        if (ga != nullptr) share<T, kSumX>(x, ga, gat, r, j, adjoint_share(p.a, g));
-        if (gb != nullptr) share<T, kSumY>(y, gb, gbt, r, j, adjoint_share(p.b, g));
+        if (ga != nullptr)
+          share<T, kSumX>(x, ga, gat, r, j, skip ? adjoint_share(p.a, g) : p.a * g);
+        if (gb != nullptr)
+          share<T, kSumY>(y, gb, gbt, r, j, skip ? adjoint_share(p.b, g) : p.b * g);
       }
   }
   template <class T, bool kSummed>
@@ -281,10 +291,11 @@ struct ZipOp final : OpBase<ZipOp<Op>> {
     double* pat = buffer(x.active() && dual, ox, gat);
     double* pb = buffer(y.active(), oy, gb);
     double* pbt = buffer(y.active() && dual, oy, gbt);
+    const bool skip = TensorAccess::skip_zeros(tape);
     if (dual)
-      vjp<Dual>(ox, oy, self, pa, pat, pb, pbt);
+      vjp<Dual>(ox, oy, self, pa, pat, pb, pbt, skip);
     else
-      vjp<double>(ox, oy, self, pa, nullptr, pb, nullptr);
+      vjp<double>(ox, oy, self, pa, nullptr, pb, nullptr, skip);
     if (ga) accumulate(x, std::move(*ga), gat ? &*gat : nullptr);
     if (gb) accumulate(y, std::move(*gb), gbt ? &*gbt : nullptr);
   }

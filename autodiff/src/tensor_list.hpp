@@ -163,6 +163,8 @@ struct TensorAccess {
   static Tape& active(const char* op);
   static TensorList& list(Tape& t);
   static bool dual(const Tape& t) { return t.dual_; }
+  /// The sweep passes nothing on from a zero adjoint (adjoint_share): Tape::sweep_from's second.
+  static bool skip_zeros(const Tape& t) { return t.zeros_ == Tape::ZeroAdjoints::skipped; }
   static std::uint32_t tag(const Tape& t) { return t.tag_; }
   /// A new node computed by `op` from `operands` (live when one of them is; its forward runs
   /// now). Its mark is the current scalar size.

@@ -423,7 +423,7 @@ class Tape {
   void merge_steps();
   void merge_partials();
   void forward_plan();
-  void reverse_plan(std::uint32_t out);
+  void reverse_plan(std::uint32_t out);  // by zeros_, as sweep_once
   std::vector<Guard> guards_;
   std::uint64_t pinned_ = 0;
   bool replaying_ = false;
@@ -450,7 +450,14 @@ class Tape {
   void forward_segment(std::size_t lo, std::size_t hi, std::span<const double> x,
                        std::span<const double> v, bool dual);
   void clear_adjoints();
+  // The reverse sweep from `out` (its seed set): multiplying every share p·ḡ, then, only when a
+  // gradient or H·v component came out NaN, once more with adjoint_share (a zero adjoint passes
+  // nothing on, not even ∞·0), so finite tapes pay no compare per share.
   void sweep_from(std::size_t out, bool dual);
+  void sweep_once(std::size_t out, bool dual);
+  bool gradient_has_nan(bool dual) const;
+  enum class ZeroAdjoints : std::uint8_t { multiplied, skipped };
+  ZeroAdjoints zeros_ = ZeroAdjoints::multiplied;  // of the sweep under way (see sweep_from)
 };
 
 inline constinit Tape Tape::inert_{Tape::InertTag{}};
