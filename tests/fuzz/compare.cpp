@@ -32,7 +32,7 @@ void Comparer::number(const std::string& what, int i, double s, long double l, l
     ++stats_.singular;
     return;
   }
-  if (noise(i, s, l) || reference_off(i, s, d, scale)) {
+  if (noise(i, s, l) || far(i, s, l) || reference_off(i, s, d, scale)) {
     ++stats_.illcond;
     return;
   }
@@ -53,6 +53,18 @@ bool Comparer::noise(int i, double s, long double l) {
   if (k >= again_values_.size()) return false;
   const long double moved = std::fabs(static_cast<long double>(again_values_[k]) - s);
   return !(moved < 0.25L * std::fabs(s - l));  // NaN a few ulps away: noise too
+}
+
+bool Comparer::far(int i, double s, long double l) {
+  if (!again_far || !std::isfinite(s)) return false;
+  if (!far_done_) {
+    far_done_ = true;
+    far_errors_ = again_far();
+  }
+  const std::size_t k = i < 0 ? 0 : static_cast<std::size_t>(i);
+  if (k >= far_errors_.size() || !std::isfinite(far_errors_[k])) return false;
+  const long double error = s - l;
+  return !(std::fabs(far_errors_[k] - error) < 0.5L * std::fabs(error));
 }
 
 bool Comparer::reference_off(int i, double s, long double d, long double scale) {

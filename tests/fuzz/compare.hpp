@@ -14,8 +14,8 @@
 //     unguarded op off its domain or at a pole of its derivative, sqrt(0), even one the result
 //     does not use): a tape sweeps every node, and 0·∞ = NaN reaches the gradient. Those are
 //     counted as singular. (The oracle of the sum of all registers tells.)
-//   - a mismatch that Slope's own numbers a few ulps away do not repeat (`again`): rounding noise,
-//     counted as ill-conditioned.
+//   - a mismatch that Slope's own numbers a few ulps away do not repeat (`again`), or whose error
+//     Slope does not repeat 1e-4 away (`again_far`): rounding noise, counted as ill-conditioned.
 //   - a mismatch against L but not against the reference in 50 digits (`exact`): L was off.
 //   - otherwise a mismatch when |S − L| > rtol·|L| + 1e-9·scale + 64·|D − L| + 1e-12, with rtol =
 //     1e-7 for values and gradients and 1e-5 for H·v and Hessians: second-order rules cancel
@@ -54,6 +54,11 @@ class Comparer {
   /// rounding noise of an ill-conditioned sweep (a cancellation the oracle's forward mode does not
   /// make, cos of a huge argument), not a wrong rule, which gives the same error a few ulps away.
   std::function<std::vector<double>()> again;
+  /// Slope's errors against the reference at a point 1e-4 away, relative, with the same branches
+  /// (empty otherwise); asked only on a mismatch that `again` does not explain. Rounding that a
+  /// few ulps leave in place (a term of 1e-11 added to an adjoint of 0.5 and the 0.5 taken off
+  /// again later) lands elsewhere there; a wrong rule repeats its error.
+  std::function<std::vector<long double>()> again_far;
   /// The reference in 50 digits (same layout as the vector compared); asked only on a mismatch
   /// that is not noise. When Slope is within tolerance of it, the long-double reference was the
   /// one off (forward mode cancelling), counted as ill-conditioned.
@@ -67,14 +72,19 @@ class Comparer {
               std::span<const long double> d);
   void fail(const std::string& tag, const std::string& detail);
   /// Drops the numbers `again` gave, for the next vector.
-  void next() { again_done_ = exact_done_ = false, again_values_.clear(), exact_values_.clear(); }
+  void next() {
+    again_done_ = far_done_ = exact_done_ = false;
+    again_values_.clear(), far_errors_.clear(), exact_values_.clear();
+  }
 
  private:
   Stats& stats_;
   std::vector<Mismatch>& out_;
   bool noise(int i, double s, long double l);
   bool reference_off(int i, double s, long double d, long double scale);
-  bool again_done_ = false, exact_done_ = false;
+  bool far(int i, double s, long double l);
+  bool again_done_ = false, far_done_ = false, exact_done_ = false;
+  std::vector<long double> far_errors_;
   std::vector<double> again_values_;
   std::vector<long double> exact_values_;
 };

@@ -20,6 +20,7 @@ using Span = std::span<const double>;
 Span span(const xt::xarray<double>& a) { return {a.data(), a.size()}; }
 std::vector<double> vec(const xt::xarray<double>& a) { return {a.begin(), a.end()}; }
 using Again = std::function<std::vector<double>()>;
+using Far = std::function<std::vector<long double>()>;
 
 // x moved by four ulps per component, alternately up and down (zeros stay: they are chosen).
 std::vector<double> nudged(Span x) {
@@ -27,6 +28,13 @@ std::vector<double> nudged(Span x) {
   for (std::size_t i = 0; i < y.size(); ++i)
     for (int k = 0; k < 4 && y[i] != 0; ++k)
       y[i] = std::nextafter(y[i], i % 2 == 0 ? HUGE_VAL : -HUGE_VAL);
+  return y;
+}
+
+// x moved by 1e-4 relative per component, alternately up and down (zeros stay).
+std::vector<double> far(Span x) {
+  std::vector<double> y(x.begin(), x.end());
+  for (std::size_t i = 0; i < y.size(); ++i) y[i] *= i % 2 == 0 ? 1 + 1e-4 : 1 - 1e-4;
   return y;
 }
 
@@ -72,6 +80,11 @@ Reference reference(const Program& p, Span x, Span v, bool hessian) {
   return r;
 }
 
+std::vector<long double> pick_value(const OracleResult& o) { return {o.value}; }
+std::vector<long double> pick_grad(const OracleResult& o) { return o.grad; }
+std::vector<long double> pick_hv(const OracleResult& o) { return o.hv; }
+std::vector<long double> pick_hess(const OracleResult& o) { return o.hess; }
+
 class Run {
  public:
   Run(const ScalarCase& c, Outcome& out) : c_(c), out_(out), cmp_(out.stats, out.mismatches) {}
@@ -106,10 +119,31 @@ class Run {
       }
     };
   }
+  // Slope's errors at far(x), through get(x') against pick(reference there); empty if a branch
+  // or a clear comparison changes there, or Slope throws.
+  template <class G, class Pick>
+  std::function<std::vector<long double>()> at_far(const Reference& r, G get, Pick pick) {
+    return [this, &r, get, pick]() -> std::vector<long double> {
+      const std::vector<double> y = far(r.x);
+      const Reference f = reference(c_.program, y, c_.v, !r.l.hess.empty());
+      if (!f.clear || !f.finite || f.trace != r.trace) return {};
+      try {
+        const std::vector<double> s = get(Span(y));
+        const std::vector<long double> l = pick(f.l);
+        std::vector<long double> e(std::min(s.size(), l.size()));
+        for (std::size_t k = 0; k < e.size(); ++k) e[k] = s[k] - l[k];
+        return e;
+      } catch (const std::exception&) {
+        return {};
+      }
+    };
+  }
 
-  void value(const std::string& what, double s, const Reference& r, Again again = {}) {
+  void value(const std::string& what, double s, const Reference& r, Again again = {},
+             Far far = {}) {
     cmp_.nan_ok = nullptr;
     cmp_.again = std::move(again);
+    cmp_.again_far = std::move(far);
     cmp_.exact = exact(r, [](const OracleResult& e) { return std::vector<long double>{e.value}; });
     cmp_.next();
     if (std::isfinite(r.value) && !std::isfinite(s))
@@ -120,25 +154,28 @@ class Run {
       cmp_.number(what, -1, s, r.l.value, r.d.value, std::fabs(r.l.value));
   }
   void grad(const std::string& what, const xt::xarray<double>& g, const Reference& r,
-            Again again = {}) {
+            Again again = {}, Far far = {}) {
     excuse(r);
     cmp_.again = std::move(again);
+    cmp_.again_far = std::move(far);
     cmp_.exact = exact(r, [](const OracleResult& e) { return e.grad; });
     cmp_.vector(what, span(g), r.l.grad, r.d.grad);
   }
   void hv(const std::string& what, const xt::xarray<double>& h, const Reference& r,
-          Again again = {}) {
+          Again again = {}, Far far = {}) {
     excuse(r);
     cmp_.again = std::move(again);
+    cmp_.again_far = std::move(far);
     cmp_.exact = exact(r, [](const OracleResult& e) { return e.hv; });
     cmp_.rtol = 1e-5L;
     cmp_.vector(what, span(h), r.l.hv, r.d.hv);
     cmp_.rtol = 1e-7L;
   }
   void hess(const std::string& what, const xt::xarray<double>& h, const Reference& r,
-            Again again = {}) {
+            Again again = {}, Far far = {}) {
     excuse(r);
     cmp_.again = std::move(again);
+    cmp_.again_far = std::move(far);
     cmp_.exact = exact(r, [](const OracleResult& e) { return e.hess; });
     cmp_.rtol = 1e-5L;
     if (!r.l.hess.empty()) cmp_.vector(what, span(h), r.l.hess, r.d.hess);
@@ -198,22 +235,22 @@ auto make_f(const Program& p) {
 void Run::fresh(const Reference& r, bool hessian) {
   auto f = make_f(c_.program);
   const Span x(c_.x);
+  auto value_at = [f](Span y) { return std::vector<double>{slope::value_and_grad(f, y).value}; };
+  auto grad_at = [f](Span y) { return vec(slope::value_and_grad(f, y).grad); };
+  auto hvp_at = [f, &v = c_.v](Span y) { return vec(slope::hvp(f, y, v)); };
+  auto hessian_at = [f](Span y) { return vec(slope::hessian(f, y)); };
   call("fresh value_and_grad", [&] {
     const auto vg = slope::value_and_grad(f, c_.x);
-    value("fresh value", vg.value, r, at_nudged(x, [f](Span y) {
-            return std::vector<double>{slope::value_and_grad(f, y).value};
-          }));
-    grad("fresh grad", vg.grad, r,
-         at_nudged(x, [f](Span y) { return vec(slope::value_and_grad(f, y).grad); }));
+    value("fresh value", vg.value, r, at_nudged(x, value_at), at_far(r, value_at, pick_value));
+    grad("fresh grad", vg.grad, r, at_nudged(x, grad_at), at_far(r, grad_at, pick_grad));
   });
   call("fresh hvp", [&] {
-    hv("fresh hvp", slope::hvp(f, c_.x, c_.v), r,
-       at_nudged(x, [f, &v = c_.v](Span y) { return vec(slope::hvp(f, y, v)); }));
+    hv("fresh hvp", slope::hvp(f, c_.x, c_.v), r, at_nudged(x, hvp_at), at_far(r, hvp_at, pick_hv));
   });
   if (hessian)
     call("fresh hessian", [&] {
-      hess("fresh hessian", slope::hessian(f, c_.x), r,
-           at_nudged(x, [f](Span y) { return vec(slope::hessian(f, y)); }));
+      hess("fresh hessian", slope::hessian(f, c_.x), r, at_nudged(x, hessian_at),
+           at_far(r, hessian_at, pick_hess));
     });
 }
 
@@ -226,23 +263,33 @@ void Run::full(const std::string& who, Fn& fn, Span x, const Reference& r, bool 
   auto hvp_at = [&fn, &v = c_.v](Span y) { return vec(fn.hvp(y, v)); };
   auto hessian_at = [&fn](Span y) { return vec(fn.hessian(y)); };
   call(
-      who + " value", [&] { value(who + " value", fn.value(x), r, at_nudged(x, value_at)); },
+      who + " value",
+      [&] {
+        value(who + " value", fn.value(x), r, at_nudged(x, value_at),
+              at_far(r, value_at, pick_value));
+      },
       stale_expected);
   call(
       who + " value_and_grad",
       [&] {
         const auto vg = fn.value_and_grad(x);
-        value(who + " value", vg.value, r, at_nudged(x, value_at));
-        grad(who + " grad", vg.grad, r, at_nudged(x, grad_at));
+        value(who + " value", vg.value, r, at_nudged(x, value_at), at_far(r, value_at, pick_value));
+        grad(who + " grad", vg.grad, r, at_nudged(x, grad_at), at_far(r, grad_at, pick_grad));
       },
       stale_expected);
   call(
-      who + " hvp", [&] { hv(who + " hvp", fn.hvp(x, c_.v), r, at_nudged(x, hvp_at)); },
+      who + " hvp",
+      [&] {
+        hv(who + " hvp", fn.hvp(x, c_.v), r, at_nudged(x, hvp_at), at_far(r, hvp_at, pick_hv));
+      },
       stale_expected);
   if (hessian)
     call(
         who + " hessian",
-        [&] { hess(who + " hessian", fn.hessian(x), r, at_nudged(x, hessian_at)); },
+        [&] {
+          hess(who + " hessian", fn.hessian(x), r, at_nudged(x, hessian_at),
+               at_far(r, hessian_at, pick_hess));
+        },
         stale_expected);
 }
 
