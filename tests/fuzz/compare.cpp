@@ -44,38 +44,26 @@ void Comparer::number(const std::string& what, int i, double s, long double l, l
 }
 
 bool Comparer::noise(int i, double s, long double l) {
-  if (!again || !std::isfinite(s)) return false;
-  if (!again_done_) {
-    again_done_ = true;
-    again_values_ = again();
-  }
-  const std::size_t k = i < 0 ? 0 : static_cast<std::size_t>(i);
-  if (k >= again_values_.size()) return false;
-  const long double moved = std::fabs(static_cast<long double>(again_values_[k]) - s);
+  if (!std::isfinite(s)) return false;
+  const double* near = again.at(i);
+  if (near == nullptr) return false;
+  const long double moved = std::fabs(static_cast<long double>(*near) - s);
   return !(moved < 0.25L * std::fabs(s - l));  // NaN a few ulps away: noise too
 }
 
 bool Comparer::far(int i, double s, long double l) {
-  if (!again_far || !std::isfinite(s)) return false;
-  if (!far_done_) {
-    far_done_ = true;
-    far_errors_ = again_far();
-  }
-  const std::size_t k = i < 0 ? 0 : static_cast<std::size_t>(i);
-  if (k >= far_errors_.size() || !std::isfinite(far_errors_[k])) return false;
+  if (!std::isfinite(s)) return false;
+  const long double* error_there = again_far.at(i);
+  if (error_there == nullptr || !std::isfinite(*error_there)) return false;
   const long double error = s - l;
-  return !(std::fabs(far_errors_[k] - error) < 0.5L * std::fabs(error));
+  return !(std::fabs(*error_there - error) < 0.5L * std::fabs(error));
 }
 
 bool Comparer::reference_off(int i, double s, long double d, long double scale) {
-  if (!exact || !std::isfinite(s)) return false;
-  if (!exact_done_) {
-    exact_done_ = true;
-    exact_values_ = exact();
-  }
-  const std::size_t k = i < 0 ? 0 : static_cast<std::size_t>(i);
-  if (k >= exact_values_.size() || !std::isfinite(exact_values_[k])) return false;
-  const long double e = exact_values_[k];
+  if (!std::isfinite(s)) return false;
+  const long double* exact_value = exact.at(i);
+  if (exact_value == nullptr || !std::isfinite(*exact_value)) return false;
+  const long double e = *exact_value;
   const long double tol = rtol * std::fabs(e) + 1e-9L * scale + 64 * std::fabs(d - e) + 1e-12L;
   return std::fabs(s - e) <= tol;
 }

@@ -44,6 +44,30 @@ struct Mismatch {
   std::string detail;  // with numbers
 };
 
+/// Numbers computed only when a mismatch asks for them, once per vector compared.
+template <class T>
+class Lazy {
+ public:
+  Lazy& operator=(std::function<std::vector<T>()> get) {
+    get_ = std::move(get);
+    reset();
+    return *this;
+  }
+  void reset() { done_ = false, values_.clear(); }
+  /// Component i (i < 0: the one number of a scalar), or null when there is none.
+  const T* at(int i) {
+    if (!get_) return nullptr;
+    if (!done_) done_ = true, values_ = get_();
+    const std::size_t k = i < 0 ? 0 : static_cast<std::size_t>(i);
+    return k < values_.size() ? &values_[k] : nullptr;
+  }
+
+ private:
+  std::function<std::vector<T>()> get_;
+  bool done_ = false;
+  std::vector<T> values_;
+};
+
 class Comparer {
  public:
   explicit Comparer(Stats& stats, std::vector<Mismatch>& out) : stats_(stats), out_(out) {}
@@ -53,16 +77,16 @@ class Comparer {
   /// only on a mismatch. When they move by a quarter of the discrepancy, Slope's number is
   /// rounding noise of an ill-conditioned sweep (a cancellation the oracle's forward mode does not
   /// make, cos of a huge argument), not a wrong rule, which gives the same error a few ulps away.
-  std::function<std::vector<double>()> again;
+  Lazy<double> again;
   /// Slope's errors against the reference at a point 1e-4 away, relative, with the same branches
   /// (empty otherwise); asked only on a mismatch that `again` does not explain. Rounding that a
   /// few ulps leave in place (a term of 1e-11 added to an adjoint of 0.5 and the 0.5 taken off
   /// again later) lands elsewhere there; a wrong rule repeats its error.
-  std::function<std::vector<long double>()> again_far;
+  Lazy<long double> again_far;
   /// The reference in 50 digits (same layout as the vector compared); asked only on a mismatch
   /// that is not noise. When Slope is within tolerance of it, the long-double reference was the
   /// one off (forward mode cancelling), counted as ill-conditioned.
-  std::function<std::vector<long double>()> exact;
+  Lazy<long double> exact;
   long double rtol = 1e-7L;
   /// One number; `what` names it ("fresh value"), i its index (-1 for a scalar).
   void number(const std::string& what, int i, double s, long double l, long double d,
@@ -71,11 +95,8 @@ class Comparer {
   void vector(const std::string& what, std::span<const double> s, std::span<const long double> l,
               std::span<const long double> d);
   void fail(const std::string& tag, const std::string& detail);
-  /// Drops the numbers `again` gave, for the next vector.
-  void next() {
-    again_done_ = far_done_ = exact_done_ = false;
-    again_values_.clear(), far_errors_.clear(), exact_values_.clear();
-  }
+  /// Drops the lazy numbers of the last vector.
+  void next() { again.reset(), again_far.reset(), exact.reset(); }
 
  private:
   Stats& stats_;
@@ -83,10 +104,6 @@ class Comparer {
   bool noise(int i, double s, long double l);
   bool reference_off(int i, double s, long double d, long double scale);
   bool far(int i, double s, long double l);
-  bool again_done_ = false, far_done_ = false, exact_done_ = false;
-  std::vector<long double> far_errors_;
-  std::vector<double> again_values_;
-  std::vector<long double> exact_values_;
 };
 
 }  // namespace fuzz
