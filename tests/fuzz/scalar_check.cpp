@@ -139,12 +139,19 @@ class Run {
     };
   }
 
+  // What the comparer asks for before it reports a mismatch (compare.hpp): Slope near and far
+  // from x, and part `pick` of the reference in 50 digits.
+  template <class Pick>
+  void second_looks(const Reference& r, Again again, Far far, Pick pick) {
+    cmp_.again = std::move(again);
+    cmp_.again_far = std::move(far);
+    cmp_.exact = exact(r, pick);
+  }
+
   void value(const std::string& what, double s, const Reference& r, Again again = {},
              Far far = {}) {
     cmp_.nan_ok = nullptr;
-    cmp_.again = std::move(again);
-    cmp_.again_far = std::move(far);
-    cmp_.exact = exact(r, [](const OracleResult& e) { return std::vector<long double>{e.value}; });
+    second_looks(r, std::move(again), std::move(far), pick_value);
     cmp_.next();
     if (std::isfinite(r.value) && !std::isfinite(s))
       cmp_.fail(what + " not finite", what + ": slope " + std::to_string(s) +
@@ -156,17 +163,13 @@ class Run {
   void grad(const std::string& what, const xt::xarray<double>& g, const Reference& r,
             Again again = {}, Far far = {}) {
     excuse(r);
-    cmp_.again = std::move(again);
-    cmp_.again_far = std::move(far);
-    cmp_.exact = exact(r, [](const OracleResult& e) { return e.grad; });
+    second_looks(r, std::move(again), std::move(far), pick_grad);
     cmp_.vector(what, span(g), r.l.grad, r.d.grad);
   }
   void hv(const std::string& what, const xt::xarray<double>& h, const Reference& r,
           Again again = {}, Far far = {}) {
     excuse(r);
-    cmp_.again = std::move(again);
-    cmp_.again_far = std::move(far);
-    cmp_.exact = exact(r, [](const OracleResult& e) { return e.hv; });
+    second_looks(r, std::move(again), std::move(far), pick_hv);
     cmp_.rtol = 1e-5L;
     cmp_.vector(what, span(h), r.l.hv, r.d.hv);
     cmp_.rtol = 1e-7L;
@@ -174,9 +177,7 @@ class Run {
   void hess(const std::string& what, const xt::xarray<double>& h, const Reference& r,
             Again again = {}, Far far = {}) {
     excuse(r);
-    cmp_.again = std::move(again);
-    cmp_.again_far = std::move(far);
-    cmp_.exact = exact(r, [](const OracleResult& e) { return e.hess; });
+    second_looks(r, std::move(again), std::move(far), pick_hess);
     cmp_.rtol = 1e-5L;
     if (!r.l.hess.empty()) cmp_.vector(what, span(h), r.l.hess, r.d.hess);
     cmp_.rtol = 1e-7L;
