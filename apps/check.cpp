@@ -6,12 +6,12 @@
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <iostream>
-#include <models/models.hpp>
+#include <slope/models.hpp>
 #include <random>
 #include <string>
 #include <vector>
 
-#include <autodiff/check.hpp>
+#include <slope/autodiff/check.hpp>
 
 #include "command_line.hpp"
 #include "data_options.hpp"

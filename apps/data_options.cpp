@@ -95,7 +95,7 @@ std::unique_ptr<models::Model> make_model(const DataOptions& o, const models::Da
     // Labels are checked when the objective takes them; this only sizes the output.
     if (!(top >= 0 && top < 1e6))
       throw UsageError("softmax labels must be class indices 0…K−1; the largest label is " +
-                       detail::fmt(top));
+                       core::number(top));
     return std::make_unique<models::SoftmaxRegression>(d.dimension(),
                                                        static_cast<std::size_t>(top) + 1);
   }

@@ -11,7 +11,7 @@
 #include <boost/program_options.hpp>
 #include <cstdint>
 #include <memory>
-#include <models/models.hpp>
+#include <slope/models.hpp>
 #include <string>
 #include <vector>
 

@@ -13,7 +13,7 @@
 
 #include <xtensor/xadapt.hpp>
 
-#include <autodiff/autodiff.hpp>
+#include <slope/autodiff.hpp>
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include <autodiff/error.hpp>
+#include <slope/core/error.hpp>
 
 int run_demo(int argc, char** argv);
 int run_train(int argc, char** argv);

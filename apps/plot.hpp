@@ -7,8 +7,8 @@
 // Each plot is drawn into a temporary file that is renamed into place when gnuplot succeeds, so
 // a failed plot leaves no file. Failures throw slope::Error with gnuplot's first message line.
 
-#include <models/models.hpp>
-#include <optim/optim.hpp>
+#include <slope/models.hpp>
+#include <slope/optim.hpp>
 #include <span>
 #include <string>
 #include <vector>

@@ -9,8 +9,8 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <models/models.hpp>
-#include <optim/optim.hpp>
+#include <slope/models.hpp>
+#include <slope/optim.hpp>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -37,8 +37,8 @@ struct Options {
 };
 
 std::unique_ptr<optim::Optimizer> make_optimizer(const Options& o, std::size_t examples) {
-  if (!(o.lr > 0.0)) throw UsageError("--lr must be > 0, got " + detail::fmt(o.lr));
-  if (!(o.tol >= 0.0)) throw UsageError("--tol must be >= 0, got " + detail::fmt(o.tol));
+  if (!(o.lr > 0.0)) throw UsageError("--lr must be > 0, got " + core::number(o.lr));
+  if (!(o.tol >= 0.0)) throw UsageError("--tol must be >= 0, got " + core::number(o.tol));
   if (o.batch_size <= 0)
     throw UsageError("--batch-size must be >= 1, got " + std::to_string(o.batch_size));
   const std::size_t batch = std::min<std::size_t>(static_cast<std::size_t>(o.batch_size), examples);

@@ -3,7 +3,7 @@
 
 // Bad command-line input: main prints the message on one line and exits with 2.
 
-#include <autodiff/error.hpp>
+#include <slope/core/error.hpp>
 #include <string>
 
 struct UsageError : slope::Error {

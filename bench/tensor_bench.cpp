@@ -20,7 +20,7 @@
 #include <xtensor/xadapt.hpp>
 #include <xtensor/xrandom.hpp>
 
-#include <autodiff/autodiff.hpp>
+#include <slope/autodiff.hpp>
 
 #include "harness.hpp"
 #include "heap_counter.hpp"

@@ -6,7 +6,7 @@
 // taped one, so both time exactly the same arithmetic. `gradient` is the analytic gradient written
 // by hand, the baseline Slope is measured against.
 
-#include <autodiff/autodiff.hpp>
+#include <slope/autodiff.hpp>
 #include <cstddef>
 #include <random>
 #include <vector>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <autodiff/check.hpp>
+#include <slope/autodiff/check.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -75,8 +75,8 @@ CheckReport compare_gradient(const ValueFn& f, std::span<const double> x,
                              const xt::xarray<double>& ad, const xt::xarray<double>* analytic,
                              const CheckOptions& opt) {
   if (opt.rtol < 0 || opt.atol < 0)
-    throw Error("slope::check_gradient: tolerances must be >= 0, got rtol " + fmt(opt.rtol) +
-                ", atol " + fmt(opt.atol));
+    throw Error("slope::check_gradient: tolerances must be >= 0, got rtol " + core::number(opt.rtol) +
+                ", atol " + core::number(opt.atol));
   if (analytic != nullptr && analytic->size() != x.size())
     throw Error("slope::check_gradient: the analytic gradient has " +
                 std::to_string(analytic->size()) + " entries, x has " + std::to_string(x.size()));
@@ -128,41 +128,6 @@ CheckReport compare_hvp(const GradFn& g, std::span<const double> x, std::span<co
 }
 
 }  // namespace detail
-
-namespace {
-void check_dimension(const optim::Objective& f, std::span<const double> x, const char* call) {
-  if (x.size() != f.dimension())
-    throw Error(std::string("slope::").append(call).append(": x has length ") +
-                std::to_string(x.size()) + ", the objective's dimension is " +
-                std::to_string(f.dimension()));
-}
-}  // namespace
-
-CheckReport check_gradient(optim::Objective& f, std::span<const double> x,
-                           const CheckOptions& opt) {
-  check_dimension(f, x, "check_gradient");
-  xt::xarray<double> ad = xt::xarray<double>::from_shape({x.size()});
-  f.value_and_grad(x, std::span<double>(ad.data(), ad.size()), {});
-  return detail::compare_gradient([&f](std::span<const double> at) { return f.value(at, {}); }, x,
-                                  ad, nullptr, opt);
-}
-
-CheckReport check_hvp(optim::Objective& f, std::span<const double> x, std::span<const double> v,
-                      const CheckOptions& opt) {
-  check_dimension(f, x, "check_hvp");
-  if (!f.has_hvp()) throw Error("slope::check_hvp: the objective has no hvp");
-  if (v.size() != x.size())
-    throw Error("slope::check_hvp: v has length " + std::to_string(v.size()) +
-                " but x has length " + std::to_string(x.size()));
-  xt::xarray<double> ad = xt::xarray<double>::from_shape({x.size()});
-  f.hvp(x, v, std::span<double>(ad.data(), ad.size()), {});
-  auto grad_at = [&f](std::span<const double> at) {
-    xt::xarray<double> g = xt::xarray<double>::from_shape({at.size()});
-    f.value_and_grad(at, std::span<double>(g.data(), g.size()), {});
-    return g;
-  };
-  return detail::compare_hvp(grad_at, x, v, ad, opt);
-}
 
 std::ostream& operator<<(std::ostream& os, const CheckReport& r) {
   const bool has_analytic = !r.rows.empty() && r.rows.front().analytic.has_value();

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 // Recorded functions: a tape of their own, replayed at new parameters and new data.
 
-#include <autodiff/function.hpp>
+#include <slope/autodiff/function.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <exception>
 #include <system_error>
 #include <thread>
+
+#include <slope/core/hessian.hpp>
 
 #include "rethrow.hpp"
 #include "tensor_list.hpp"
@@ -74,10 +76,8 @@ std::size_t chunk_rows(std::size_t row_bytes) {
 }
 
 std::string shape_text(std::span<const std::size_t> s) {
-  return shape_str(Shape(s.begin(), s.end()));
+  return core::shape(s);
 }
-
-std::string num(double v) { return fmt(v); }
 
 // The boundary of every derivative call: what a replay throws leaves as a slope::Error (or a
 // subclass) or std::bad_alloc, never as another library's exception (xtensor's, Boost's).
@@ -134,10 +134,10 @@ void FunctionState::replay(std::span<const double> x, std::span<const double> v,
     const double a = g->a != 0 ? tape->replayed_value(g->a) : g->ca;
     const double b = g->b != 0 ? tape->replayed_value(g->b) : g->cb;
     throw StaleRecording(std::string("slope::Function::") + call +
-                         ": the recording took a branch this point does not: " + num(g->ca) + " " +
-                         symbol(g->cmp) + " " + num(g->cb) + " was " +
-                         (g->outcome ? "true" : "false") + " while recording, " + num(a) + " " +
-                         symbol(g->cmp) + " " + num(b) + " is " + (g->outcome ? "false" : "true") +
+                         ": the recording took a branch this point does not: " + core::number(g->ca) + " " +
+                         symbol(g->cmp) + " " + core::number(g->cb) + " was " +
+                         (g->outcome ? "true" : "false") + " while recording, " + core::number(a) + " " +
+                         symbol(g->cmp) + " " + core::number(b) + " is " + (g->outcome ? "false" : "true") +
                          " now; record again (slope::AutoFunction does)");
   }
   if (tape->tensor_count() != 0) check_value_reads(call);
@@ -169,7 +169,7 @@ void FunctionState::check_value_reads(const char* call) {
     if (now.size() != r.value.size() || !std::equal(now.begin(), now.end(), r.value.begin()))
       throw StaleRecording(std::string("slope::Function::") + call +
                            ": the recording read the value of a tensor of shape " +
-                           shape_str(r.value.shape()) +
+                           core::shape(r.value.shape()) +
                            " (Tensor::value, values or item value), which differs at this point; "
                            "record again (slope::AutoFunction does)");
   }
@@ -269,7 +269,7 @@ PlaceholderSpec rows_spec(std::string_view name, const xt::xarray<double>& data,
                           std::size_t end) {
   if (data.dimension() == 0 || begin > end || end > data.shape()[0])
     throw Error("slope::Function::bind_rows: rows [" + std::to_string(begin) + ", " +
-                std::to_string(end) + ") out of range for shape " + shape_str(data.shape()) +
+                std::to_string(end) + ") out of range for shape " + core::shape(data.shape()) +
                 " (placeholder '" + std::string(name) + "')");
   std::vector<std::size_t> shape(data.shape().begin(), data.shape().end());
   const std::size_t width = data.size() / std::max<std::size_t>(shape[0], 1);
@@ -376,14 +376,12 @@ xt::xarray<double> Function::eval_hessian(std::span<const double> x) {
   s_->check_x(x, "hessian");
   return detail::translate_errors("slope::Function::hessian", [&] {
     xt::xarray<double> h = xt::xarray<double>::from_shape({n, n});
-    std::vector<double> e(n, 0.0), col(n);
-    for (std::size_t j = 0; j < n; ++j) {
-      e[j] = 1.0;
-      s_->hvp(x, e, {}, col, "hessian");
-      for (std::size_t i = 0; i < n; ++i) h(i, j) = col[i];
-      e[j] = 0.0;
-    }
-    return detail::symmetrize(std::move(h));
+    std::vector<double> e(n), col(n);
+    core::hessian_from_hvps(n, {h.data(), h.size()}, e, col,
+                            [&](std::span<const double> u, std::span<double> c) {
+                              s_->hvp(x, u, {}, c, "hessian");
+                            });
+    return h;
   });
 }
 
@@ -404,7 +402,7 @@ void Function::bind_rows(std::string_view name, const xt::xarray<double>& data, 
   if (data.dimension() == 0 || begin > end || end > data.shape()[0])
     throw Error("slope::Function::bind_rows: rows [" + std::to_string(begin) + ", " +
                 std::to_string(end) + ") out of range for shape " +
-                detail::shape_str(data.shape()) + " (placeholder '" + b.now.name + "')");
+                core::shape(data.shape()) + " (placeholder '" + b.now.name + "')");
   detail::Shape shape = data.shape();
   const std::size_t width = data.size() / std::max<std::size_t>(shape[0], 1);
   shape[0] = end - begin;
@@ -490,7 +488,7 @@ ValueAndGrad parallel_value_and_grad(Function& f, std::span<const double> x,
   const std::size_t rows = data[0].data.dimension() == 0 ? 0 : data[0].data.shape()[0];
   for (const Rows& r : data)
     if (r.data.dimension() == 0 || r.data.shape()[0] != rows)
-      throw Error(std::string(call) + ": '" + r.name + "' has shape " + shape_str(r.data.shape()) +
+      throw Error(std::string(call) + ": '" + r.name + "' has shape " + core::shape(r.data.shape()) +
                   ", '" + data[0].name + "' has " + std::to_string(rows) +
                   " rows: every entry needs the same number of rows");
   if (rows == 0) throw Error(std::string(call) + ": the data has no rows");

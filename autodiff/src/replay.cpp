@@ -11,9 +11,10 @@
 #include <string>
 #include <utility>
 
-#include <autodiff/functional.hpp>
-#include <autodiff/op_list.hpp>
-#include <autodiff/tape.hpp>
+#include <slope/autodiff/functional.hpp>
+#include <slope/autodiff/op_list.hpp>
+#include <slope/autodiff/tape.hpp>
+#include <slope/core/hessian.hpp>
 
 #include "tensor_list.hpp"
 
@@ -232,7 +233,7 @@ void dispatch_plan_group(std::uint8_t code, int folds, int squares, bool chain,
 // running sum's adds) travels in a register, `carry`, not through a store and a reload of its
 // adjoint; mark_carries made that operand the step's own slot, zeroed after it. One loop per
 // kind of run, so neither a branch nor a mask per step picks the share to carry (a mask moved
-// the carry through an integer register: 14 cycles a step on the chain, against 8 with
+// the carry through an integer register, which made each step on the chain slower than with
 // branches). kSkip: the output is not the last node, and the nodes after it are not swept.
 // kSkipZeros: each share by adjoint_share (the second sweep of Tape::sweep_from).
 template <bool kSkip, bool kSkipZeros, int kCarry, class Step, class Partials>
@@ -472,9 +473,9 @@ void Tape::replay_sweep(std::span<const double> x, std::span<const double> v, bo
   }
   if (dual && !tangents_) tangents_ = std::make_unique_for_overwrite<Tangent[]>(capacity_);
   // A block of inputs is read from its slots (copied there below, or set by its input nodes in
-  // the dual sweep): a second copy into inputs_ cost as much as a quarter of a replay of
-  // Rosenbrock n = 1000 when x and inputs_ sat at nearly the same offset in a 4 KiB page (loads
-  // waited on the stores of the copy: 600 ns against 150 ns for 8 KB).
+  // the dual sweep): a second copy into inputs_ was a large part of a replay of Rosenbrock
+  // n = 1000 when x and inputs_ sat at nearly the same offset in a 4 KiB page (loads waited on the
+  // stores of the copy).
   inputs_in_values_ = floor_ > 1 && inputs_.size() + 1 == floor_;
   if (!inputs_in_values_) std::copy(x.begin(), x.end(), inputs_.begin());
   dual_ = dual;
@@ -545,25 +546,18 @@ xt::xarray<double> finish_hessian(Tape& tape, const Var& y, const Tensor& p, con
   tape.close();
   const std::size_t n = p.size();
   const std::vector<double> x(tape.input_values().begin(), tape.input_values().end());
-  xt::xarray<double> h = xt::zeros<double>({n, n});
-  std::vector<double> e(n, 0.0);
-  for (std::size_t j = 0; j < n; ++j) {
-    e[j] = 1.0;
-    tape.replay(x, e);
-    if (y.is_active()) tape.reverse_dual_replayed(y.slot());
-    for (std::size_t i = 0; i < n; ++i) h(i, j) = tape.hvp_adjoint(p.first_slot() + i);
-    e[j] = 0.0;
-  }
-  return symmetrize(std::move(h));
-}
-
-xt::xarray<double> symmetrize(xt::xarray<double> h) {
-  // Forward-over-reverse columns agree with their transposes only to rounding; average them.
-  const std::size_t n = h.shape()[0];
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = i + 1; j < n; ++j) h(i, j) = h(j, i) = 0.5 * (h(i, j) + h(j, i));
+  xt::xarray<double> h = xt::xarray<double>::from_shape({n, n});
+  std::vector<double> e(n), col(n);
+  core::hessian_from_hvps(n, {h.data(), h.size()}, e, col,
+                          [&](std::span<const double> u, std::span<double> c) {
+                            tape.replay(x, u);
+                            if (y.is_active()) tape.reverse_dual_replayed(y.slot());
+                            for (std::size_t i = 0; i < n; ++i)
+                              c[i] = tape.hvp_adjoint(p.first_slot() + i);
+                          });
   return h;
 }
+
 
 }  // namespace detail
 }  // namespace slope

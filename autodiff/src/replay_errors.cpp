@@ -11,8 +11,8 @@
 #include <string>
 #include <utility>
 
-#include <autodiff/op_list.hpp>
-#include <autodiff/tape.hpp>
+#include <slope/autodiff/op_list.hpp>
+#include <slope/autodiff/tape.hpp>
 
 #include "rethrow.hpp"
 #include "tensor_list.hpp"
@@ -104,13 +104,13 @@ std::string Tape::describe(std::uint32_t slot) const {
   const Node& n = base_[slot];
   const double a = values_[n.a()];
   if (n.op() == ops::kLinearCode)
-    return detail::fmt(n.p0) + "·" + detail::fmt(a) + " + " + detail::fmt(n.p1) + "·" +
-           detail::fmt(values_[n.b()]);
-  std::string s = std::string(kOpNames[n.op()]) + "(" + detail::fmt(a);
+    return core::number(n.p0) + "·" + core::number(a) + " + " + core::number(n.p1) + "·" +
+           core::number(values_[n.b()]);
+  std::string s = std::string(kOpNames[n.op()]) + "(" + core::number(a);
   if (n.op() >= ops::kFirstOpCode && kArities[n.op()] == 2) {
     // A one-operand op with a constant keeps it in p1 (b is the node's own slot).
     const bool constant = n.b() == slot;
-    s += ", " + detail::fmt(constant ? n.p1 : values_[n.b()]);
+    s += ", " + core::number(constant ? n.p1 : values_[n.b()]);
   }
   return s + ")";
 }
@@ -138,7 +138,7 @@ void Tape::check_finite_values(const std::string& call) const {
     for (; lo < hi; ++lo)
       if (!std::isfinite(val[lo]) && base_[lo].op() != ops::kInputCode)
         throw Error(call + ": nan check: " + describe(static_cast<std::uint32_t>(lo)) + " = " +
-                    detail::fmt(val[lo]));
+                    core::number(val[lo]));
   };
   if (tensors_) {
     const detail::TensorList& list = *tensors_;
@@ -151,8 +151,8 @@ void Tape::check_finite_values(const std::string& call) const {
           std::find_if(value.begin(), value.end(), [](double e) { return !std::isfinite(e); });
       if (bad != value.end())
         throw Error(call + ": nan check: tensor op #" + std::to_string(k) + " produced " +
-                    detail::fmt(*bad) + " at flat index " + std::to_string(bad - value.begin()) +
-                    " of shape " + detail::shape_str(value.shape()));
+                    core::number(*bad) + " at flat index " + std::to_string(bad - value.begin()) +
+                    " of shape " + core::shape(value.shape()));
     }
   }
   scalars(size_);

@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include <autodiff/op_list.hpp>
-#include <autodiff/tape.hpp>
+#include <slope/autodiff/op_list.hpp>
+#include <slope/autodiff/tape.hpp>
 
 #include "tensor_list.hpp"
 
@@ -63,9 +63,9 @@ void Tape::build_schedule() {
   bool fresh = true;  // the next node starts a group (a segment's first)
   // Levels are formed within windows of the segment: one level of a whole large tape would touch
   // nodes spread over all of it (Rosenbrock n = 100 000: 350 000 nodes, 11 MB), level after level,
-  // and each pass would miss the cache (13.5 ms per replayed gradient there; 6.2 ms with windows of
-  // 4096 nodes). A window of 512 nodes (16 KiB, with its values 20 KiB) stays in L1 while its
-  // levels run: 10 % less again at n = 100 000 than 4096, the same below 10 000 (measured with
+  // and each pass would miss the cache (windows of 4096 nodes already made the replayed gradient
+  // there much faster). A window of 512 nodes (16 KiB, with its values 20 KiB) stays in L1 while
+  // its levels run: faster again at n = 100 000 than 4096, the same below 10 000 (measured with
   // windows of 128 … 16 384 interleaved in one process). Its levels still group dozens of
   // independent nodes of one op. Operands before the window are complete when it starts.
   constexpr std::size_t kWindow = 512;

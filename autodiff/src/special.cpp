@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <autodiff/ops/special.hpp>
+#include <slope/autodiff/ops/special.hpp>
 
 #include <cmath>
 #include <exception>

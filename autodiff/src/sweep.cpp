@@ -8,9 +8,9 @@
 #include <exception>
 #include <string>
 
-#include <autodiff/functional.hpp>
-#include <autodiff/tape.hpp>
-#include <autodiff/var.hpp>
+#include <slope/autodiff/functional.hpp>
+#include <slope/autodiff/tape.hpp>
+#include <slope/autodiff/var.hpp>
 
 #include "rethrow.hpp"
 #include "tensor_list.hpp"
@@ -145,7 +145,7 @@ void Tape::sweep_once(std::size_t out, bool dual) {
 namespace {
 // False when some value is NaN or ±∞ (its exponent bits all ones). Flags in four independent
 // lanes, ORed: a search with an exit per element, or one running minimum, waits on the previous
-// element (W2-small: 7–12 % of a replayed gradient, for its 100 inputs against 200 nodes).
+// element (a visible share of W2-small's replayed gradient, for its 100 inputs against 200 nodes).
 template <std::size_t kStride>
 bool all_finite(const double* first, std::size_t count) {
   constexpr std::uint64_t kExponent = 0x7ff0000000000000ull;
@@ -237,7 +237,7 @@ bool Tape::begin_sweep(const Var& y, const char* call) {
   if (!y.is_active()) return false;
   if (y.tag_ != tag_ || y.slot() >= size())
     throw Error(std::string("slope::Tape::") + call + ": the output Var (value " +
-                detail::fmt(y.value_) + ") is not from this recording (recording #" +
+                core::number(y.value_) + ") is not from this recording (recording #" +
                 std::to_string(y.tag_) + ", tape is at #" + std::to_string(tag_) + ")");
   base_[y.slot()].adj = 1.0;
   return true;
@@ -257,7 +257,7 @@ void Tape::adjoints(std::uint32_t first, std::span<double> out) const {
 
 double Tape::adjoint(const Var& x) const {
   if (x.is_active() && (x.tag_ != tag_ || x.slot() >= size()))
-    throw Error("slope::Tape::adjoint: the Var (value " + detail::fmt(x.value_) +
+    throw Error("slope::Tape::adjoint: the Var (value " + core::number(x.value_) +
                 ") is not from this recording");
   return x.is_active() ? adjoint(x.slot()) : 0.0;
 }

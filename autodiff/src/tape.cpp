@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
-#include <autodiff/tape.hpp>
+#include <slope/autodiff/tape.hpp>
 
 #include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <exception>
 
-#include <autodiff/functional.hpp>
-#include <autodiff/tensor.hpp>
-#include <autodiff/var.hpp>
+#include <slope/autodiff/functional.hpp>
+#include <slope/autodiff/tensor.hpp>
+#include <slope/autodiff/var.hpp>
 
 #include "rethrow.hpp"
 #include "tensor_list.hpp"
@@ -148,7 +148,7 @@ Tensor Tape::inputs(std::span<const double> x, std::span<const double> v) {
 
 void Tape::throw_stale(double value, std::uint32_t tag, const char* op) {
   const Tape* t = active();
-  std::string msg = std::string("slope: ") + op + ": a Var (value " + detail::fmt(value) +
+  std::string msg = std::string("slope: ") + op + ": a Var (value " + core::number(value) +
                     ", recording #" + std::to_string(tag) + ") ";
   if (t == nullptr)
     msg += "was used after its tape was cleared: no recording is active on this thread";
@@ -160,14 +160,14 @@ void Tape::throw_stale(double value, std::uint32_t tag, const char* op) {
 
 void Tape::throw_mixed(double av, std::uint32_t at, double bv, std::uint32_t bt, const char* op) {
   throw Error(std::string("slope: ") + op + ": mixes handles of two tapes (recording #" +
-              std::to_string(at) + " and #" + std::to_string(bt) + ", values " + detail::fmt(av) +
-              " and " + detail::fmt(bv) + ")");
+              std::to_string(at) + " and #" + std::to_string(bt) + ", values " + core::number(av) +
+              " and " + core::number(bv) + ")");
 }
 
 void Tape::throw_not_finite(const char* op, double z, double a, double b, int arity) const {
-  std::string msg = std::string("slope: nan check: ") + op + "(" + detail::fmt(a);
-  if (arity == 2) msg += ", " + detail::fmt(b);
-  throw Error(msg + ") = " + detail::fmt(z));
+  std::string msg = std::string("slope: nan check: ") + op + "(" + core::number(a);
+  if (arity == 2) msg += ", " + core::number(b);
+  throw Error(msg + ") = " + core::number(z));
 }
 
 Recording::Recording(Tape& tape, Mode mode) : tape_(&tape), previous_(Tape::active_) {
@@ -272,7 +272,7 @@ void throw_non_scalar(const char* call, std::size_t size) {
 
 void check_output(const Tape& tape, const Var& y, const char* call) {
   if (y.is_active() && y.tag() != tape.tag())
-    throw Error(std::string("slope::") + call + ": f returned a Var (value " + fmt(y.value()) +
+    throw Error(std::string("slope::") + call + ": f returned a Var (value " + core::number(y.value()) +
                 ") from another recording; build the result from the parameters it was given");
 }
 

@@ -13,24 +13,12 @@
 #include <xtensor/xmath.hpp>
 #include <xtensor/xreducer.hpp>
 
-#include <autodiff/tensor_ops.hpp>
+#include <slope/autodiff/tensor_ops.hpp>
 
 #include "tensor_list.hpp"
 
 namespace slope {
 namespace detail {
-
-std::string shape_str(const Shape& s) {
-  std::string r = "(";
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (i > 0) r += ',';
-    r += std::to_string(s[i]);
-  }
-  return r + (s.size() == 1 ? ",)" : ")");
-}
-std::string shape_str(const std::vector<std::size_t>& s) {
-  return shape_str(Shape(s.begin(), s.end()));
-}
 
 std::size_t size_of(const Shape& s) {
   return std::accumulate(s.begin(), s.end(), std::size_t{1}, std::multiplies<>());
@@ -151,9 +139,9 @@ void check_finite(const Array& value, const char* name) {
   const auto bad =
       std::find_if(value.begin(), value.end(), [](double v) { return !std::isfinite(v); });
   if (bad != value.end())
-    throw Error(std::string("slope: nan check: ") + name + " produced " + fmt(*bad) +
+    throw Error(std::string("slope: nan check: ") + name + " produced " + core::number(*bad) +
                 " at flat index " + std::to_string(bad - value.begin()) + " of shape " +
-                shape_str(value.shape()));
+                core::shape(value.shape()));
 }
 
 TensorNode& new_node(Tape& t, TensorList& l) {
@@ -331,7 +319,7 @@ struct Element final : OpBase<Element> {
     const ValueRef v = s.value();
     if (flat >= v.size())
       throw Error("slope: element: flat index " + std::to_string(flat) +
-                  " out of range for shape " + shape_str(v.shape()));
+                  " out of range for shape " + core::shape(v.shape()));
     TensorAccess::set_scalar(tape, out, v.flat(flat), s.has_tan ? s.tan.flat(flat) : 0.0);
   }
   void backward(Tape& tape, TensorList& list, TensorNode&) override {
@@ -385,7 +373,7 @@ std::uint32_t node_of(const Var& v, const char* op) {
   Tape& t = TensorAccess::active(op);
   if (!v.is_active()) return TensorAccess::add_data(t, nullptr, Array(v.value())).node();
   if (v.tag() != TensorAccess::tag(t))
-    throw Error(std::string("slope: ") + op + ": a Var (value " + fmt(v.value()) + ", recording #" +
+    throw Error(std::string("slope: ") + op + ": a Var (value " + core::number(v.value()) + ", recording #" +
                 std::to_string(v.tag()) +
                 ") is not from the active tape: its recording ended, or it belongs to another "
                 "tape or thread");
@@ -414,8 +402,8 @@ Shape broadcast_shape(const Shape& a, const Shape& b, const char* op) {
     const std::size_t ea = i + a.size() >= n ? a[i + a.size() - n] : 1;
     const std::size_t eb = i + b.size() >= n ? b[i + b.size() - n] : 1;
     if (ea != eb && ea != 1 && eb != 1)
-      throw Error(std::string("slope: ") + op + ": shapes " + shape_str(a) + " and " +
-                  shape_str(b) + " do not broadcast");
+      throw Error(std::string("slope: ") + op + ": shapes " + core::shape(a) + " and " +
+                  core::shape(b) + " do not broadcast");
     out[i] = ea == 1 ? eb : ea;
   }
   return out;
@@ -533,7 +521,7 @@ std::size_t normalize_axis(std::ptrdiff_t axis, std::size_t dims, const char* op
   const auto d = static_cast<std::ptrdiff_t>(dims);
   if (axis < -d || axis >= d)
     throw Error(std::string("slope: ") + op + ": axis " + std::to_string(axis) +
-                " is out of range for shape " + shape_str(shape));
+                " is out of range for shape " + core::shape(shape));
   return static_cast<std::size_t>(axis < 0 ? axis + d : axis);
 }
 
@@ -611,7 +599,7 @@ Tensor::Fields Tensor::element(std::size_t i) const {
                   std::to_string(n_));
   } else {
     throw Error("slope::Tensor::operator[]: needs a 1-D tensor, got shape " +
-                detail::shape_str(shape()) + " (use slice, reshape or item)");
+                core::shape(shape()) + " (use slice, reshape or item)");
   }
   const Var v = detail::element_of(TensorAccess::active("Tensor::operator[]"), node(), i, true);
   return {v.value(), v.slot(), v.tag()};
@@ -620,7 +608,7 @@ Tensor::Fields Tensor::element(std::size_t i) const {
 Var Tensor::item() const {
   if (size() != 1)
     throw Error("slope::Tensor::item: needs a tensor of one element, got shape " +
-                detail::shape_str(shape()));
+                core::shape(shape()));
   if (values_ != nullptr) return (*this)[0];
   return detail::element_of(TensorAccess::active("Tensor::item"), node(), 0, true);
 }
@@ -642,7 +630,7 @@ Tensor stack(std::span<const Var> xs) {
     const Var& x = xs[i];
     if (x.is_active() && x.tag() != TensorAccess::tag(t))
       throw Error("slope: stack: element " + std::to_string(i) + " (value " +
-                  detail::fmt(x.value()) + ", recording #" + std::to_string(x.tag()) +
+                  core::number(x.value()) + ", recording #" + std::to_string(x.tag()) +
                   ") is not from the active tape");
     fs->slots.push_back(x.slot());  // a constant's slot is the sink, 0
     fs->constants.push_back(x.value());

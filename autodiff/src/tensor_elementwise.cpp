@@ -12,7 +12,7 @@
 #include <xtensor/xbroadcast.hpp>
 #include <xtensor/xoperation.hpp>
 
-#include <autodiff/tensor_ops.hpp>
+#include <slope/autodiff/tensor_ops.hpp>
 
 #include "tensor_list.hpp"
 
@@ -352,8 +352,8 @@ struct WhereOp final : OpBase<WhereOp> {
     const Shape ab = broadcast_shape(x.value().shape(), y.value().shape(), "where");
     const Shape& ms = mask.shape();
     if (broadcast_shape(ms, ab, "where (mask)") != ms)
-      throw Error("slope: where: the mask has shape " + shape_str(ms) +
-                  ", the operands broadcast to " + shape_str(ab));
+      throw Error("slope: where: the mask has shape " + core::shape(ms) +
+                  ", the operands broadcast to " + core::shape(ab));
     const Out o = output(tape, self, ms);
     const Operand ox(x, ms), oy(y, ms);
     const bool* m = mask.data();

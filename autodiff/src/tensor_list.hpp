@@ -22,10 +22,11 @@
 
 #include <xtensor/xarray.hpp>
 
-#include <autodiff/dual.hpp>
-#include <autodiff/error.hpp>
-#include <autodiff/tape.hpp>
-#include <autodiff/tensor.hpp>
+#include <slope/autodiff/dual.hpp>
+#include <slope/core/error.hpp>
+#include <slope/core/format.hpp>
+#include <slope/autodiff/tape.hpp>
+#include <slope/autodiff/tensor.hpp>
 
 namespace slope::detail {
 
@@ -109,8 +110,8 @@ struct TensorNode {
 };
 
 /// Arrays released by earlier sweeps, by element count, so a tape that is swept again at the
-/// same shapes reuses memory instead of asking for fresh pages (page faults were a third of an
-/// HVP at N = 100 000 before the pool) and a warm replay allocates nothing. Bounded by `limit`
+/// same shapes reuses memory instead of asking for fresh pages (page faults were a large share of
+/// an HVP at N = 100 000 before the pool) and a warm replay allocates nothing. Bounded by `limit`
 /// doubles, so shapes that keep changing cannot make it grow without end.
 struct ArrayPool {
   std::map<std::size_t, std::vector<Array>> by_size;
@@ -210,8 +211,6 @@ struct TensorAccess {
 
 // ---- helpers shared by the op files ----
 
-std::string shape_str(const Shape& s);
-std::string shape_str(const std::vector<std::size_t>& s);
 /// The node of a Tensor operand on tape t; throws for stale handles or handles of other tapes.
 std::uint32_t node_index(Tape& t, const Tensor& x, const char* op);
 /// NumPy broadcast shape of a and b; throws naming the op and both shapes.

@@ -14,7 +14,7 @@
 #include <optional>
 #include <string>
 
-#include <autodiff/tensor_ops.hpp>
+#include <slope/autodiff/tensor_ops.hpp>
 
 #include "tensor_list.hpp"
 
@@ -214,7 +214,7 @@ struct ReduceOp final : OpBase<ReduceOp> {
     Shape out;
     ls = lanes_of(s, axis, name, out);
     if (ls.len == 0 && ls.count() > 0 && r != Reduction::sum && r != Reduction::norm2)
-      throw Error(std::string("slope: ") + name + ": reduces zero elements (shape " + shape_str(s) +
+      throw Error(std::string("slope: ") + name + ": reduces zero elements (shape " + core::shape(s) +
                   (axis ? ", axis " + std::to_string(*axis) : std::string()) + ")");
     const Out o = output(tape, self, out);
     if (o.t != nullptr)
@@ -295,7 +295,7 @@ struct SoftmaxOp final : OpBase<SoftmaxOp> {
     ls = lanes_along(s, normalize_axis(axis, s.size(), name, s));
     if (ls.len == 0 && ls.count() > 0)
       throw Error(std::string("slope: ") + name + ": normalizes zero elements (shape " +
-                  shape_str(s) + ", axis " + std::to_string(axis) + ")");
+                  core::shape(s) + ", axis " + std::to_string(axis) + ")");
     const Out o = output(tape, self, s);
     ls.each([&](std::size_t base, std::size_t stride, std::size_t) {
       if (o.t != nullptr)

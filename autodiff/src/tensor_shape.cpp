@@ -7,7 +7,7 @@
 #include <numeric>
 #include <string>
 
-#include <autodiff/tensor_ops.hpp>
+#include <slope/autodiff/tensor_ops.hpp>
 
 #include "tensor_list.hpp"
 
@@ -47,7 +47,7 @@ struct RowsOp final : OpBase<RowsOp> {
     for (std::size_t r : rows)
       if (r >= s[0])
         throw Error(std::string("slope: ") + name + ": row " + std::to_string(r) +
-                    " out of range for " + std::to_string(s[0]) + " rows (shape " + shape_str(s) +
+                    " out of range for " + std::to_string(s[0]) + " rows (shape " + core::shape(s) +
                     ")");
     Shape out = s;
     out[0] = rows.size();
@@ -88,7 +88,7 @@ Shape resolve_shape(std::span<const std::ptrdiff_t> dims, const Shape& from) {
       if (i > 0) to += ',';
       to += std::to_string(dims[i]);
     }
-    throw Error("slope: reshape: cannot reshape " + shape_str(from) + " into " + to +
+    throw Error("slope: reshape: cannot reshape " + core::shape(from) + " into " + to +
                 (dims.size() == 1 ? ",)" : ")") + ": " + why);
   };
   for (std::size_t i = 0; i < dims.size(); ++i) {
@@ -156,7 +156,7 @@ Tensor slice_node(const Tensor& a, std::size_t begin, std::size_t end) {
   if (s.empty()) throw Error("slope: slice: needs at least one axis, got a 0-d tensor");
   if (begin > end || end > s[0])
     throw Error("slope: slice: rows [" + std::to_string(begin) + ", " + std::to_string(end) +
-                ") out of range for shape " + shape_str(s));
+                ") out of range for shape " + core::shape(s));
   std::vector<std::size_t> rows(end - begin);
   std::iota(rows.begin(), rows.end(), begin);
   return take_rows(tape, ia, std::move(rows), "slice");
@@ -178,7 +178,7 @@ struct ConcatOp final : OpBase<ConcatOp> {
       bool same = s.size() == first.size();
       for (std::size_t d = 0; same && d < s.size(); ++d) same = d == ax || s[d] == first[d];
       if (!same)
-        throw Error("slope: concatenate: shapes " + shape_str(first) + " and " + shape_str(s) +
+        throw Error("slope: concatenate: shapes " + core::shape(first) + " and " + core::shape(s) +
                     " differ outside axis " + std::to_string(ax));
       out[ax] += s[ax];
     }
@@ -278,7 +278,7 @@ Tensor gather_rows(const Tensor& a, std::span<const std::size_t> idx) {
   for (std::size_t i : idx)
     if (i >= s[0])
       throw Error("slope: gather_rows: index " + std::to_string(i) + " out of range for " +
-                  std::to_string(s[0]) + " rows (shape " + detail::shape_str(s) + ")");
+                  std::to_string(s[0]) + " rows (shape " + core::shape(s) + ")");
   return detail::take_rows(tape, ia, {idx.begin(), idx.end()}, "gather_rows");
 }
 

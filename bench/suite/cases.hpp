@@ -12,7 +12,7 @@
 //   W4-small  one tanh layer of 64, softmax over 10 classes, 32 inputs, batch 256
 //   W4-large  the same network, batch 4 096
 
-#include <autodiff/autodiff.hpp>
+#include <slope/autodiff.hpp>
 #include <functional>
 #include <string>
 #include <vector>

@@ -123,8 +123,8 @@ int main(int argc, char** argv) {
   }
 
   // The ratios the bars judge (function, hand-written, Slope's methods) get 11 repetitions of at
-  // least 0.1 s: on this shared host one method's 5 medians could land 20 % off; central
-  // differences and the dense Hessian (seconds per call on the large workloads) keep 5.
+  // least 0.1 s: on this shared host one method's 5 medians could land far apart; central
+  // differences and the dense Hessian (slow per call on the large workloads) keep 5.
   const auto add = [&](const std::string& name, auto fn) {
     const bool slow = name == "fd_gradient" || name == "hessian";
     benchmark::RegisterBenchmark((c.id + "/" + name).c_str(), fn)

@@ -9,8 +9,8 @@
 #include <cstddef>
 #include <filesystem>
 #include <fstream>
-#include <models/dataset.hpp>
-#include <optim/error.hpp>
+#include <slope/models/dataset.hpp>
+#include <slope/core/error.hpp>
 #include <sstream>
 #include <string>
 #include <string_view>

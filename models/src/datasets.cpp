@@ -7,10 +7,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
-#include <models/dataset.hpp>
+#include <slope/models/dataset.hpp>
 #include <numbers>
 #include <numeric>
-#include <optim/error.hpp>
+#include <slope/core/error.hpp>
+#include <slope/core/format.hpp>
 #include <random>
 #include <sstream>
 #include <string>
@@ -31,21 +32,6 @@ Dataset parse_csv_as(std::string_view who, std::string_view text, const std::str
 }  // namespace detail
 
 namespace {
-
-std::string shape_of(const xt::xarray<double>& a) {
-  std::string out = "(";
-  for (std::size_t k = 0; k < a.dimension(); ++k) {
-    out += (k == 0 ? "" : ", ") + std::to_string(a.shape(k));
-  }
-  return out + (a.dimension() == 1 ? ",)" : ")");
-}
-
-std::string number(double v) {
-  std::ostringstream s;
-  s.precision(17);
-  s << v;
-  return s.str();
-}
 
 /// A uniform integer in [0, bound) from the engine's 64-bit outputs, by rejection: outputs below
 /// 2^64 mod bound are drawn again, so every residue is equally likely. bound ≥ 1.
@@ -100,10 +86,10 @@ Dataset auto_mpg(const std::vector<std::string>& features, const std::string& la
 
 Standardizer Standardizer::fit(const xt::xarray<double>& X) {
   const std::string who = "slope::models::Standardizer::fit: ";
-  if (X.dimension() != 2) throw Error(who + "X must be (N, D), got shape " + shape_of(X));
+  if (X.dimension() != 2) throw Error(who + "X must be (N, D), got shape " + core::shape(X.shape()));
   const std::size_t n = X.shape(0);
   const std::size_t d = X.shape(1);
-  if (n == 0) throw Error(who + "X has no rows, shape " + shape_of(X));
+  if (n == 0) throw Error(who + "X has no rows, shape " + core::shape(X.shape()));
   Standardizer s;
   s.mean = xt::xarray<double>::from_shape({d});
   s.scale = xt::xarray<double>::from_shape({d});
@@ -113,7 +99,7 @@ Standardizer Standardizer::fit(const xt::xarray<double>& X) {
     for (std::size_t i = 0; i < n; ++i) {
       const double v = X(i, j);
       if (!std::isfinite(v)) {
-        throw Error(who + "X(" + std::to_string(i) + ", " + std::to_string(j) + ") = " + number(v) +
+        throw Error(who + "X(" + std::to_string(i) + ", " + std::to_string(j) + ") = " + core::number(v) +
                     " is not finite");
       }
       sum += v;
@@ -135,11 +121,11 @@ xt::xarray<double> Standardizer::apply(const xt::xarray<double>& X) const {
   const std::string who = "slope::models::Standardizer::apply: ";
   const std::size_t d = mean.dimension() == 1 ? mean.size() : 0;
   if (mean.dimension() != 1 || scale.dimension() != 1 || scale.size() != d) {
-    throw Error(who + "the standardizer is not fitted (mean " + shape_of(mean) + ", scale " +
-                shape_of(scale) + "); use Standardizer::fit");
+    throw Error(who + "the standardizer is not fitted (mean " + core::shape(mean.shape()) + ", scale " +
+                core::shape(scale.shape()) + "); use Standardizer::fit");
   }
   if (X.dimension() != 2 || X.shape(1) != d) {
-    throw Error(who + "X must be (N, " + std::to_string(d) + "), got shape " + shape_of(X));
+    throw Error(who + "X must be (N, " + std::to_string(d) + "), got shape " + core::shape(X.shape()));
   }
   const std::size_t n = X.shape(0);
   auto Z = xt::xarray<double>::from_shape({n, d});
@@ -154,11 +140,11 @@ std::pair<xt::xarray<double>, double> Standardizer::unstandardize(const xt::xarr
   const std::string who = "slope::models::Standardizer::unstandardize: ";
   const std::size_t d = mean.dimension() == 1 ? mean.size() : 0;
   if (mean.dimension() != 1 || scale.dimension() != 1 || scale.size() != d) {
-    throw Error(who + "the standardizer is not fitted (mean " + shape_of(mean) + ", scale " +
-                shape_of(scale) + "); use Standardizer::fit");
+    throw Error(who + "the standardizer is not fitted (mean " + core::shape(mean.shape()) + ", scale " +
+                core::shape(scale.shape()) + "); use Standardizer::fit");
   }
   if (w.dimension() != 1 || w.size() != d) {
-    throw Error(who + "w must be (" + std::to_string(d) + ",), got shape " + shape_of(w));
+    throw Error(who + "w must be (" + std::to_string(d) + ",), got shape " + core::shape(w.shape()));
   }
   auto raw = xt::xarray<double>::from_shape({d});
   double bias = b;
@@ -215,17 +201,17 @@ std::pair<Dataset, Dataset> train_test_split(const Dataset& d, double test_fract
                                              std::uint64_t seed) {
   const std::string who = "slope::models::train_test_split: ";
   if (!(test_fraction >= 0.0 && test_fraction < 1.0)) {
-    throw Error(who + "test_fraction must be in [0, 1), got " + number(test_fraction));
+    throw Error(who + "test_fraction must be in [0, 1), got " + core::number(test_fraction));
   }
   if (d.X.dimension() != 2 || d.y.dimension() != 1 || d.y.size() != d.X.shape(0)) {
-    throw Error(who + "'" + d.name + "' needs X (N, D) and y (N,), got X " + shape_of(d.X) +
-                " and y " + shape_of(d.y));
+    throw Error(who + "'" + d.name + "' needs X (N, D) and y (N,), got X " + core::shape(d.X.shape()) +
+                " and y " + core::shape(d.y.shape()));
   }
   const std::size_t n = d.size();
   std::size_t n_test = 0;
   if (test_fraction > 0.0) {
     if (n < 2) {
-      throw Error(who + "test_fraction = " + number(test_fraction) + " needs at least 2 rows, '" +
+      throw Error(who + "test_fraction = " + core::number(test_fraction) + " needs at least 2 rows, '" +
                   d.name + "' has " + std::to_string(n));
     }
     n_test = static_cast<std::size_t>(std::llround(test_fraction * static_cast<double>(n)));

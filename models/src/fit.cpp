@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <models/fit.hpp>
+#include <slope/models/fit.hpp>
 
 namespace slope::models {
 
@@ -12,7 +12,7 @@ Loss default_loss(const Model& model) {
 
 LossObjective objective(const Model& model, const Loss& loss, const Dataset& data, double l2) {
   if (!(l2 >= 0.0))
-    throw Error("slope::models::objective: l2 must be >= 0, got " + detail::fmt(l2));
+    throw Error("slope::models::objective: l2 must be >= 0, got " + core::number(l2));
   if (data.X.dimension() != 2 || data.X.shape()[1] != model.features())
     throw Error("slope::models::objective: dataset '" + data.name + "' has " +
                 std::to_string(data.dimension()) + " features, the " + model.name() +

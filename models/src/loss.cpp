@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <models/loss.hpp>
+#include <slope/models/loss.hpp>
 #include <utility>
 
 namespace slope::models {
@@ -18,7 +18,7 @@ Loss mae() {
 
 Loss huber(double delta) {
   if (!(delta > 0.0))
-    throw Error("slope::models::huber: delta must be > 0, got " + detail::fmt(delta));
+    throw Error("slope::models::huber: delta must be > 0, got " + core::number(delta));
   // With m = min(|r|, δ): m²/2 + δ(|r| − m) is r²/2 inside and δ(|r| − δ/2) outside, no branch.
   return Loss("huber", [delta](const Tensor& o, const Tensor& y) {
     const Tensor a = abs(o - y);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <cmath>
-#include <models/model.hpp>
+#include <slope/models/model.hpp>
 #include <xtensor-blas/xlinalg.hpp>
 #include <xtensor/xview.hpp>
 
@@ -74,7 +74,7 @@ xt::xarray<double> LogisticRegression::target(const xt::xarray<double>& y) const
   for (std::size_t i = 0; i < y.size(); ++i)
     if (y.data()[i] != 0.0 && y.data()[i] != 1.0)
       throw Error("slope::models::logistic: labels must be 0 or 1; label " + std::to_string(i) +
-                  " is " + detail::fmt(y.data()[i]));
+                  " is " + core::number(y.data()[i]));
   return y;
 }
 
@@ -119,7 +119,7 @@ xt::xarray<double> SoftmaxRegression::target(const xt::xarray<double>& y) const 
     if (!(c >= 0.0 && c < static_cast<double>(k_)) || c != std::floor(c))
       throw Error("slope::models::softmax: labels must be class indices 0.." +
                   std::to_string(k_ - 1) + "; label " + std::to_string(i) + " is " +
-                  detail::fmt(c));
+                  core::number(c));
     onehot(i, static_cast<std::size_t>(c)) = 1.0;
   }
   return onehot;

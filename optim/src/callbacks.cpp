@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <limits>
 #include <memory>
-#include <optim/callbacks.hpp>
+#include <slope/optim/callbacks.hpp>
 #include <ostream>
 #include <string>
 

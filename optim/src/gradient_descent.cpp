@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <optim/gradient_descent.hpp>
+#include <slope/optim/gradient_descent.hpp>
 
 #include "tracker.hpp"
 #include "vec.hpp"

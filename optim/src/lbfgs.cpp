@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <optim/lbfgs.hpp>
+#include <slope/optim/lbfgs.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -81,12 +81,12 @@ LBFGS::LBFGS(Options options) : o_(std::move(options)) {
   const std::string who = "LBFGS";
   if (o_.memory == 0) detail::fail(who, "memory must be >= 1, got 0");
   if (!(o_.c1 > 0.0 && o_.c1 < 1.0))
-    detail::fail(who, "c1 must be in (0, 1), got " + detail::num(o_.c1));
+    detail::fail(who, "c1 must be in (0, 1), got " + core::number(o_.c1));
   if (!(o_.c2 > 0.0 && o_.c2 < 1.0))
-    detail::fail(who, "c2 must be in (0, 1), got " + detail::num(o_.c2));
+    detail::fail(who, "c2 must be in (0, 1), got " + core::number(o_.c2));
   if (!(o_.c1 < o_.c2))
     detail::fail(
-        who, "c1 must be < c2, got c1 = " + detail::num(o_.c1) + ", c2 = " + detail::num(o_.c2));
+        who, "c1 must be < c2, got c1 = " + core::number(o_.c1) + ", c2 = " + core::number(o_.c2));
   if (o_.max_line_search == 0) detail::fail(who, "max_line_search must be >= 1, got 0");
   detail::validate(o_.stop, who);
 }

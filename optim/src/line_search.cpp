@@ -183,9 +183,9 @@ std::optional<double> descend(Tracker& t, std::vector<double>& x, double& fx,
 }
 
 void validate(const Backtracking& o, const std::string& who) {
-  if (!(o.c1 > 0.0 && o.c1 < 1.0)) fail(who, "c1 must be in (0, 1), got " + num(o.c1));
+  if (!(o.c1 > 0.0 && o.c1 < 1.0)) fail(who, "c1 must be in (0, 1), got " + core::number(o.c1));
   if (!(o.shrink > 0.0 && o.shrink < 1.0))
-    fail(who, "backtrack must be in (0, 1), got " + num(o.shrink));
+    fail(who, "backtrack must be in (0, 1), got " + core::number(o.shrink));
 }
 
 }  // namespace slope::optim::detail

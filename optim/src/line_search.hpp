@@ -9,7 +9,7 @@
 //   if (!a) { t.stop(StopReason::line_search_failed); return t.finish(); }
 
 #include <cstddef>
-#include <optim/objective.hpp>
+#include <slope/optim/objective.hpp>
 #include <optional>
 #include <string>
 #include <vector>

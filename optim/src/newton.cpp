@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <optim/newton.hpp>
+#include <slope/optim/newton.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -57,7 +57,7 @@ void solve(Span l, Span g, std::size_t n, MutSpan d) {
 Newton::Newton(Options options) : o_(std::move(options)) {
   const std::string who = "Newton";
   if (!(o_.damping > 0.0 && std::isfinite(o_.damping)))
-    detail::fail(who, "damping must be > 0 and finite, got " + detail::num(o_.damping));
+    detail::fail(who, "damping must be > 0 and finite, got " + core::number(o_.damping));
   detail::validate(detail::Backtracking{o_.c1, o_.backtrack, o_.max_backtracks}, who);
   detail::validate(o_.stop, who);
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <optim/newton.hpp>
+#include <slope/optim/newton.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -16,7 +16,7 @@ NewtonCG::NewtonCG(Options options) : o_(std::move(options)) {
   const std::string who = "NewtonCG";
   // η ≥ 1 would accept the zero direction as a solve; the forcing term must be a fraction.
   if (!(o_.cg_tolerance >= 0.0 && o_.cg_tolerance < 1.0))
-    detail::fail(who, "cg_tolerance must be in [0, 1), got " + detail::num(o_.cg_tolerance));
+    detail::fail(who, "cg_tolerance must be in [0, 1), got " + core::number(o_.cg_tolerance));
   detail::validate(detail::Backtracking{o_.c1, o_.backtrack, o_.max_backtracks}, who);
   detail::validate(o_.stop, who);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <fstream>
-#include <optim/run.hpp>
+#include <slope/optim/run.hpp>
 
 #include "tracker.hpp"
 
@@ -32,9 +32,9 @@ std::string Result::csv() const {
   for (std::size_t i = 0; i < n; ++i) out += ",x" + std::to_string(i);
   out += '\n';
   for (const Record& r : history) {
-    out += std::to_string(r.iteration) + ',' + detail::num(r.loss) + ',' +
-           detail::num(r.gradient_norm) + ',' + detail::num(r.step);
-    for (double v : r.x) out += ',' + detail::num(v);
+    out += std::to_string(r.iteration) + ',' + core::number(r.loss) + ',' +
+           core::number(r.gradient_norm) + ',' + core::number(r.step);
+    for (double v : r.x) out += ',' + core::number(v);
     out += '\n';
   }
   return out;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <cmath>
 #include <numbers>
-#include <optim/schedule.hpp>
+#include <slope/optim/schedule.hpp>
 
 #include "tracker.hpp"
 
@@ -62,31 +62,31 @@ double Schedule::at(std::size_t t) const {
 
 void Schedule::validate(const std::string& who) const {
   using detail::fail;
-  using detail::num;
+  
   if (!(rate_ > 0.0) || !std::isfinite(rate_))
-    fail(who, "learning_rate must be > 0, got " + num(rate_));
+    fail(who, "learning_rate must be > 0, got " + core::number(rate_));
   switch (kind_) {
     case Kind::constant:
       break;
     case Kind::step:
       if (every_ == 0) fail(who, "learning_rate: step schedule needs every >= 1, got 0");
       if (!(factor_ > 0.0 && factor_ <= 1.0))
-        fail(who, "learning_rate: step schedule factor must be in (0, 1], got " + num(factor_));
+        fail(who, "learning_rate: step schedule factor must be in (0, 1], got " + core::number(factor_));
       break;
     case Kind::exponential:
       if (!(factor_ > 0.0 && factor_ <= 1.0))
         fail(who,
-             "learning_rate: exponential schedule gamma must be in (0, 1], got " + num(factor_));
+             "learning_rate: exponential schedule gamma must be in (0, 1], got " + core::number(factor_));
       break;
     case Kind::inverse_time:
       if (!(factor_ >= 0.0))
-        fail(who, "learning_rate: inverse-time decay must be >= 0, got " + num(factor_));
+        fail(who, "learning_rate: inverse-time decay must be >= 0, got " + core::number(factor_));
       break;
     case Kind::cosine:
       if (every_ == 0) fail(who, "learning_rate: cosine schedule needs period >= 1, got 0");
       if (!(factor_ >= 0.0 && factor_ <= rate_))
-        fail(who, "learning_rate: cosine min_rate must be in [0, " + num(rate_) + "], got " +
-                      num(factor_));
+        fail(who, "learning_rate: cosine min_rate must be in [0, " + core::number(rate_) + "], got " +
+                      core::number(factor_));
       break;
   }
 }

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <cstdint>
 #include <numeric>
-#include <optim/adam.hpp>
-#include <optim/sgd.hpp>
+#include <slope/optim/adam.hpp>
+#include <slope/optim/sgd.hpp>
 #include <random>
 
 #include "tracker.hpp"
@@ -118,7 +118,7 @@ void check_batch(const char* who, detail::Tracker& t, std::size_t batch) {
 
 void check_unit(const char* who, const char* name, double v) {
   if (!(v >= 0.0 && v < 1.0))
-    detail::fail(who, std::string(name) + " must be in [0, 1), got " + detail::num(v));
+    detail::fail(who, std::string(name) + " must be in [0, 1), got " + core::number(v));
 }
 
 }  // namespace
@@ -129,7 +129,7 @@ SGD::SGD(Options options) : o_(std::move(options)) {
   check_unit("SGD", "momentum", o_.momentum);
   if (o_.nesterov && o_.momentum == 0.0) detail::fail("SGD", "nesterov needs momentum > 0, got 0");
   if (!(o_.weight_decay >= 0.0))
-    detail::fail("SGD", "weight_decay must be >= 0, got " + detail::num(o_.weight_decay));
+    detail::fail("SGD", "weight_decay must be >= 0, got " + core::number(o_.weight_decay));
   detail::validate(o_.stop, "SGD");
 }
 
@@ -145,9 +145,9 @@ Adam::Adam(Options options) : o_(std::move(options)) {
   check_unit("Adam", "beta1", o_.beta1);
   check_unit("Adam", "beta2", o_.beta2);
   if (!(o_.epsilon > 0.0))
-    detail::fail("Adam", "epsilon must be > 0, got " + detail::num(o_.epsilon));
+    detail::fail("Adam", "epsilon must be > 0, got " + core::number(o_.epsilon));
   if (!(o_.weight_decay >= 0.0))
-    detail::fail("Adam", "weight_decay must be >= 0, got " + detail::num(o_.weight_decay));
+    detail::fail("Adam", "weight_decay must be >= 0, got " + core::number(o_.weight_decay));
   detail::validate(o_.stop, "Adam");
 }
 

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "tracker.hpp"
 
-#include <charconv>
 #include <cmath>
 
 #include "vec.hpp"
@@ -12,20 +11,14 @@ void fail(const std::string& who, const std::string& what) {
   throw Error("slope::optim::" + who + ": " + what);
 }
 
-std::string num(double v) {
-  char buf[32];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, r.ptr);
-}
-
 void validate(const Stop& s, const std::string& who) {
   if (!(s.gradient_tolerance >= 0.0))
-    fail(who, "stop.gradient_tolerance must be >= 0, got " + num(s.gradient_tolerance));
+    fail(who, "stop.gradient_tolerance must be >= 0, got " + core::number(s.gradient_tolerance));
   if (!(s.loss_tolerance >= 0.0))
-    fail(who, "stop.loss_tolerance must be >= 0, got " + num(s.loss_tolerance));
+    fail(who, "stop.loss_tolerance must be >= 0, got " + core::number(s.loss_tolerance));
   if (s.loss_window == 0) fail(who, "stop.loss_window must be >= 1, got 0");
   if (!(s.max_seconds >= 0.0))
-    fail(who, "stop.max_seconds must be >= 0, got " + num(s.max_seconds));
+    fail(who, "stop.max_seconds must be >= 0, got " + core::number(s.max_seconds));
 }
 
 Tracker::Tracker(std::string who, Objective& f, Span x0, const Stop& stop,
@@ -41,7 +34,7 @@ Tracker::Tracker(std::string who, Objective& f, Span x0, const Stop& stop,
                    std::to_string(n_));
   for (std::size_t i = 0; i < n_; ++i)
     if (!std::isfinite(x0[i]))
-      fail(who_, "x0[" + std::to_string(i) + "] is " + num(x0[i]) + ": the start must be finite");
+      fail(who_, "x0[" + std::to_string(i) + "] is " + core::number(x0[i]) + ": the start must be finite");
   last_x_.assign(x0.begin(), x0.end());
 }
 

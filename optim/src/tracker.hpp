@@ -10,15 +10,15 @@
 //   return t.finish();
 
 #include <chrono>
-#include <optim/objective.hpp>
-#include <optim/run.hpp>
+#include <slope/core/format.hpp>
+#include <slope/optim/objective.hpp>
+#include <slope/optim/run.hpp>
 #include <string>
 #include <vector>
 
 namespace slope::optim::detail {
 
 [[noreturn]] void fail(const std::string& who, const std::string& what);
-std::string num(double v);
 /// Throws unless the stopping rules are in range.
 void validate(const Stop& s, const std::string& who);
 

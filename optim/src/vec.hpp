@@ -5,7 +5,7 @@
 
 #include <cmath>
 #include <cstddef>
-#include <optim/objective.hpp>
+#include <slope/optim/objective.hpp>
 
 namespace slope::optim::vec {
 

@@ -12,7 +12,7 @@
 #include <sstream>
 #include <vector>
 
-#include <autodiff/autodiff.hpp>
+#include <slope/autodiff.hpp>
 
 namespace slope::testing {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include <autodiff/autodiff.hpp>
+#include <slope/autodiff.hpp>
 
 namespace {
 

@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include <autodiff/autodiff.hpp>
+#include <slope/autodiff.hpp>
 
 namespace {
 

@@ -10,7 +10,7 @@
 
 #include <xtensor/xrandom.hpp>
 
-#include <autodiff/autodiff.hpp>
+#include <slope/autodiff.hpp>
 
 // alloc_counter.cpp (a file of its own, so the replaced operators are never inlined here).
 std::size_t allocation_count();

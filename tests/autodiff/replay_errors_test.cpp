@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include <autodiff/autodiff.hpp>
+#include <slope/autodiff.hpp>
 
 // The tensor-op interface, for an op that throws another library's exception on demand.
 #include "../../autodiff/src/tensor_list.hpp"

@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include <autodiff/autodiff.hpp>
+#include <slope/autodiff.hpp>
 
 namespace {
 

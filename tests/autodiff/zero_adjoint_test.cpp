@@ -14,7 +14,7 @@
 
 #include <xtensor/xbuilder.hpp>
 
-#include <autodiff/autodiff.hpp>
+#include <slope/autodiff.hpp>
 
 namespace {
 

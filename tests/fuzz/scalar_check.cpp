@@ -7,7 +7,7 @@
 #include <random>
 #include <typeinfo>
 
-#include <autodiff/autodiff.hpp>
+#include <slope/autodiff.hpp>
 
 #include "oracle.hpp"
 #include "scalar_check.hpp"

@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include <autodiff/var.hpp>
+#include <slope/autodiff/var.hpp>
 
 #include "scalar_ir.hpp"
 

@@ -6,7 +6,7 @@
 #include <xtensor/xadapt.hpp>
 #include <xtensor/xbuilder.hpp>
 
-#include <autodiff/autodiff.hpp>
+#include <slope/autodiff.hpp>
 
 #include "tensor_ir.hpp"
 

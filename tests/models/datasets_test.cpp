@@ -12,9 +12,9 @@
 #include <fstream>
 #include <functional>
 #include <limits>
-#include <models/dataset.hpp>
+#include <slope/models/dataset.hpp>
 #include <numeric>
-#include <optim/error.hpp>
+#include <slope/core/error.hpp>
 #include <set>
 #include <string>
 #include <vector>
@@ -384,7 +384,7 @@ TEST(Standardizer, ShapeErrors) {
   EXPECT_THAT(error_of([&] {
                 s.apply(xt::xarray<double>{{1.0, 2.0, 3.0}});
               }),
-              HasSubstr("Standardizer::apply: X must be (N, 2), got shape (1, 3)"));
+              HasSubstr("Standardizer::apply: X must be (N, 2), got shape (1,3)"));
   EXPECT_THAT(error_of([&] { s.unstandardize(xt::xarray<double>{1.0}, 0.0); }),
               HasSubstr("Standardizer::unstandardize: w must be (2,), got shape (1,)"));
   EXPECT_THAT(error_of([] { Standardizer{}.apply(matrix(1, 1, {1.0})); }), HasSubstr("not fitted"));

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <models/models.hpp>
-#include <optim/optim.hpp>
+#include <slope/models.hpp>
+#include <slope/optim.hpp>
 #include <random>
 
 namespace {

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
-#include <models/models.hpp>
-#include <optim/optim.hpp>
+#include <slope/models.hpp>
+#include <slope/optim.hpp>
 #include <sstream>
 
 namespace {

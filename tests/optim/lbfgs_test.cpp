@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
-#include <optim/lbfgs.hpp>
+#include <slope/optim/lbfgs.hpp>
 #include <string>
 #include <vector>
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
-#include <optim/newton.hpp>
+#include <slope/optim/newton.hpp>
 #include <string>
 #include <vector>
 

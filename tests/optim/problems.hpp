@@ -8,8 +8,8 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
-#include <optim/error.hpp>
-#include <optim/objective.hpp>
+#include <slope/core/error.hpp>
+#include <slope/optim/objective.hpp>
 #include <random>
 #include <string>
 #include <vector>

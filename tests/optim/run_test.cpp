@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <optim/optim.hpp>
+#include <slope/optim.hpp>
 #include <sstream>
 
 #include "problems.hpp"

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <optim/optim.hpp>
+#include <slope/optim.hpp>
 
 #include "problems.hpp"
 

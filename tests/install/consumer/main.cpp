@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <vector>
 
-#include <autodiff/autodiff.hpp>
+#include <slope/autodiff.hpp>
 
 int main() {
   auto [fx, g] =

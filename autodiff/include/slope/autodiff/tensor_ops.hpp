@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// The tensor ops. Operands mix freely: Tensor, Var, double and xtensor data (xt::xarray and any
+// xtensor expression), with NumPy broadcasting; at least one operand is a Tensor.
+//
+//   slope::Tensor z = slope::matmul(X, w) + b;           // X: xt::xarray<double> (N, D)
+//   slope::Var loss = slope::mean(slope::softplus(z) - y * z);
+//
+// Elementwise functions reuse the scalar op's own rule (ops/) element by element, so a tensor
+// op has the same value, derivative and second-order rule as its scalar twin. Shape errors are
+// slope::Errors raised while recording, naming the op and the shapes.
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <iterator>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <xtensor/xarray.hpp>
+#include <xtensor/xexpression.hpp>
+
+#include <slope/autodiff/op_list.hpp>
+#include <slope/autodiff/tensor.hpp>
+#include <slope/autodiff/var.hpp>
+
+namespace slope {
+
+template <class T>
+concept TensorArg = std::same_as<std::remove_cvref_t<T>, Tensor>;
+template <class T>
+concept DataArg = xt::is_xexpression<std::remove_cvref_t<T>>::value;
+template <class T>
+concept TensorOperand = TensorArg<T> || VarArg<T> || ScalarArg<T> || DataArg<T>;
+/// Operands of a tensor op: a Tensor on at least one side, or a Var with xtensor data (which
+/// makes a Tensor too). Being constrained, these overloads win over xtensor's unconstrained
+/// operator templates, which would otherwise build an xtensor expression of Tensor scalars.
+template <class A, class B>
+concept TensorOperands = (TensorArg<A> && TensorOperand<B>) || (TensorOperand<A> && TensorArg<B>) ||
+                         (VarArg<A> && DataArg<B>) || (DataArg<A> && VarArg<B>);
+
+namespace detail {
+
+// The operand's node on the active tape (constants get a node of their own).
+std::uint32_t node_of(const Tensor& t, const char* op);
+std::uint32_t node_of(const Var& v, const char* op);
+std::uint32_t node_of(double c, const char* op);
+std::uint32_t node_of(const xt::xarray<double>& data, const char* op);  // referenced, not copied
+std::uint32_t node_of(xt::xarray<double>&& data, const char* op);       // owned by the tape
+
+template <class A>
+std::uint32_t operand(A&& a, const char* op) {
+  using T = std::remove_cvref_t<A>;
+  if constexpr (TensorArg<A> || VarArg<A>)
+    return node_of(a, op);
+  else if constexpr (ScalarArg<A>)
+    return node_of(static_cast<double>(a), op);
+  else if constexpr (std::same_as<T, xt::xarray<double>>)
+    return node_of(std::forward<A>(a), op);
+  else
+    return node_of(xt::xarray<double>(std::forward<A>(a)), op);
+}
+
+// Non-template halves, compiled once in the library.
+Tensor tensor_map(std::uint8_t code, std::uint32_t a);
+Tensor tensor_bound(std::uint8_t code, std::uint32_t a, double c);
+Tensor tensor_zip(std::uint8_t code, std::uint32_t a, std::uint32_t b);
+Tensor tensor_where(xt::xarray<bool> mask, std::uint32_t a, std::uint32_t b);
+Tensor tensor_matmul(std::uint32_t a, std::uint32_t b);
+Var tensor_dot(std::uint32_t a, std::uint32_t b);
+
+enum class Reduction { sum, mean, max, min, norm2, log_sum_exp };
+Var reduce_all(Reduction r, const Tensor& a);
+Tensor reduce_axis(Reduction r, const Tensor& a, std::ptrdiff_t axis);
+
+template <class Op>
+Tensor map(const Tensor& a) {
+  static_assert(Op::arity == ops::Arity::unary);
+  return tensor_map(ops::op_code<Op>, node_of(a, Op::name));
+}
+template <class Op, class A, class B>
+Tensor zip(A&& a, B&& b) {
+  static_assert(Op::arity == ops::Arity::binary);
+  const std::uint32_t na = operand(std::forward<A>(a), Op::name);
+  return tensor_zip(ops::op_code<Op>, na, operand(std::forward<B>(b), Op::name));
+}
+
+}  // namespace detail
+
+// Elementwise arithmetic with broadcasting.
+template <class A, class B>
+requires TensorOperands<A, B> Tensor operator+(A&& a, B&& b) {
+  return detail::zip<ops::Add>(std::forward<A>(a), std::forward<B>(b));
+}
+template <class A, class B>
+requires TensorOperands<A, B> Tensor operator-(A&& a, B&& b) {
+  return detail::zip<ops::Sub>(std::forward<A>(a), std::forward<B>(b));
+}
+template <class A, class B>
+requires TensorOperands<A, B> Tensor operator*(A&& a, B&& b) {
+  return detail::zip<ops::Mul>(std::forward<A>(a), std::forward<B>(b));
+}
+template <class A, class B>
+requires TensorOperands<A, B> Tensor operator/(A&& a, B&& b) {
+  return detail::zip<ops::Div>(std::forward<A>(a), std::forward<B>(b));
+}
+inline Tensor operator-(const Tensor& a) { return detail::map<ops::Neg>(a); }
+inline Tensor operator+(const Tensor& a) { return a; }
+
+/// a^c for a constant exponent uses the x^c rule (defined for negative a when c is an integer);
+/// any other operand pair broadcasts through the two-operand pow.
+template <class A, class B>
+requires TensorOperands<A, B> Tensor pow(A&& a, B&& b) {
+  if constexpr (TensorArg<A> && ScalarArg<B>)
+    return detail::tensor_bound(ops::op_code<ops::PowC>, detail::node_of(a, "pow"),
+                                static_cast<double>(b));
+  else
+    return detail::zip<ops::Pow>(std::forward<A>(a), std::forward<B>(b));
+}
+// clang-format off
+template <class A, class B> requires TensorOperands<A, B> Tensor atan2(A&& a, B&& b) { return detail::zip<ops::Atan2>(std::forward<A>(a), std::forward<B>(b)); }
+template <class A, class B> requires TensorOperands<A, B> Tensor hypot(A&& a, B&& b) { return detail::zip<ops::Hypot>(std::forward<A>(a), std::forward<B>(b)); }
+/// Elementwise min and max of two operands (min(t) and max(t) reduce).
+template <class A, class B> requires TensorOperands<A, B> Tensor minimum(A&& a, B&& b) { return detail::zip<ops::Min>(std::forward<A>(a), std::forward<B>(b)); }
+template <class A, class B> requires TensorOperands<A, B> Tensor maximum(A&& a, B&& b) { return detail::zip<ops::Max>(std::forward<A>(a), std::forward<B>(b)); }
+
+// Every one-operand function of the scalar tape, elementwise.
+inline Tensor sqrt(const Tensor& a) { return detail::map<ops::Sqrt>(a); }
+inline Tensor cbrt(const Tensor& a) { return detail::map<ops::Cbrt>(a); }
+inline Tensor exp(const Tensor& a) { return detail::map<ops::Exp>(a); }
+inline Tensor expm1(const Tensor& a) { return detail::map<ops::Expm1>(a); }
+inline Tensor log(const Tensor& a) { return detail::map<ops::Log>(a); }
+inline Tensor log1p(const Tensor& a) { return detail::map<ops::Log1p>(a); }
+inline Tensor log2(const Tensor& a) { return detail::map<ops::Log2>(a); }
+inline Tensor log10(const Tensor& a) { return detail::map<ops::Log10>(a); }
+inline Tensor square(const Tensor& a) { return detail::map<ops::Square>(a); }
+inline Tensor sin(const Tensor& a) { return detail::map<ops::Sin>(a); }
+inline Tensor cos(const Tensor& a) { return detail::map<ops::Cos>(a); }
+inline Tensor tan(const Tensor& a) { return detail::map<ops::Tan>(a); }
+inline Tensor asin(const Tensor& a) { return detail::map<ops::Asin>(a); }
+inline Tensor acos(const Tensor& a) { return detail::map<ops::Acos>(a); }
+inline Tensor atan(const Tensor& a) { return detail::map<ops::Atan>(a); }
+inline Tensor sinh(const Tensor& a) { return detail::map<ops::Sinh>(a); }
+inline Tensor cosh(const Tensor& a) { return detail::map<ops::Cosh>(a); }
+inline Tensor tanh(const Tensor& a) { return detail::map<ops::Tanh>(a); }
+inline Tensor asinh(const Tensor& a) { return detail::map<ops::Asinh>(a); }
+inline Tensor acosh(const Tensor& a) { return detail::map<ops::Acosh>(a); }
+inline Tensor atanh(const Tensor& a) { return detail::map<ops::Atanh>(a); }
+inline Tensor abs(const Tensor& a) { return detail::map<ops::Abs>(a); }
+inline Tensor fabs(const Tensor& a) { return detail::map<ops::Abs>(a); }
+inline Tensor erf(const Tensor& a) { return detail::map<ops::Erf>(a); }
+inline Tensor erfc(const Tensor& a) { return detail::map<ops::Erfc>(a); }
+inline Tensor lgamma(const Tensor& a) { return detail::map<ops::Lgamma>(a); }
+inline Tensor tgamma(const Tensor& a) { return detail::map<ops::Tgamma>(a); }
+inline Tensor digamma(const Tensor& a) { return detail::map<ops::Digamma>(a); }
+inline Tensor sigmoid(const Tensor& a) { return detail::map<ops::Sigmoid>(a); }
+inline Tensor softplus(const Tensor& a) { return detail::map<ops::Softplus>(a); }
+
+// Reductions: over all elements to a Var, or along one axis (negative counts from the end) to a
+// Tensor with that axis removed. max/min pass the adjoint to the first maximal (minimal) element;
+// norm2 has gradient 0 at the zero vector.
+inline Var sum(const Tensor& a) { return detail::reduce_all(detail::Reduction::sum, a); }
+inline Var mean(const Tensor& a) { return detail::reduce_all(detail::Reduction::mean, a); }
+inline Var max(const Tensor& a) { return detail::reduce_all(detail::Reduction::max, a); }
+inline Var min(const Tensor& a) { return detail::reduce_all(detail::Reduction::min, a); }
+inline Var norm2(const Tensor& a) { return detail::reduce_all(detail::Reduction::norm2, a); }
+inline Var log_sum_exp(const Tensor& a) { return detail::reduce_all(detail::Reduction::log_sum_exp, a); }
+inline Tensor sum(const Tensor& a, std::ptrdiff_t axis) { return detail::reduce_axis(detail::Reduction::sum, a, axis); }
+inline Tensor mean(const Tensor& a, std::ptrdiff_t axis) { return detail::reduce_axis(detail::Reduction::mean, a, axis); }
+inline Tensor max(const Tensor& a, std::ptrdiff_t axis) { return detail::reduce_axis(detail::Reduction::max, a, axis); }
+inline Tensor min(const Tensor& a, std::ptrdiff_t axis) { return detail::reduce_axis(detail::Reduction::min, a, axis); }
+inline Tensor norm2(const Tensor& a, std::ptrdiff_t axis) { return detail::reduce_axis(detail::Reduction::norm2, a, axis); }
+inline Tensor log_sum_exp(const Tensor& a, std::ptrdiff_t axis) { return detail::reduce_axis(detail::Reduction::log_sum_exp, a, axis); }
+// clang-format on
+
+/// exp(a − log_sum_exp(a, axis)) and a − log_sum_exp(a, axis), evaluated stably.
+Tensor softmax(const Tensor& a, std::ptrdiff_t axis = -1);
+Tensor log_softmax(const Tensor& a, std::ptrdiff_t axis = -1);
+
+/// Matrix products through BLAS: (m,k)x(k,n) -> (m,n), (m,k)x(k,) -> (m,), (k,)x(k,n) -> (n,),
+/// (k,)x(k,) -> a 0-d tensor.
+template <class A, class B>
+requires TensorOperands<A, B> Tensor matmul(A&& a, B&& b) {
+  const std::uint32_t na = detail::operand(std::forward<A>(a), "matmul");
+  return detail::tensor_matmul(na, detail::operand(std::forward<B>(b), "matmul"));
+}
+/// The inner product of two 1-D operands.
+template <class A, class B>
+requires TensorOperands<A, B> Var dot(A&& a, B&& b) {
+  const std::uint32_t na = detail::operand(std::forward<A>(a), "dot");
+  return detail::tensor_dot(na, detail::operand(std::forward<B>(b), "dot"));
+}
+
+/// Axes reversed (rows and columns swapped for a matrix).
+Tensor transpose(const Tensor& a);
+Tensor reshape(const Tensor& a, std::initializer_list<Dim> shape);
+/// Rows [begin, end) along the first axis.
+Tensor slice(const Tensor& a, std::size_t begin, std::size_t end);
+/// Rows idx[0], idx[1], ... along the first axis (a mini-batch); repeats allowed.
+Tensor gather_rows(const Tensor& a, std::span<const std::size_t> idx);
+inline Tensor gather_rows(const Tensor& a, const std::vector<std::size_t>& idx) {
+  return gather_rows(a, std::span<const std::size_t>(idx));
+}
+/// Row indices from any range of integers (an xt::xarray<int>, std::vector<int>, ...).
+template <class R>
+requires(!std::convertible_to<const R&, std::span<const std::size_t>>) &&
+    std::integral<std::remove_cvref_t<decltype(*std::begin(std::declval<const R&>()))>> Tensor
+    gather_rows(const Tensor& a, const R& idx) {
+  std::vector<std::size_t> rows;
+  for (const auto i : idx) {
+    if constexpr (std::is_signed_v<std::remove_cvref_t<decltype(i)>>)
+      if (i < 0) throw Error("slope: gather_rows: negative index " + std::to_string(i));
+    rows.push_back(static_cast<std::size_t>(i));
+  }
+  return gather_rows(a, std::span<const std::size_t>(rows));
+}
+/// Joins tensors along an existing axis; every other extent must agree.
+Tensor concatenate(std::span<const Tensor> parts, std::ptrdiff_t axis = 0);
+inline Tensor concatenate(std::initializer_list<Tensor> parts, std::ptrdiff_t axis = 0) {
+  return concatenate(std::span<const Tensor>(parts.begin(), parts.size()), axis);
+}
+/// A 1-D tensor of scalars (at least one of them on the tape, or all constants).
+Tensor stack(std::span<const Var> xs);
+inline Tensor stack(std::initializer_list<Var> xs) {
+  return stack(std::span<const Var>(xs.begin(), xs.size()));
+}
+inline Tensor stack(const std::vector<Var>& xs) { return stack(std::span<const Var>(xs)); }
+
+/// mask ? a : b elementwise, with broadcasting; the mask is a constant (any boolean xtensor
+/// expression), its derivative zero.
+template <class M, class A, class B>
+requires DataArg<M> && TensorOperands<A, B> Tensor where(M&& mask, A&& a, B&& b) {
+  const std::uint32_t na = detail::operand(std::forward<A>(a), "where");
+  const std::uint32_t nb = detail::operand(std::forward<B>(b), "where");
+  return detail::tensor_where(xt::xarray<bool>(std::forward<M>(mask)), na, nb);
+}
+
+/// The value of a tensor (for generic code).
+xt::xarray<double> value(const Tensor& t);
+
+}  // namespace slope
