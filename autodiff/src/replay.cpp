@@ -16,9 +16,12 @@
 #include <slope/autodiff/tape.hpp>
 #include <slope/core/hessian.hpp>
 
+#include "replay.hpp"
 #include "tensor_list.hpp"
 
 namespace slope {
+
+using detail::Replay;
 
 namespace {
 
@@ -337,15 +340,15 @@ void forward_nodes(Node* nodes, Tangent* tan, double* val, std::size_t lo, std::
 
 }  // namespace
 
-void Tape::forward_segment(std::size_t lo, std::size_t hi, std::span<const double> x,
+void Replay::forward_segment(std::size_t lo, std::size_t hi, std::span<const double> x,
                            std::span<const double> v, bool dual) {
   if (dual)
-    forward_nodes<true>(base_, tangents_.get(), values_.get(), lo, hi, x, v);
+    forward_nodes<true>(t_.base_, t_.tangents_.get(), values_.get(), lo, hi, x, v);
   else
-    forward_nodes<false>(base_, nullptr, values_.get(), lo, hi, x, v);
+    forward_nodes<false>(t_.base_, nullptr, values_.get(), lo, hi, x, v);
 }
 
-void Tape::merge_partials() {
+void Replay::merge_partials() {
   double* d = &plan_partials_.data()->p0;
   for (const Merge& m : plan_merges_) {
     const double via = d[m.via];
@@ -354,7 +357,7 @@ void Tape::merge_partials() {
   }
 }
 
-void Tape::forward_plan() {
+void Replay::forward_plan() {
   double* val = values_.get();
   const std::uint32_t* node = order_.data();
   const Operands* ab = plan_operands_.data();
@@ -383,12 +386,12 @@ void Tape::forward_plan() {
   }
 }
 
-void Tape::reverse_plan(std::uint32_t out) {
+void Replay::reverse_plan(std::uint32_t out) {
   double* adj = plan_adjoints_.get();
   const Partials* p = plan_partials_.data();
   // The seed, set on the node by the caller: every node's adjoint stays zero.
-  adj[out] += base_[out].adj;
-  base_[out].adj = 0;
+  adj[out] += t_.base_[out].adj;
+  t_.base_[out].adj = 0;
   // An output folded into a node recorded after it (not swept) passes its share on first.
   const auto f =
       std::lower_bound(plan_folded_.begin(), plan_folded_.end(), out,
@@ -401,22 +404,22 @@ void Tape::reverse_plan(std::uint32_t out) {
   }
   // Backwards through the schedule: every consumer of a node comes after it. The merged steps
   // hold only for the last node as the output (a merged node's adjoint is never formed).
-  if (zeros_ == ZeroAdjoints::skipped) {
+  if (t_.zeros_ == Tape::ZeroAdjoints::skipped) {
     // Unmerged: a merged partial is a product formed without adjoint_share.
     reverse_steps<true, true>(plan_reverse_, p, adj, out);
-  } else if (out + 1 == size_ && !plan_merged_.steps.empty()) {
+  } else if (out + 1 == t_.size_ && !plan_merged_.steps.empty()) {
     merge_partials();
     reverse_steps<false>(plan_merged_, p, adj, out);
-  } else if (out + 1 == size_)
+  } else if (out + 1 == t_.size_)
     reverse_steps<false>(plan_reverse_, p, adj, out);
   else
     reverse_steps<true>(plan_reverse_, p, adj, out);
   // The inputs' adjoints stay where they are: adjoint() reads them there, and the next sweep's
-  // clear_adjoints() zeroes them (8 bytes each, not a 32-byte node line each).
+  // t_.clear_adjoints() zeroes them (8 bytes each, not a 32-byte node line each).
   plan_gradient_ = true;
 }
 
-void Tape::forward_groups(std::size_t seg, std::span<const double> x) {
+void Replay::forward_groups(std::size_t seg, std::span<const double> x) {
   const std::uint32_t first = seg == 0 ? 0 : segment_groups_[seg - 1];
   double* val = values_.get();
   for (std::uint32_t k = first; k < segment_groups_[seg]; ++k) {
@@ -424,16 +427,16 @@ void Tape::forward_groups(std::size_t seg, std::span<const double> x) {
     const std::uint32_t* idx = order_.data() + g.begin;
     const std::size_t count = g.end - g.begin;
     if (g.op >= ops::kFirstOpCode) {
-      dispatch_group(g.op, base_, val, idx, count, ops::OpList{},
+      dispatch_group(g.op, t_.base_, val, idx, count, ops::OpList{},
                      std::make_index_sequence<ops::OpList::size>{});
     } else if (g.op == ops::kLinearCode) {
       for (std::size_t j = 0; j < count; ++j) {
-        const Node& n = base_[idx[j]];
+        const Node& n = t_.base_[idx[j]];
         val[idx[j]] = n.p0 * val[n.a()] + n.p1 * val[n.b()];
       }
     } else if (g.op == ops::kInputCode) {
       for (std::size_t j = 0; j < count; ++j)
-        val[idx[j]] = x[static_cast<std::size_t>(base_[idx[j]].p1)];
+        val[idx[j]] = x[static_cast<std::size_t>(t_.base_[idx[j]].p1)];
     } else {
       throw_gradient_only();
     }
@@ -450,47 +453,47 @@ void Tape::replay(std::span<const double> x, std::span<const double> v) {
   check_replay("slope::Tape::", "replay");
 }
 
-void Tape::sweep(std::span<const double> x) { replay_sweep(x, {}, false); }
+void Tape::sweep(std::span<const double> x) { compiled().sweep(x, {}, false); }
 
 void Tape::sweep(std::span<const double> x, std::span<const double> v) {
   if (v.size() != x.size())
     throw Error("slope::Tape::replay: v has length " + std::to_string(v.size()) +
                 " but x has length " + std::to_string(x.size()));
-  replay_sweep(x, v, true);
+  compiled().sweep(x, v, true);
 }
 
-void Tape::replay_sweep(std::span<const double> x, std::span<const double> v, bool dual) {
-  if (open_) throw Error("slope::Tape::replay: the recording is still open");
-  if (mode_ != Mode::replay)
+void Replay::sweep(std::span<const double> x, std::span<const double> v, bool dual) {
+  if (t_.open_) throw Error("slope::Tape::replay: the recording is still open");
+  if (t_.mode_ != Mode::replay)
     throw Error("slope::Tape::replay: the tape was recorded for a gradient only (Mode::gradient)");
-  if (x.size() != inputs_.size())
+  if (x.size() != t_.inputs_.size())
     throw Error("slope::Tape::replay: x has length " + std::to_string(x.size()) +
-                ", the recording has " + std::to_string(inputs_.size()) + " inputs");
+                ", the recording has " + std::to_string(t_.inputs_.size()) + " inputs");
   // Allocated once per tape: a warm replay allocates nothing.
-  if (values_capacity_ < capacity_) {  // the tape grew since (a pooled tape's new recording)
-    values_ = std::make_unique_for_overwrite<double[]>(capacity_);
-    values_capacity_ = capacity_;
+  if (values_capacity_ < t_.capacity_) {  // the tape grew since (a pooled tape's new recording)
+    values_ = std::make_unique_for_overwrite<double[]>(t_.capacity_);
+    values_capacity_ = t_.capacity_;
   }
-  if (dual && !tangents_) tangents_ = std::make_unique_for_overwrite<Tangent[]>(capacity_);
+  if (dual && !t_.tangents_) t_.tangents_ = std::make_unique_for_overwrite<Tangent[]>(t_.capacity_);
   // A block of inputs is read from its slots (copied there below, or set by its input nodes in
-  // the dual sweep): a second copy into inputs_ was a large part of a replay of Rosenbrock
-  // n = 1000 when x and inputs_ sat at nearly the same offset in a 4 KiB page (loads waited on the
+  // the dual sweep): a second copy into t_.inputs_ was a large part of a replay of Rosenbrock
+  // n = 1000 when x and t_.inputs_ sat at nearly the same offset in a 4 KiB page (loads waited on the
   // stores of the copy).
-  inputs_in_values_ = floor_ > 1 && inputs_.size() + 1 == floor_;
-  if (!inputs_in_values_) std::copy(x.begin(), x.end(), inputs_.begin());
-  dual_ = dual;
+  t_.inputs_in_values_ = t_.floor_ > 1 && t_.inputs_.size() + 1 == t_.floor_;
+  if (!t_.inputs_in_values_) std::copy(x.begin(), x.end(), t_.inputs_.begin());
+  t_.dual_ = dual;
   values_[0] = 0;
-  base_[0].adj = 0;
-  if (dual) tangents_[0] = Tangent{0, 0, 0, 0};
+  t_.base_[0].adj = 0;
+  if (dual) t_.tangents_[0] = Tangent{0, 0, 0, 0};
   replaying_ = true;
   struct Done {
-    Tape& t;
-    ~Done() { t.replaying_ = false; }
+    Replay& r;
+    ~Done() { r.replaying_ = false; }
   } done{*this};
   replay_error_.reset();
   error_slot_ = error_tensor_ = kNoSlot;
-  reached_ = size_;
-  tensors_reached_ = static_cast<std::uint32_t>(tensor_count());
+  reached_ = t_.size_;
+  tensors_reached_ = static_cast<std::uint32_t>(t_.tensor_count());
   // The fast sweeps run whole (a try block costs nothing until something throws); should a rule
   // or a tensor op throw, the sweep runs again node by node to find which, and what the guards
   // compare is computed as far as it can be.
@@ -501,14 +504,14 @@ void Tape::replay_sweep(std::span<const double> x, std::span<const double> v, bo
   }
 }
 
-void Tape::forward_sweep(std::span<const double> x, std::span<const double> v, bool dual) {
+void Replay::forward_sweep(std::span<const double> x, std::span<const double> v, bool dual) {
   // First order: the level schedule (built once); dual: node by node in recorded order.
   if (!dual && segment_groups_.empty()) build_schedule();
-  if (!dual && floor_ > 1) std::copy(x.begin(), x.end(), values_.get() + 1);  // the block
+  if (!dual && t_.floor_ > 1) std::copy(x.begin(), x.end(), values_.get() + 1);  // the block
   plan_swept_ = !dual && planned_;
   if (plan_swept_) {
     forward_plan();
-    swept_ = true;
+    t_.swept_ = true;
     return;
   }
   std::size_t lo = 1, seg = 0;
@@ -520,8 +523,8 @@ void Tape::forward_sweep(std::span<const double> x, std::span<const double> v, b
     ++seg;
     lo = std::max(lo, hi);
   };
-  if (tensors_) {
-    detail::TensorList& list = *tensors_;
+  if (t_.tensors_) {
+    detail::TensorList& list = *t_.tensors_;
     list.use_pool();
     // Room for every array of the recording, twice: the adjoints a sweep returns to the pool
     // and the temporaries of the next one.
@@ -529,14 +532,52 @@ void Tape::forward_sweep(std::span<const double> x, std::span<const double> v, b
     list.pool.slots = std::max(list.pool.slots, 4 * list.nodes.size());
     for (detail::TensorNode& n : list.nodes) {
       scalars(n.mark);
-      if (n.varies()) n.op->forward(*this, list, n);
+      if (n.varies()) n.op->forward(t_, list, n);
     }
   }
-  scalars(size_);
+  scalars(t_.size_);
   // The first-order forward sweep leaves adjoints alone (the last sweep left them zero, or the
   // next one clears them); the dual one zeroes them and their tangents.
-  if (dual) ops_clean_ = tangents_clean_ = true;
-  swept_ = true;  // tensor adjoints of the previous sweep are released by the next one
+  if (dual) t_.ops_clean_ = t_.tangents_clean_ = true;
+  t_.swept_ = true;  // tensor adjoints of the previous sweep are released by the next one
+}
+
+// ---- the tape's side of its compiled replay ----
+
+void detail::ReplayDeleter::operator()(Replay* replay) const { delete replay; }
+
+Replay& Tape::compiled() {
+  if (!replay_) replay_.reset(new Replay(*this));
+  return *replay_;
+}
+
+bool Tape::plan_gradient() const { return replay_ && replay_->plan_gradient_; }
+
+double Tape::adjoint(std::uint32_t slot) const {
+  return plan_gradient() ? replay_->plan_adjoints_[slot] : base_[slot].adj;
+}
+
+double Tape::replayed_value(std::uint32_t slot) const { return replay_->values_[slot]; }
+
+std::size_t Tape::tensors_replayed() const {
+  return replay_ ? replay_->tensors_reached_ : tensor_count();
+}
+
+std::span<const double> Tape::input_values() const {
+  if (inputs_in_values_) return {replay_->values_.get() + 1, inputs_.size()};
+  return inputs_;
+}
+
+void Tape::check_replay(const char* scope, const char* call) const {
+  if (replay_) replay_->check_replay(scope, call);
+}
+
+void Replay::forget() {
+  replaying_ = false;
+  replay_error_.reset();
+  reached_ = tensors_reached_ = kNoSlot;
+  segment_groups_.clear();
+  planned_ = plan_swept_ = plan_gradient_ = false;
 }
 
 namespace detail {

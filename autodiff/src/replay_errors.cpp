@@ -15,15 +15,18 @@
 #include <slope/autodiff/tape.hpp>
 
 #include "rethrow.hpp"
+#include "replay.hpp"
 #include "tensor_list.hpp"
 
 namespace slope {
+
+using detail::Replay;
 
 // Node by node in recorded order, each scalar rule and tensor op on its own: a scalar rule that
 // throws leaves NaN for its value (what a quiet rule would give), so the guards after it still
 // compare something; a tensor op that throws ends the sweep (the nodes after it could read a
 // value of the wrong shape), and reached_ says where.
-void Tape::forward_one_by_one(std::span<const double> x, std::span<const double> v, bool dual,
+void Replay::forward_one_by_one(std::span<const double> x, std::span<const double> v, bool dual,
                               std::exception_ptr first) {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   plan_swept_ = false;
@@ -45,19 +48,19 @@ void Tape::forward_one_by_one(std::span<const double> x, std::span<const double>
       } catch (...) {
         note(static_cast<std::uint32_t>(lo), kNoSlot);
         values_[lo] = kNaN;
-        if (dual) tangents_[lo] = Tangent{kNaN, 0, 0, 0};
+        if (dual) t_.tangents_[lo] = Tangent{kNaN, 0, 0, 0};
       }
     }
   };
-  if (tensors_) {
-    detail::TensorList& list = *tensors_;
+  if (t_.tensors_) {
+    detail::TensorList& list = *t_.tensors_;
     list.use_pool();
     for (std::size_t k = 0; k < list.nodes.size(); ++k) {
       detail::TensorNode& n = list.nodes[k];
       scalars(n.mark);
       if (!n.varies()) continue;
       try {
-        n.op->forward(*this, list, n);
+        n.op->forward(t_, list, n);
       } catch (...) {
         note(kNoSlot, static_cast<std::uint32_t>(k));
         reached_ = static_cast<std::uint32_t>(lo);
@@ -66,10 +69,10 @@ void Tape::forward_one_by_one(std::span<const double> x, std::span<const double>
       }
     }
   }
-  if (reached_ == size_) scalars(size_);
+  if (reached_ == t_.size_) scalars(t_.size_);
   // Adjoints and tangents may be anywhere: the next sweep clears them all.
-  ops_clean_ = tangents_clean_ = false;
-  swept_ = true;
+  t_.ops_clean_ = t_.tangents_clean_ = false;
+  t_.swept_ = true;
 }
 
 namespace {
@@ -100,8 +103,8 @@ constexpr std::array<int, 256> kArities =
 }  // namespace
 
 // A node as the NaN check and the messages below name it: op(operands), at the replayed values.
-std::string Tape::describe(std::uint32_t slot) const {
-  const Node& n = base_[slot];
+std::string Replay::describe(std::uint32_t slot) const {
+  const Node& n = t_.base_[slot];
   const double a = values_[n.a()];
   if (n.op() == ops::kLinearCode)
     return core::number(n.p0) + "·" + core::number(a) + " + " + core::number(n.p1) + "·" +
@@ -115,7 +118,7 @@ std::string Tape::describe(std::uint32_t slot) const {
   return s + ")";
 }
 
-void Tape::throw_replay_error(const std::string& call) const {
+void Replay::throw_replay_error(const std::string& call) const {
   std::string where;
   if (error_slot_ != kNoSlot)
     where = describe(error_slot_);
@@ -131,17 +134,17 @@ void Tape::throw_replay_error(const std::string& call) const {
   }
 }
 
-void Tape::check_finite_values(const std::string& call) const {
+void Replay::check_finite_values(const std::string& call) const {
   const double* val = values_.get();
-  std::size_t lo = floor_;
+  std::size_t lo = t_.floor_;
   auto scalars = [&](std::size_t hi) {
     for (; lo < hi; ++lo)
-      if (!std::isfinite(val[lo]) && base_[lo].op() != ops::kInputCode)
+      if (!std::isfinite(val[lo]) && t_.base_[lo].op() != ops::kInputCode)
         throw Error(call + ": nan check: " + describe(static_cast<std::uint32_t>(lo)) + " = " +
                     core::number(val[lo]));
   };
-  if (tensors_) {
-    const detail::TensorList& list = *tensors_;
+  if (t_.tensors_) {
+    const detail::TensorList& list = *t_.tensors_;
     for (std::size_t k = 0; k < list.nodes.size(); ++k) {
       const detail::TensorNode& n = list.nodes[k];
       scalars(std::max<std::size_t>(lo, n.mark));
@@ -155,10 +158,10 @@ void Tape::check_finite_values(const std::string& call) const {
                     " of shape " + core::shape(value.shape()));
     }
   }
-  scalars(size_);
+  scalars(t_.size_);
 }
 
-void Tape::check_replay(const char* scope, const char* call) const {
+void Replay::check_replay(const char* scope, const char* call) const {
   if (replay_error_) [[unlikely]]
     throw_replay_error(std::string(scope) + call);
   if (nan_check()) [[unlikely]]

@@ -16,6 +16,8 @@
 
 namespace slope {
 
+using detail::Replay;
+
 namespace {
 
 template <class... Ops, std::size_t... I>
@@ -31,24 +33,24 @@ constexpr std::array<bool, 256> kOneOperand =
 
 }  // namespace
 
-void Tape::build_schedule() {
+void Replay::build_schedule() {
   order_.clear();
   groups_.clear();
   segment_groups_.clear();
-  planned_ = tensor_count() == 0 && !inputs_among_ops_;
+  planned_ = t_.tensor_count() == 0 && !t_.inputs_among_ops_;
   // The plan folds a one-operand op node used by exactly one operand of one node (see
   // tape.hpp); its consumer's group says which operands are folded.
-  std::vector<std::uint8_t> folded(planned_ ? size_ : 0, 0), folds(planned_ ? size_ : 0, 0),
-      squared(planned_ ? size_ : 0, 0), squares(planned_ ? size_ : 0, 0);
+  std::vector<std::uint8_t> folded(planned_ ? t_.size_ : 0, 0), folds(planned_ ? t_.size_ : 0, 0),
+      squared(planned_ ? t_.size_ : 0, 0), squares(planned_ ? t_.size_ : 0, 0);
   if (planned_) {
-    std::vector<std::uint32_t> uses(size_, 0);
-    for (std::size_t i = floor_; i < size_; ++i) {
-      const Node& n = base_[i];
+    std::vector<std::uint32_t> uses(t_.size_, 0);
+    for (std::size_t i = t_.floor_; i < t_.size_; ++i) {
+      const Node& n = t_.base_[i];
       ++uses[n.a()];
       if (!kOneOperand[n.op()]) ++uses[n.b()];
     }
-    for (std::size_t i = floor_; i < size_; ++i) {
-      const Node& n = base_[i];
+    for (std::size_t i = t_.floor_; i < t_.size_; ++i) {
+      const Node& n = t_.base_[i];
       folded[i] = n.op() >= ops::kFirstOpCode && kOneOperand[n.op()] && uses[i] == 1;
       folds[i] =
           static_cast<std::uint8_t>(folded[n.a()] | (kOneOperand[n.op()] ? 0 : folded[n.b()] << 1));
@@ -58,7 +60,7 @@ void Tape::build_schedule() {
                                              (kOneOperand[n.op()] ? 0 : squared[n.b()] << 1));
     }
   }
-  std::vector<std::uint32_t> level(size_, 0);
+  std::vector<std::uint32_t> level(t_.size_, 0);
   std::vector<std::uint64_t> keys;
   bool fresh = true;  // the next node starts a group (a segment's first)
   // Levels are formed within windows of the segment: one level of a whole large tape would touch
@@ -75,9 +77,9 @@ void Tape::build_schedule() {
     // its consumer computes has a level but no place in the schedule.
     keys.clear();
     for (std::size_t i = lo; i < hi; ++i) {
-      const Node& n = base_[i];
+      const Node& n = t_.base_[i];
       // Set by the tensor node after the segment, or the parameter block (copied in at once).
-      if (n.op() == ops::kTensorCode || i < floor_) continue;
+      if (n.op() == ops::kTensorCode || i < t_.floor_) continue;
       const std::uint32_t a = n.a(), b = n.b();
       const std::uint32_t la = a >= lo && a < i ? level[a] : 0,
                           lb = b >= lo && b < i ? level[b] : 0;
@@ -116,13 +118,13 @@ void Tape::build_schedule() {
     segment(lo, std::max(lo, hi));
     lo = std::max(lo, hi);
   };
-  if (tensors_)
-    for (const detail::TensorNode& n : tensors_->nodes) up_to(n.mark);
-  up_to(size_);
+  if (t_.tensors_)
+    for (const detail::TensorNode& n : t_.tensors_->nodes) up_to(n.mark);
+  up_to(t_.size_);
   if (planned_) build_plan(folded, squared);
 }
 
-void Tape::build_plan(const std::vector<std::uint8_t>& folded,
+void Replay::build_plan(const std::vector<std::uint8_t>& folded,
                       const std::vector<std::uint8_t>& squared) {
   const std::size_t count = order_.size();
   plan_operands_.resize(count);
@@ -131,16 +133,16 @@ void Tape::build_plan(const std::vector<std::uint8_t>& folded,
   plan_constants_.resize(count);
   plan_reverse_.steps.clear();
   plan_folded_.clear();
-  std::vector<std::uint32_t> pos_of(size_, 0), reverse_operand(size_, 0);
+  std::vector<std::uint32_t> pos_of(t_.size_, 0), reverse_operand(t_.size_, 0);
   // A square its consumer computes (no position): its reverse operand is its own operand.
-  for (std::uint32_t i = floor_; i < size_; ++i)
+  for (std::uint32_t i = t_.floor_; i < t_.size_; ++i)
     if (squared[i]) {
-      reverse_operand[i] = base_[i].a();
-      plan_folded_.push_back(ReverseStep{i, base_[i].a(), base_[i].b(), kSquaredInPlace});
+      reverse_operand[i] = t_.base_[i].a();
+      plan_folded_.push_back(ReverseStep{i, t_.base_[i].a(), t_.base_[i].b(), kSquaredInPlace});
     }
   for (std::size_t pos = 0; pos < count; ++pos) {
     const std::uint32_t i = order_[pos];
-    const Node& n = base_[i];
+    const Node& n = t_.base_[i];
     pos_of[i] = static_cast<std::uint32_t>(pos);
     // One-operand ops keep b at their own slot (see push1): the sweep adds their p1 (a constant
     // op's constant, else 0) to their own adjoint, which it then zeroes.
@@ -150,7 +152,7 @@ void Tape::build_plan(const std::vector<std::uint8_t>& folded,
     // square computed here is read through its operand, and its node gets the value.
     const bool fa = folded[a] != 0, fb = !kOneOperand[n.op()] && folded[b] != 0;
     const bool sa = fa && squared[a] != 0, sb = fb && squared[b] != 0;
-    plan_operands_[pos] = Operands{sa ? base_[a].a() : a, sb ? base_[b].a() : b};
+    plan_operands_[pos] = Operands{sa ? t_.base_[a].a() : a, sb ? t_.base_[b].a() : b};
     plan_folds_[pos] = Operands{sa ? a : fa ? pos_of[a] : 0, sb ? b : fb ? pos_of[b] : 0};
     const ReverseStep step{i, fa ? reverse_operand[a] : a, fb ? reverse_operand[b] : b,
                            static_cast<std::uint32_t>(pos)};
@@ -166,16 +168,16 @@ void Tape::build_plan(const std::vector<std::uint8_t>& folded,
   merge_steps();
   mark_carries(plan_reverse_);
   mark_carries(plan_merged_);
-  plan_adjoints_ = std::make_unique<double[]>(size_);
+  plan_adjoints_ = std::make_unique<double[]>(t_.size_);
 }
 
-void Tape::merge_steps() {
+void Replay::merge_steps() {
   plan_merged_.steps = plan_reverse_.steps;
   std::vector<ReverseStep>& steps = plan_merged_.steps;
   plan_merges_.clear();
   // How many step operands read each node's adjoint, and each node's step.
-  std::vector<std::uint32_t> reads(size_, 0);
-  std::vector<std::int32_t> step_of(size_, -1);
+  std::vector<std::uint32_t> reads(t_.size_, 0);
+  std::vector<std::int32_t> step_of(t_.size_, -1);
   for (std::size_t k = 0; k < steps.size(); ++k) {
     const ReverseStep& s = steps[k];
     step_of[s.node] = static_cast<std::int32_t>(k);
@@ -235,7 +237,7 @@ void Tape::merge_steps() {
   }
 }
 
-void Tape::mark_carries(SweepSteps& sweep) {
+void Replay::mark_carries(SweepSteps& sweep) {
   // The carried operand becomes the step's own slot, zeroed after the step: one slot shared by
   // all such stores would chain every step to the one before it through memory.
   std::vector<ReverseStep>& steps = sweep.steps;

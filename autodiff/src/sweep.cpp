@@ -12,6 +12,7 @@
 #include <slope/autodiff/tape.hpp>
 #include <slope/autodiff/var.hpp>
 
+#include "replay.hpp"
 #include "rethrow.hpp"
 #include "tensor_list.hpp"
 
@@ -131,8 +132,8 @@ void Tape::sweep_from(std::size_t out, bool dual) {
 
 void Tape::sweep_once(std::size_t out, bool dual) {
   const bool skip = zeros_ == ZeroAdjoints::skipped;
-  if (!dual && plan_swept_)
-    reverse_plan(static_cast<std::uint32_t>(out));
+  if (!dual && replay_ && replay_->plan_swept_)
+    replay_->reverse_plan(static_cast<std::uint32_t>(out));
   else if (tensor_count() > 0)
     reverse_segmented(out, dual);
   else if (skip)
@@ -164,7 +165,7 @@ bool all_finite(const double* first, std::size_t count) {
 
 // A NaN (or ±∞: then the second sweep is spare, and gives the same) among the inputs' adjoints.
 bool Tape::gradient_has_nan(bool dual) const {
-  if (plan_gradient_) return !all_finite<1>(plan_adjoints_.get(), floor_);
+  if (plan_gradient()) return !all_finite<1>(replay_->plan_adjoints_.get(), floor_);
   // Inputs among the ops: their adjoints are anywhere on the tape (a write-back sweep kept all).
   const std::size_t end = inputs_among_ops_ ? size_ : std::min<std::size_t>(floor_, size_);
   if (end <= 1) return false;
@@ -203,11 +204,11 @@ void Tape::reverse_segmented(std::size_t out, bool dual) {
 }
 
 void Tape::clear_adjoints() {
-  if (plan_gradient_) {
+  if (plan_gradient()) {
     // The plan's sweep left adjoints only at the inputs, in its own array, and the nodes' all
     // zero (its seed included): no 32-byte node line needs touching.
-    std::fill(plan_adjoints_.get(), plan_adjoints_.get() + floor_, 0.0);
-    plan_gradient_ = false;
+    std::fill(replay_->plan_adjoints_.get(), replay_->plan_adjoints_.get() + floor_, 0.0);
+    replay_->plan_gradient_ = false;
     ops_clean_ = tangents_clean_ = false;  // until a sweep completes
     return;
   }
@@ -248,8 +249,8 @@ void Tape::reverse(const Var& y) {
 }
 
 void Tape::adjoints(std::uint32_t first, std::span<double> out) const {
-  if (plan_gradient_) {
-    std::copy_n(plan_adjoints_.get() + first, out.size(), out.begin());
+  if (plan_gradient()) {
+    std::copy_n(replay_->plan_adjoints_.get() + first, out.size(), out.begin());
     return;
   }
   for (std::size_t k = 0; k < out.size(); ++k) out[k] = base_[first + k].adj;

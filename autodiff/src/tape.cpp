@@ -10,6 +10,7 @@
 #include <slope/autodiff/tensor.hpp>
 #include <slope/autodiff/var.hpp>
 
+#include "replay.hpp"
 #include "rethrow.hpp"
 #include "tensor_list.hpp"
 
@@ -70,13 +71,9 @@ void Tape::reset(Mode mode) {
   inputs_in_values_ = false;
   guards_.clear();
   pinned_ = 0;
-  replaying_ = false;
-  replay_error_.reset();
-  reached_ = tensors_reached_ = kNoSlot;
   ops_clean_ = true;
   tangents_clean_ = false;
-  segment_groups_.clear();  // the next replay schedules this recording
-  planned_ = plan_swept_ = plan_gradient_ = false;
+  if (replay_) replay_->forget();  // the next replay schedules this recording
   if (tensors_) tensors_->clear();
 }
 
@@ -211,10 +208,12 @@ void Tape::guard(Compare c, const Var& a, const Var& b, bool outcome) {
 }
 
 const Guard* Tape::broken_guard() const {
+  if (!replay_) return nullptr;  // not replayed: every guard has its recorded outcome
+  const detail::Replay& r = *replay_;
   for (const Guard& g : guards_) {
-    // After a tensor op that threw, the nodes from reached_ on hold no value of this replay.
-    if (g.a >= reached_ || g.b >= reached_) continue;
-    const double a = g.a != 0 ? values_[g.a] : g.ca, b = g.b != 0 ? values_[g.b] : g.cb;
+    // After a tensor op that threw, the nodes from `reached_` on hold no value of this replay.
+    if (g.a >= r.reached_ || g.b >= r.reached_) continue;
+    const double a = g.a != 0 ? r.values_[g.a] : g.ca, b = g.b != 0 ? r.values_[g.b] : g.cb;
     if (compare(g.cmp, a, b) != g.outcome) return &g;
   }
   return nullptr;

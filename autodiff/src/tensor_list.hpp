@@ -28,6 +28,8 @@
 #include <slope/autodiff/tape.hpp>
 #include <slope/autodiff/tensor.hpp>
 
+#include "replay.hpp"
+
 namespace slope::detail {
 
 using Array = xt::xarray<double>;
@@ -196,13 +198,13 @@ struct TensorAccess {
     return t.dual_ ? t.tangents_[slot].t : 0.0;
   }
   /// A scalar node's value during a replay (the handles held it while recording).
-  static double replayed(const Tape& t, std::uint32_t slot) { return t.values_[slot]; }
+  static double replayed(const Tape& t, std::uint32_t slot) { return t.replay_->values_[slot]; }
   /// Writes a scalar node's value (and tangent) during a replay.
   static void set_scalar(Tape& t, std::uint32_t slot, double v, double tangent) {
-    t.values_[slot] = v;
+    t.replay_->values_[slot] = v;
     if (t.dual_) t.tangents_[slot].t = tangent;
   }
-  static bool replaying(const Tape& t) { return t.replaying_; }
+  static bool replaying(const Tape& t) { return t.replay_ && t.replay_->replaying_; }
   static bool nan_check(const Tape& t) { return t.nan_check_; }
   /// Pins the leading extent of the placeholders in `mask`: the recording read a shape or an
   /// element that depends on them, so binding another extent needs a new recording.

@@ -45,6 +45,10 @@ struct TensorAccess;
 struct TensorListDeleter {
   void operator()(TensorList* list) const;
 };
+class Replay;
+struct ReplayDeleter {
+  void operator()(Replay* replay) const;
+};
 }  // namespace detail
 
 struct Node {
@@ -141,9 +145,7 @@ class Tape {
   void reverse(const Var& y);
   /// The adjoint of a slot after reverse(); throws for a handle of another recording.
   double adjoint(const Var& x) const;
-  double adjoint(std::uint32_t slot) const {
-    return plan_gradient_ ? plan_adjoints_[slot] : base_[slot].adj;
-  }
+  double adjoint(std::uint32_t slot) const;
   /// adjoint(first + k) for every k of out.
   void adjoints(std::uint32_t first, std::span<double> out) const;
   /// Reverse sweep in dual numbers over a recording with tangents: afterwards adjoint(slot) is
@@ -169,13 +171,13 @@ class Tape {
   /// set_nan_check is on, throws slope::Error naming the first node whose value is not finite.
   void check_replay(const char* scope, const char* call) const;
   /// Tensor nodes the last sweep computed: all of them unless a tensor op threw.
-  std::size_t tensors_replayed() const { return tensors_reached_; }
+  std::size_t tensors_replayed() const;
   /// The reverse sweeps after replay(), from the output's slot (the recording's handles are
   /// stale once it is closed).
   void reverse_replayed(std::uint32_t out);
   void reverse_dual_replayed(std::uint32_t out);
   /// A node's value after replay().
-  double replayed_value(std::uint32_t slot) const { return values_[slot]; }
+  double replayed_value(std::uint32_t slot) const;
   /// Records the outcome of a comparison of a and b (replay recordings only; else nothing).
   void guard(Compare c, const Var& a, const Var& b, bool outcome);
   std::span<const Guard> guards() const { return guards_; }
@@ -197,10 +199,7 @@ class Tape {
   /// The reverse sweep stops here: the block of inputs registered first needs no sweep.
   std::size_t sweep_floor() const { return floor_; }
   /// The inputs' values: the recorded ones, or the last replay's x.
-  std::span<const double> input_values() const {
-    if (inputs_in_values_) return {values_.get() + 1, inputs_.size()};
-    return inputs_;
-  }
+  std::span<const double> input_values() const;
   /// Bytes a recorded node costs, its adjoint included.
   static constexpr std::size_t bytes_per_node() { return sizeof(Node); }
   /// Bytes the current recording costs: every node (inputs included) and its adjoint.
@@ -239,6 +238,7 @@ class Tape {
   static constinit thread_local Tape* active_;
   friend class Recording;
   friend struct detail::TensorAccess;
+  friend class detail::Replay;
 
   // Cold paths take the handles' fields by value: a reference would make every Var on the hot
   // path addressable and keep it out of registers.
@@ -349,107 +349,16 @@ class Tape {
   std::vector<double> inputs_;
   std::unique_ptr<detail::TensorList, detail::TensorListDeleter>
       tensors_;  // created by the first tensor op
-  // Replay state: node values (the handles held them while recording), the guards, and the
-  // placeholders whose extent is fixed.
-  std::unique_ptr<double[]> values_;
-  // The first-order replay's schedule: each scalar segment's nodes ordered by dependency level
-  // and op code, in groups of one op (built at the first replay).
-  struct Group {
-    std::uint32_t begin, end;  // into order_
-    std::uint8_t op;
-    std::uint8_t folds = 0;    // the plan's: bit 0 operand a, bit 1 operand b is a folded node
-    std::uint8_t squares = 0;  // of those, the folded squares this group computes (see below)
-    bool chain = false;        // holds several levels: a node may use the one just before it
-  };
-  std::vector<std::uint32_t> order_;
-  std::vector<Group> groups_;
-  std::vector<std::uint32_t> segment_groups_;  // groups_ index where each segment's groups end
-  void build_schedule();
-  void forward_groups(std::size_t segment, std::span<const double> x);
-  // The plan: a recording without tensor nodes or inputs among its ops replays its first-order
-  // sweeps from dense arrays by schedule position (operands, partials) and a dense adjoint array
-  // instead of from the 32-byte nodes, and its reverse sweep skips folded nodes: a one-operand
-  // node used once (b − a², (1 − a)², 100·t²: the a², the 1 − a, the t²) is folded into its
-  // consumer, whose partial for it becomes the product of the two (computed by the consumer in
-  // the forward sweep), and whose reverse operand becomes the folded node's. A folded square of
-  // an operand not folded itself (the a² and t² of Rosenbrock) is not scheduled at all: its
-  // consumer squares the operand (value stored for the node, partial 2x used in place), one
-  // pass over the arrays less per square. The nodes keep the recorded partials (dual replays
-  // and reverse() without a replay read them).
-  struct Operands {
-    std::uint32_t a, b;  // as recorded: b is a one-operand op's own slot
-  };
-  struct Partials {
-    double p0, p1;  // p1: a constant op's constant (its p0 alone is a partial)
-  };
-  struct ReverseStep {
-    std::uint32_t node, a, b, pos;  // operands after folding; pos: its partials
-  };
-  static constexpr std::uint32_t kSquaredInPlace = ~0u;  // pos of a square its consumer computes
-  // Steps [previous run's end, end) pass their share for operand a (carry 1) or b (2) to the
-  // next step of the sweep in a register, or none of them (0); see reverse_steps.
-  struct StepRun {
-    std::uint32_t end;
-    std::uint32_t carry;
-  };
-  struct SweepSteps {
-    std::vector<ReverseStep> steps;
-    std::vector<StepRun> runs;
-  };
-  static void mark_carries(SweepSteps& s);
-  std::vector<Operands> plan_operands_;
-  std::vector<Operands> plan_folds_;  // positions of folded operands (groups with folds only)
-  std::vector<Partials> plan_partials_;
-  std::vector<Partials> plan_constants_;  // a linear node's, kept for its folded partials
-  SweepSteps plan_reverse_;               // the nodes not folded, in schedule order
-  std::vector<ReverseStep> plan_folded_;  // the folded ones, by node (an output may be one)
-  // Merging, for the sweep from the last node: a two-operand step t whose adjoint only one step
-  // c reads, and whose operands c's other operand is among (t = b − a², c = 100·t² + (1 − a)²),
-  // is merged into c: c's step then reads t's operands with the chained partials, computed after
-  // the forward sweep into positions past the schedule's. One step less per such pair.
-  struct Merge {
-    // Indices of doubles in plan_partials_: c's partial for t, t's two, what c's other operand
-    // adds to each merged partial (the last entry, zero, if none), the merged pair's first.
-    std::uint32_t via, t, add_a, add_b, to;
-  };
-  SweepSteps plan_merged_;                   // plan_reverse_ with the merges (empty: none)
-  std::vector<Merge> plan_merges_;           // in schedule order of c
-  std::unique_ptr<double[]> plan_adjoints_;  // all zero between sweeps
-  std::uint32_t values_capacity_ = 0;        // entries of values_
-  bool planned_ = false;                     // this recording replays by the plan
-  bool plan_swept_ = false;                  // the last forward sweep filled plan_partials_
-  bool plan_gradient_ = false;  // the inputs' adjoints are in plan_adjoints_ (the last sweep's)
-  void build_plan(const std::vector<std::uint8_t>& folded,
-                  const std::vector<std::uint8_t>& squared);
-  void merge_steps();
-  void merge_partials();
-  void forward_plan();
-  void reverse_plan(std::uint32_t out);  // by zeros_, as sweep_once
   std::vector<Guard> guards_;
   std::uint64_t pinned_ = 0;
-  bool replaying_ = false;
-  // What the last forward sweep caught (null: nothing) and at which scalar slot, or tensor node
-  // (kNoSlot: a scalar's); the scalar slots and tensor nodes it reached (all, unless a tensor
-  // op threw).
-  static constexpr std::uint32_t kNoSlot = ~0u;
-  std::unique_ptr<std::exception_ptr> replay_error_;  // a pointer: the inert tape is constinit
-  std::uint32_t error_slot_ = kNoSlot;
-  std::uint32_t error_tensor_ = kNoSlot;
-  std::uint32_t reached_ = kNoSlot;
-  std::uint32_t tensors_reached_ = kNoSlot;
-  void forward_sweep(std::span<const double> x, std::span<const double> v, bool dual);
-  SLOPE_COLD void forward_one_by_one(std::span<const double> x, std::span<const double> v,
-                                     bool dual, std::exception_ptr first);
-  SLOPE_COLD void throw_replay_error(const std::string& call) const;
-  SLOPE_COLD void check_finite_values(const std::string& call) const;
-  SLOPE_COLD std::string describe(std::uint32_t slot) const;
+  // The compiled replay (src/replay.hpp): made at the first replay, kept across recordings.
+  std::unique_ptr<detail::Replay, detail::ReplayDeleter> replay_;
+  detail::Replay& compiled();
+  bool plan_gradient() const;  // the last sweep left the inputs' adjoints in the plan's array
   // Every node adjoint at or above the floor is zero (a fresh recording, a completed first-order
   // sweep, or a dual forward sweep); the tangents' adjoints likewise (a dual forward sweep).
   bool ops_clean_ = true;
   bool tangents_clean_ = false;
-  void replay_sweep(std::span<const double> x, std::span<const double> v, bool dual);
-  void forward_segment(std::size_t lo, std::size_t hi, std::span<const double> x,
-                       std::span<const double> v, bool dual);
   void clear_adjoints();
   // The reverse sweep from `out` (its seed set): multiplying every share p·ḡ, then, only when a
   // gradient or H·v component came out NaN, once more with adjoint_share (a zero adjoint passes

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// The compiled replay of a closed recording: what Tape::replay and slope::Function run at new
+// inputs. It owns the node values of the last replay, the first-order schedule (each scalar
+// segment's nodes by dependency level and op code), the optional plan (dense operands and
+// partials, folded one-operand nodes; replay_plan.cpp) and what the last forward sweep ran
+// into. The tape keeps the recording and the reverse sweeps; a replay recomputes the nodes'
+// partials in place, so that the same reverse sweeps serve a fresh recording and a replay.
+// Built at a tape's first replay, forgotten when it records again.
+
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <slope/autodiff/tape.hpp>
+
+namespace slope::detail {
+
+class Replay {
+ public:
+  explicit Replay(Tape& tape) : t_(tape) {}
+  Replay(const Replay&) = delete;
+  Replay& operator=(const Replay&) = delete;
+
+  /// The forward sweep at x (and tangent v when dual); see Tape::sweep.
+  void sweep(std::span<const double> x, std::span<const double> v, bool dual);
+  /// See Tape::check_replay.
+  void check_replay(const char* scope, const char* call) const;
+  /// Forgets the schedule, the plan and the last sweep (the tape records again); keeps buffers.
+  void forget();
+
+  // Read by the tape's reverse sweeps and by the tensor ops (TensorAccess).
+  Tape& t_;
+  // Node values (the handles held them while recording).
+  std::unique_ptr<double[]> values_;
+  // The first-order replay's schedule: each scalar segment's nodes ordered by dependency level
+  // and op code, in groups of one op (built at the first replay).
+  struct Group {
+    std::uint32_t begin, end;  // into order_
+    std::uint8_t op;
+    std::uint8_t folds = 0;    // the plan's: bit 0 operand a, bit 1 operand b is a folded node
+    std::uint8_t squares = 0;  // of those, the folded squares this group computes (see below)
+    bool chain = false;        // holds several levels: a node may use the one just before it
+  };
+  std::vector<std::uint32_t> order_;
+  std::vector<Group> groups_;
+  std::vector<std::uint32_t> segment_groups_;  // groups_ index where each segment's groups end
+  void build_schedule();
+  void forward_groups(std::size_t segment, std::span<const double> x);
+  // The plan: a recording without tensor nodes or inputs among its ops replays its first-order
+  // sweeps from dense arrays by schedule position (operands, partials) and a dense adjoint array
+  // instead of from the 32-byte nodes, and its reverse sweep skips folded nodes: a one-operand
+  // node used once (b − a², (1 − a)², 100·t²: the a², the 1 − a, the t²) is folded into its
+  // consumer, whose partial for it becomes the product of the two (computed by the consumer in
+  // the forward sweep), and whose reverse operand becomes the folded node's. A folded square of
+  // an operand not folded itself (the a² and t² of Rosenbrock) is not scheduled at all: its
+  // consumer squares the operand (value stored for the node, partial 2x used in place), one
+  // pass over the arrays less per square. The nodes keep the recorded partials (dual replays
+  // and reverse() without a replay read them).
+  struct Operands {
+    std::uint32_t a, b;  // as recorded: b is a one-operand op's own slot
+  };
+  struct Partials {
+    double p0, p1;  // p1: a constant op's constant (its p0 alone is a partial)
+  };
+  struct ReverseStep {
+    std::uint32_t node, a, b, pos;  // operands after folding; pos: its partials
+  };
+  static constexpr std::uint32_t kSquaredInPlace = ~0u;  // pos of a square its consumer computes
+  // Steps [previous run's end, end) pass their share for operand a (carry 1) or b (2) to the
+  // next step of the sweep in a register, or none of them (0); see reverse_steps.
+  struct StepRun {
+    std::uint32_t end;
+    std::uint32_t carry;
+  };
+  struct SweepSteps {
+    std::vector<ReverseStep> steps;
+    std::vector<StepRun> runs;
+  };
+  static void mark_carries(SweepSteps& s);
+  std::vector<Operands> plan_operands_;
+  std::vector<Operands> plan_folds_;  // positions of folded operands (groups with folds only)
+  std::vector<Partials> plan_partials_;
+  std::vector<Partials> plan_constants_;  // a linear node's, kept for its folded partials
+  SweepSteps plan_reverse_;               // the nodes not folded, in schedule order
+  std::vector<ReverseStep> plan_folded_;  // the folded ones, by node (an output may be one)
+  // Merging, for the sweep from the last node: a two-operand step t whose adjoint only one step
+  // c reads, and whose operands c's other operand is among (t = b − a², c = 100·t² + (1 − a)²),
+  // is merged into c: c's step then reads t's operands with the chained partials, computed after
+  // the forward sweep into positions past the schedule's. One step less per such pair.
+  struct Merge {
+    // Indices of doubles in plan_partials_: c's partial for t, t's two, what c's other operand
+    // adds to each merged partial (the last entry, zero, if none), the merged pair's first.
+    std::uint32_t via, t, add_a, add_b, to;
+  };
+  SweepSteps plan_merged_;                   // plan_reverse_ with the merges (empty: none)
+  std::vector<Merge> plan_merges_;           // in schedule order of c
+  std::unique_ptr<double[]> plan_adjoints_;  // all zero between sweeps
+  std::uint32_t values_capacity_ = 0;        // entries of values_
+  bool planned_ = false;                     // this recording replays by the plan
+  bool plan_swept_ = false;                  // the last forward sweep filled plan_partials_
+  bool plan_gradient_ = false;  // the inputs' adjoints are in plan_adjoints_ (the last sweep's)
+  void build_plan(const std::vector<std::uint8_t>& folded,
+                  const std::vector<std::uint8_t>& squared);
+  void merge_steps();
+  void merge_partials();
+  void forward_plan();
+  void reverse_plan(std::uint32_t out);  // by zeros_, as sweep_once
+  bool replaying_ = false;
+  // What the last forward sweep caught (null: nothing) and at which scalar slot, or tensor node
+  // (kNoSlot: a scalar's); the scalar slots and tensor nodes it reached (all, unless a tensor
+  // op threw).
+  static constexpr std::uint32_t kNoSlot = ~0u;
+  std::unique_ptr<std::exception_ptr> replay_error_;  // a pointer: the inert tape is constinit
+  std::uint32_t error_slot_ = kNoSlot;
+  std::uint32_t error_tensor_ = kNoSlot;
+  std::uint32_t reached_ = kNoSlot;
+  std::uint32_t tensors_reached_ = kNoSlot;
+  void forward_sweep(std::span<const double> x, std::span<const double> v, bool dual);
+  SLOPE_COLD void forward_one_by_one(std::span<const double> x, std::span<const double> v,
+                                     bool dual, std::exception_ptr first);
+  SLOPE_COLD void throw_replay_error(const std::string& call) const;
+  SLOPE_COLD void check_finite_values(const std::string& call) const;
+  SLOPE_COLD std::string describe(std::uint32_t slot) const;
+  void replay_sweep(std::span<const double> x, std::span<const double> v, bool dual);
+  void forward_segment(std::size_t lo, std::size_t hi, std::span<const double> x,
+                       std::span<const double> v, bool dual);
+};
+
+}  // namespace slope::detail
