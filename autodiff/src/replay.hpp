@@ -32,6 +32,7 @@ class Replay {
   void check_replay(const char* scope, const char* call) const;
   /// Forgets the schedule, the plan and the last sweep (the tape records again); keeps buffers.
   void forget();
+  [[noreturn]] static void throw_gradient_only();
 
   // Read by the tape's reverse sweeps and by the tensor ops (TensorAccess).
   Tape& t_;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Tensor nodes on the tape: creating them, handles, constants, scalars in and out, and the
-// broadcasting bookkeeping every op's reverse rule shares.
+// Tensor nodes on the tape: creating them, handles, constants, scalars in and out (the
+// broadcasting every op's reverse rule shares is in tensor_broadcast.cpp).
 
 #include <algorithm>
 #include <functional>
@@ -332,6 +332,8 @@ struct Element final : OpBase<Element> {
   }
 };
 
+}  // namespace
+
 [[noreturn]] void throw_stale_tensor(const Tensor& x, const Tape* t, const char* op) {
   if (x.tag() == 0)
     throw Error(std::string("slope: ") + op + ": an empty (default-constructed) Tensor handle");
@@ -345,7 +347,6 @@ struct Element final : OpBase<Element> {
   throw Error(msg);
 }
 
-}  // namespace
 
 Var element_of(Tape& t, std::uint32_t src, std::size_t flat, bool pin) {
   TensorList& l = TensorAccess::list(t);
@@ -395,142 +396,10 @@ std::uint32_t node_of(xt::xarray<double>&& data, const char* op) {
   return TensorAccess::add_data(TensorAccess::active(op), nullptr, std::move(data)).node();
 }
 
-Shape broadcast_shape(const Shape& a, const Shape& b, const char* op) {
-  const std::size_t n = std::max(a.size(), b.size());
-  Shape out(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::size_t ea = i + a.size() >= n ? a[i + a.size() - n] : 1;
-    const std::size_t eb = i + b.size() >= n ? b[i + b.size() - n] : 1;
-    if (ea != eb && ea != 1 && eb != 1)
-      throw Error(std::string("slope: ") + op + ": shapes " + core::shape(a) + " and " +
-                  core::shape(b) + " do not broadcast");
-    out[i] = ea == 1 ? eb : ea;
-  }
-  return out;
-}
-
-void gather(const double* from, const Shape& strides, const Shape& out, double* dst) {
-  const std::size_t rank = out.size();
-  if (rank == 0) {
-    dst[0] = from[0];
-    return;
-  }
-  Shape idx(rank, 0);
-  const std::size_t inner = out[rank - 1], step = strides[rank - 1];
-  const std::size_t outer = size_of(out) / std::max<std::size_t>(inner, 1);
-  std::size_t off = 0;
-  for (std::size_t o = 0; o < outer; ++o, dst += inner) {
-    for (std::size_t j = 0; j < inner; ++j) dst[j] = from[off + j * step];
-    for (std::size_t d = rank - 1; d-- > 0;) {
-      off += strides[d];
-      if (++idx[d] < out[d]) break;
-      off -= strides[d] * idx[d];
-      idx[d] = 0;
-    }
-  }
-}
-
-void broadcast_into(const double* from, const Shape& s, const Shape& out, double* dst) {
-  const std::size_t rank = out.size(), lead = rank - s.size();
-  Shape strides(rank, 0);
-  std::size_t stride = 1;
-  for (std::size_t d = rank; d-- > lead;) {
-    const std::size_t e = s[d - lead];
-    strides[d] = e == 1 ? 0 : stride;
-    stride *= e;
-  }
-  gather(from, strides, out, dst);
-}
-
-void transpose_into(const double* from, const Shape& s, double* dst) {
-  const std::size_t rank = s.size();
-  Shape out(rank, 0), strides(rank, 0);
-  std::size_t stride = 1;
-  for (std::size_t d = rank; d-- > 0;) {
-    out[rank - 1 - d] = s[d];
-    strides[rank - 1 - d] = stride;
-    stride *= s[d];
-  }
-  gather(from, strides, out, dst);
-}
-
-Array unbroadcast(Array g, const Shape& target) {
-  if (std::equal(g.shape().begin(), g.shape().end(), target.begin(), target.end())) return g;
-  Array r = zeros(target);
-  if (r.size() == 1) {
-    // A scalar broadcast (the bias of a linear model): a plain sum.
-    r.flat(0) = std::accumulate(g.begin(), g.end(), 0.0);
-    recycle(std::move(g));
-    return r;
-  }
-  // Walk g in order, keeping the offset of the target element each g element was broadcast
-  // from (stride 0 along broadcast axes); no temporaries, so a warm replay allocates nothing.
-  const Shape& gs = g.shape();
-  const std::size_t rank = gs.size(), lead = rank - target.size();
-  Shape ts(rank, 0), idx(rank, 0);
-  std::size_t stride = 1;
-  for (std::size_t d = rank; d-- > lead;) {
-    const std::size_t e = target[d - lead];
-    ts[d] = e == 1 ? 0 : stride;
-    stride *= e;
-  }
-  const std::size_t inner = gs[rank - 1], step = ts[rank - 1];
-  const std::size_t outer = g.size() / std::max<std::size_t>(inner, 1);
-  const double* p = g.data();
-  double* out = r.data();
-  std::size_t off = 0;
-  for (std::size_t o = 0; o < outer; ++o, p += inner) {
-    if (step == 0)
-      out[off] += std::accumulate(p, p + inner, 0.0);
-    else
-      for (std::size_t j = 0; j < inner; ++j) out[off + j] += p[j];
-    for (std::size_t d = rank - 1; d-- > 0;) {
-      off += ts[d];
-      if (++idx[d] < gs[d]) break;
-      off -= ts[d] * idx[d];
-      idx[d] = 0;
-    }
-  }
-  recycle(std::move(g));
-  return r;
-}
-
-namespace {
-void add_into(Array& to, Array&& from, bool& has) {
-  if (has) {
-    double* t = to.data();
-    const double* f = from.data();
-    for (std::size_t i = 0, n = to.size(); i < n; ++i) t[i] += f[i];
-    recycle(std::move(from));
-  } else {
-    to = std::move(from);
-    has = true;
-  }
-}
-}  // namespace
-
-void accumulate(TensorNode& n, Array g, Array* gt) {
-  if (!n.active()) return;
-  const Shape& s = n.value().shape();
-  add_into(n.adj, unbroadcast(std::move(g), s), n.has_adj);
-  if (gt != nullptr) add_into(n.adj_tan, unbroadcast(std::move(*gt), s), n.has_adj_tan);
-}
-
-std::size_t normalize_axis(std::ptrdiff_t axis, std::size_t dims, const char* op,
-                           const Shape& shape) {
-  const auto d = static_cast<std::ptrdiff_t>(dims);
-  if (axis < -d || axis >= d)
-    throw Error(std::string("slope: ") + op + ": axis " + std::to_string(axis) +
-                " is out of range for shape " + core::shape(shape));
-  return static_cast<std::size_t>(axis < 0 ? axis + d : axis);
-}
-
 Array& adjoint_buffer(TensorNode& n) { return adj_buffer(n); }
 Array& adjoint_tangent_buffer(TensorNode& n) { return adj_tan_buffer(n); }
 
 }  // namespace detail
-
-// ---- the handle ----
 
 using detail::TensorAccess;
 
@@ -545,81 +414,6 @@ std::uint32_t Tensor::node() const {
     node_ = detail::from_scalars(t, std::move(fs), std::move(v)).node_;
   }
   return node_;
-}
-
-namespace {
-// The node behind a handle. A shape read pins the placeholders the node depends on; a value
-// read also keeps a copy of the value to check on replay (see TensorList::value_reads).
-enum class Read { shape, value };
-const detail::TensorNode& read(const Tensor& x, const char* what, Read kind) {
-  Tape* t = Tape::active();
-  if (t == nullptr || TensorAccess::tag(*t) != x.tag()) detail::throw_stale_tensor(x, t, what);
-  const std::uint32_t k = x.node();
-  const detail::TensorNode& n = TensorAccess::list(*t)[k];
-  TensorAccess::pin(*t, n.placeholders);
-  if (kind == Read::value) TensorAccess::note_value_read(*t, k);
-  return n;
-}
-}  // namespace
-
-std::size_t Tensor::node_size() const {
-  if (values_ == nullptr) read(*this, "Tensor::size", Read::shape);
-  return n_;
-}
-
-std::size_t Tensor::dimension() const {
-  if (values_ != nullptr) return 1;
-  return read(*this, "Tensor::dimension", Read::shape).value().dimension();
-}
-
-std::vector<std::size_t> Tensor::shape() const {
-  if (values_ != nullptr) return {std::size_t{n_}};
-  const auto& s = read(*this, "Tensor::shape", Read::shape).value().shape();
-  return {s.begin(), s.end()};
-}
-
-double Tensor::value(std::size_t i) const {
-  if (i >= n_)
-    throw Error("slope::Tensor::value: index " + std::to_string(i) + " out of range for size " +
-                std::to_string(n_));
-  if (values_ != nullptr) return values_[i];
-  return read(*this, "Tensor::value", Read::value).value().flat(i);
-}
-
-std::vector<double> Tensor::values() const {
-  if (values_ != nullptr) return {values_, values_ + n_};
-  const detail::ValueRef v = read(*this, "Tensor::values", Read::value).value();
-  return {v.begin(), v.end()};
-}
-
-Tensor::Fields Tensor::element(std::size_t i) const {
-  if (values_ != nullptr || dimension() == 1) {
-    if (i >= n_)
-      throw Error("slope::Tensor: index " + std::to_string(i) + " out of range for size " +
-                  std::to_string(n_));
-  } else {
-    throw Error("slope::Tensor::operator[]: needs a 1-D tensor, got shape " +
-                core::shape(shape()) + " (use slice, reshape or item)");
-  }
-  const Var v = detail::element_of(TensorAccess::active("Tensor::operator[]"), node(), i, true);
-  return {v.value(), v.slot(), v.tag()};
-}
-
-Var Tensor::item() const {
-  if (size() != 1)
-    throw Error("slope::Tensor::item: needs a tensor of one element, got shape " +
-                core::shape(shape()));
-  if (values_ != nullptr) return (*this)[0];
-  return detail::element_of(TensorAccess::active("Tensor::item"), node(), 0, true);
-}
-
-xt::xarray<double> Tensor::value() const { return slope::value(*this); }
-
-xt::xarray<double> value(const Tensor& t) {
-  const std::vector<double> v = t.values();
-  xt::xarray<double> r = xt::xarray<double>::from_shape(t.shape());
-  std::copy(v.begin(), v.end(), r.data());
-  return r;
 }
 
 Tensor stack(std::span<const Var> xs) {

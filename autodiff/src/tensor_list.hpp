@@ -246,6 +246,8 @@ std::optional<RowFlow> row_combine(Tape& tape, std::uint32_t out);
 /// which ties the recording to the extents of the placeholders src depends on; reductions to a
 /// scalar read their one element without pinning anything.
 Var element_of(Tape& t, std::uint32_t src, std::size_t flat, bool pin);
+/// Throws for a Tensor handle that is empty or not from the active tape t (nullptr: none).
+[[noreturn]] void throw_stale_tensor(const Tensor& x, const Tape* t, const char* op);
 std::size_t normalize_axis(std::ptrdiff_t axis, std::size_t dims, const char* op,
                            const Shape& shape);
 

@@ -1,13 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// The tape: a flat, append-only array of 32-byte nodes. A node holds its op code and operand
-// slots packed in one word, the two local partials ∂z/∂a, ∂z/∂b computed while recording (a
-// one-operand op with a constant keeps the constant in its second partial) and its adjoint. A
-// node's slot is its position; every node has two operand slots (a one-operand node names its
-// own slot as the second, registered inputs the sink at slot 0), so the reverse sweep is
-// branch-free: ā += p₀·z̄, b̄ += p₁·z̄. Values live in the Var handles; the replay and HVP sweeps
-// recompute them from the op codes.
+// The tape records and sweeps back: every op on a Var appends one node (detail/node.hpp) with
+// its local partials, and the reverse sweep accumulates adjoints from the output down. Values
+// live in the Var handles; replays at new inputs are compiled from a closed recording
+// (src/replay.hpp). The inline record path is in detail/record.hpp.
 //
 //   slope::Recording rec;                 // activates a tape for this thread
 //   slope::Var x = rec.tape().input(2.0);
@@ -27,89 +24,14 @@
 #include <slope/core/format.hpp>
 #include <slope/autodiff/op_list.hpp>
 #include <slope/autodiff/var_handle.hpp>
-
-#if defined(__GNUC__)
-#define SLOPE_INLINE [[gnu::always_inline]] inline
-#define SLOPE_COLD [[gnu::cold, gnu::noinline]]
-#else
-#define SLOPE_INLINE inline
-#define SLOPE_COLD
-#endif
+#include <slope/autodiff/detail/node.hpp>
 
 namespace slope {
-
-namespace detail {
-struct TensorList;
-struct TensorAccess;
-// Out of line, so the tape header need not see tensor nodes (or xtensor).
-struct TensorListDeleter {
-  void operator()(TensorList* list) const;
-};
-class Replay;
-struct ReplayDeleter {
-  void operator()(Replay* replay) const;
-};
-}  // namespace detail
-
-struct Node {
-  std::uint64_t word;  // op code (8 bits) | slot a (28 bits) | slot b (28 bits)
-  double p0;
-  double p1;
-  double adj;  // adjoint, zeroed when recorded: the reverse sweep reads one stream, not two
-
-  std::uint8_t op() const { return static_cast<std::uint8_t>(word & 0xff); }
-  std::uint32_t a() const { return static_cast<std::uint32_t>((word >> 8) & Var::kSlotMask); }
-  std::uint32_t b() const { return static_cast<std::uint32_t>(word >> 36); }
-  static std::uint64_t pack(std::uint8_t op, std::uint32_t a, std::uint32_t b) {
-    return std::uint64_t{op} | (std::uint64_t{a} << 8) | (std::uint64_t{b} << 36);
-  }
-};
-static_assert(sizeof(Node) == 32);
-
-/// Per-node tangents of a recording that carries a direction v (see Tape::inputs(x, v)): the
-/// node value's tangent ż, the partials' tangents ṗ₀, ṗ₁, and the adjoint's tangent.
-struct Tangent {
-  double t;
-  double dp0;
-  double dp1;
-  double adj;
-};
 
 /// What a recording is for. `gradient` may fold temporaries into their consumers (fewer nodes,
 /// not replayable); `replay` keeps one node per op and records guards, so the tape can be swept
 /// again with new values or in dual numbers (HVP, Hessian, slope::Function).
 enum class Mode { gradient, replay };
-
-enum class Compare : std::uint8_t { less, less_equal, greater, greater_equal, equal, not_equal };
-constexpr bool compare(Compare c, double a, double b) {
-  switch (c) {
-    case Compare::less:
-      return a < b;
-    case Compare::less_equal:
-      return a <= b;
-    case Compare::greater:
-      return a > b;
-    case Compare::greater_equal:
-      return a >= b;
-    case Compare::equal:
-      return a == b;
-    case Compare::not_equal:
-      return a != b;
-  }
-  return false;
-}
-const char* symbol(Compare c);
-
-/// A comparison of values on the tape made while recording for replay (`if (x > 0)`): the
-/// branch the recording followed. A replay is valid only while every guard has its recorded
-/// outcome. Ops that branch inside their own rule (abs, max, min, ...) need no guard: a replay
-/// re-evaluates the rule on the new values.
-struct Guard {
-  std::uint32_t a, b;  // slots of the operands; 0 for a constant operand
-  double ca, cb;       // the constant operands' values
-  Compare cmp;
-  bool outcome;
-};
 
 /// Turns on (or off) the NaN/Inf check, on every thread: the first op whose value is NaN or ±Inf
 /// throws slope::Error naming the op and its operands. Recordings take the setting when they
@@ -260,38 +182,18 @@ class Tape {
   // results of one-operand ops carry the temporary mark (in a gradient recording, or scaled
   // operands in a replay one), so no node needs inspecting beyond its operand and partial:
   // returns (slot, scale) = (its operand, its partial).
-  SLOPE_INLINE bool absorb(const Var& t, std::uint32_t& slot, double& scale) {
-    if (!t.is_temp() || t.slot() + 1 != size_) return false;
-    const Node& last = base_[--size_];
-    slot = last.a();
-    scale = last.p0;
-    return true;
-  }
+  SLOPE_INLINE bool absorb(const Var& t, std::uint32_t& slot, double& scale);
 
   // A one-operand node points its unused operand at its own slot: that adjoint has been read by
   // the time the sweep adds p₁·z̄ to it, so no two nodes contend for one address (a shared sink
   // serialised the sweep through a single store-to-load chain). Only its result can be folded.
   // Both return a prvalue: the mark must not pass through a copy (which drops it).
   SLOPE_INLINE Var push1(std::uint8_t op, std::uint32_t a, double p0, double p1, double z,
-                         std::uint32_t mark) {
-    return Var(z, push(op, a, size_, p0, p1) | mark, tag_);
-  }
+                         std::uint32_t mark);
   SLOPE_INLINE Var push2(std::uint8_t op, std::uint32_t a, std::uint32_t b, double p0, double p1,
-                         double z) {
-    return Var(z, push(op, a, b, p0, p1), tag_);
-  }
+                         double z);
   SLOPE_INLINE std::uint32_t push(std::uint8_t op, std::uint32_t a, std::uint32_t b, double p0,
-                                  double p1) {
-    if (size_ == capacity_) [[unlikely]]
-      grow();
-    const std::uint32_t slot = size_++;
-    Node& n = base_[slot];
-    n.word = Node::pack(op, a, b);
-    n.p0 = p0;
-    n.p1 = p1;
-    n.adj = 0;
-    return slot;
-  }
+                                  double p1);
 
   // The record bodies; kCheck adds the NaN/Inf check of set_nan_check.
   template <class Op, bool kCheck>
@@ -302,12 +204,8 @@ class Tape {
   SLOPE_INLINE Var record_binary(const Var& a, const Var& b);
 
   // The same record path in dual numbers, taken when the recording carries tangents.
-  bool absorb_dual(const Var& t, std::uint32_t& slot, Dual& scale) {
-    if (!absorb(t, slot, scale.v)) return false;
-    scale.d = tangents_[size_].dp0;  // the folded node, just popped
-    return true;
-  }
-  Dual tangent_of(const Var& a) const { return {a.value_, tangents_[a.slot()].t}; }
+  bool absorb_dual(const Var& t, std::uint32_t& slot, Dual& scale);
+  Dual tangent_of(const Var& a) const;
   // They take the handles as trivially copyable Raw values: should the compiler outline one, a
   // reference would make every Var on the gradient path addressable (kept in memory, not in
   // registers). Inlined, each op's dual rule is specialised in place; an out-of-line call per op
@@ -393,208 +291,6 @@ class Recording {
   bool pooled_ = true;
 };
 
-// ---------------------------------------------------------------------------------------------
-// Record path. Kept inline: in the prototype an outlined push made the gradient far slower. The
-// one compare `a.tag == active tag` per operand decides everything on the hot path: a passive
-// constant has tag 0, a stale handle an old tag, and with no recording the inert tape's tag
-// matches nothing; all of those leave the hot path.
-
-template <class Op>
-SLOPE_INLINE Var Tape::unary(const Var& a) {
-  Tape& t = *active_;
-  if (a.tag_ != t.hot_tag_) [[unlikely]] {
-    if (a.tag_ == t.tag_) {  // a recording with tangents or with the NaN check
-      if (t.dual_) return t.dual_unary<Op>(raw(a));
-      return t.record_unary<Op, true>(a);
-    }
-    if (a.tag_ != 0) throw_stale(a.value_, a.tag_, Op::name);
-    return Var(Op::f(a.value_));
-  }
-  return t.record_unary<Op, false>(a);
-}
-
-template <class Op, bool kCheck>
-SLOPE_INLINE Var Tape::record_unary(const Var& a) {
-  double z, p;
-  if constexpr (requires { Op::value_and_slope(a.value_); }) {
-    const ops::Pair<double> zp = Op::value_and_slope(a.value_);
-    z = zp.a, p = zp.b;
-  } else {
-    z = Op::f(a.value_);
-    p = Op::df(a.value_, z);
-  }
-  if constexpr (kCheck)
-    if (!std::isfinite(z)) throw_not_finite(Op::name, z, a.value_, 0, 1);
-  std::uint32_t slot = a.slot();
-  double scale;
-  if (temp_mark_ != 0 && absorb(a, slot, scale))
-    return push1(ops::kFusedCode, slot, adjoint_share(scale, p), 0, z, temp_mark_);
-  return push1(ops::op_code<Op>, slot, p, 0, z,
-               ops::kScales<Op> ? linear_mark_ | temp_mark_ : temp_mark_);
-}
-
-template <class Op, bool kCheck>
-SLOPE_INLINE Var Tape::record_constant(const Var& a, double c) {
-  const double z = Op::f(a.value_, c);
-  if constexpr (kCheck)
-    if (!std::isfinite(z)) throw_not_finite(Op::name, z, a.value_, c, 2);
-  const double p = Op::df(a.value_, c, z);
-  std::uint32_t slot = a.slot();
-  double scale;
-  if (temp_mark_ != 0 && absorb(a, slot, scale))
-    return push1(ops::kFusedCode, slot, adjoint_share(scale, p), 0, z, temp_mark_);
-  return push1(ops::op_code<Op>, slot, p, c, z,
-               ops::kScales<Op> ? linear_mark_ | temp_mark_ : temp_mark_);
-}
-
-template <class Op>
-SLOPE_INLINE Var Tape::constant(const Var& a, double c) {
-  Tape& t = *active_;
-  if (a.tag_ != t.hot_tag_) [[unlikely]] {
-    if (a.tag_ == t.tag_) {
-      if (t.dual_) return t.dual_constant<Op>(raw(a), c);
-      return t.record_constant<Op, true>(a, c);
-    }
-    if (a.tag_ != 0) throw_stale(a.value_, a.tag_, Op::name);
-    return Var(Op::f(a.value_, c));
-  }
-  return t.record_constant<Op, false>(a, c);
-}
-
-template <class Op>
-SLOPE_INLINE Var Tape::right_constant(const Var& a, double c) {
-  if constexpr (requires { typename Op::right_bound; })
-    return constant<typename Op::right_bound>(a, c);
-  else
-    return constant<ops::BindRight<Op>>(a, c);
-}
-
-template <class Op>
-SLOPE_INLINE Var Tape::left_constant(double c, const Var& b) {
-  if constexpr (requires { Op::commutative; })
-    return constant<ops::BindRight<Op>>(b, c);
-  else
-    return constant<ops::BindLeft<Op>>(b, c);
-}
-
-template <class Op>
-SLOPE_INLINE Var Tape::binary(const Var& a, const Var& b) {
-  Tape& t = *active_;
-  if (a.tag_ != t.hot_tag_ || b.tag_ != t.hot_tag_) [[unlikely]] {
-    const std::uint32_t tag = t.tag_;
-    if (a.tag_ == tag && b.tag_ == tag) {  // a recording with tangents or with the NaN check
-      if constexpr (requires { typename Op::same_operand; }) {
-        if (a.slot() == b.slot()) return unary<typename Op::same_operand>(a);
-      }
-      if (t.dual_) return t.dual_binary<Op>(raw(a), raw(b));
-      return t.record_binary<Op, true>(a, b);
-    }
-    if (a.tag_ == 0 && b.tag_ == 0) return Var(Op::f(a.value_, b.value_));
-    if (a.tag_ == 0 && b.tag_ == tag) return left_constant<Op>(a.value_, b);
-    if (b.tag_ == 0 && a.tag_ == tag) return right_constant<Op>(a, b.value_);
-    if (a.tag_ != 0 && b.tag_ != 0 && a.tag_ != b.tag_)
-      throw_mixed(a.value_, a.tag_, b.value_, b.tag_, Op::name);
-    if (a.tag_ != tag && a.tag_ != 0) throw_stale(a.value_, a.tag_, Op::name);
-    throw_stale(b.value_, b.tag_, Op::name);
-  }
-  if constexpr (requires { typename Op::same_operand; }) {
-    if (a.slot() == b.slot()) return t.record_unary<typename Op::same_operand, false>(a);
-  }
-  return t.record_binary<Op, false>(a, b);
-}
-
-template <class Op, bool kCheck>
-SLOPE_INLINE Var Tape::record_binary(const Var& a, const Var& b) {
-  const double z = Op::f(a.value_, b.value_);
-  if constexpr (kCheck)
-    if (!std::isfinite(z)) throw_not_finite(Op::name, z, a.value_, b.value_, 2);
-  const ops::Pair<double> p = Op::df(a.value_, b.value_, z);
-  // Only the most recent node can be folded: try the later operand first, then the earlier one
-  // (which is last once the later one is gone). Never fold a slot the other operand refers to.
-  std::uint32_t sa = a.slot(), sb = b.slot();
-  double pa = p.a, pb = p.b, scale;
-  bool fused = false;
-  // A replay recording folds only scaled operands into + and −: the result is a linear node
-  // whose value its partials determine. A gradient recording folds any one-operand temporary.
-  if (ops::kAddsOrSubtracts<Op> || temp_mark_ != 0) {
-    if (sa > sb) {
-      if (absorb(a, sa, scale)) pa = adjoint_share(scale, pa), fused = true;
-      if (sa != sb && absorb(b, sb, scale)) pb = adjoint_share(scale, pb), fused = true;
-    } else if (sb > sa) {
-      if (absorb(b, sb, scale)) pb = adjoint_share(scale, pb), fused = true;
-      if (sa != sb && absorb(a, sa, scale)) pa = adjoint_share(scale, pa), fused = true;
-    }
-  }
-  const std::uint8_t code = !fused            ? ops::op_code<Op>
-                            : temp_mark_ != 0 ? ops::kFusedCode
-                                              : ops::kLinearCode;
-  return push2(code, sa, sb, pa, pb, z);
-}
-
-// Dual record path: each op's rule at T = Dual gives value and tangent, and the partials with
-// their tangents; a folded temporary multiplies in as a dual partial (chain rule on duals).
-
-template <class Op>
-SLOPE_INLINE Var Tape::dual_unary(Raw ra) {
-  const Var a = var(ra);
-  const Dual x = tangent_of(a);
-  const Dual z = ops::call<Op>(x);
-  Dual p = Op::df(x, z);
-  if (nan_check_ && !std::isfinite(z.v)) [[unlikely]]
-    throw_not_finite(Op::name, z.v, x.v, 0, 1);
-  std::uint32_t slot = a.slot();
-  Dual scale;
-  const bool fused = temp_mark_ != 0 && absorb_dual(a, slot, scale);
-  if (fused) p = adjoint_share(scale, p);
-  const Var r = push1(fused ? ops::kFusedCode : ops::op_code<Op>, slot, p.v, 0, z.v, temp_mark_);
-  tangents_[r.slot()] = {z.d, p.d, 0, 0};
-  return var(raw(r));  // a prvalue: returning r would copy it and drop its mark
-}
-
-template <class Op>
-SLOPE_INLINE Var Tape::dual_constant(Raw ra, double c) {
-  const Var a = var(ra);
-  const Dual x = tangent_of(a);
-  const Dual z = ops::call<Op>(x, c);
-  Dual p = Op::df(x, c, z);
-  if (nan_check_ && !std::isfinite(z.v)) [[unlikely]]
-    throw_not_finite(Op::name, z.v, x.v, c, 2);
-  std::uint32_t slot = a.slot();
-  Dual scale;
-  const bool fused = temp_mark_ != 0 && absorb_dual(a, slot, scale);
-  if (fused) p = adjoint_share(scale, p);
-  const Var r =
-      push1(fused ? ops::kFusedCode : ops::op_code<Op>, slot, p.v, fused ? 0 : c, z.v, temp_mark_);
-  tangents_[r.slot()] = {z.d, p.d, 0, 0};
-  return var(raw(r));
-}
-
-template <class Op>
-SLOPE_INLINE Var Tape::dual_binary(Raw ra, Raw rb) {
-  const Var a = var(ra), b = var(rb);
-  const Dual x = tangent_of(a), y = tangent_of(b);
-  const Dual z = ops::call<Op>(x, y);
-  const ops::Pair<Dual> p = Op::df(x, y, z);
-  if (nan_check_ && !std::isfinite(z.v)) [[unlikely]]
-    throw_not_finite(Op::name, z.v, x.v, y.v, 2);
-  std::uint32_t sa = a.slot(), sb = b.slot();
-  Dual pa = p.a, pb = p.b, scale;
-  bool fused = false;
-  if (ops::kAddsOrSubtracts<Op> || temp_mark_ != 0) {  // as record_binary
-    if (sa > sb) {
-      if (absorb_dual(a, sa, scale)) pa = adjoint_share(scale, pa), fused = true;
-      if (sa != sb && absorb_dual(b, sb, scale)) pb = adjoint_share(scale, pb), fused = true;
-    } else if (sb > sa) {
-      if (absorb_dual(b, sb, scale)) pb = adjoint_share(scale, pb), fused = true;
-      if (sa != sb && absorb_dual(a, sa, scale)) pa = adjoint_share(scale, pa), fused = true;
-    }
-  }
-  const std::uint8_t code = !fused            ? ops::op_code<Op>
-                            : temp_mark_ != 0 ? ops::kFusedCode
-                                              : ops::kLinearCode;
-  const Var r = push2(code, sa, sb, pa.v, pb.v, z.v);
-  tangents_[r.slot()] = {z.d, pa.d, pb.d, 0};
-  return var(raw(r));
-}
-
 }  // namespace slope
+
+#include <slope/autodiff/detail/record.hpp>  // the inline record path

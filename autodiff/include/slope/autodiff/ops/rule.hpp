@@ -21,6 +21,8 @@
 // `domain` (and `domain_b` for the second operand) tells the generic derivative test where to
 // sample: open interval (lo, hi), and whether 0 itself is a valid point.
 
+#include <type_traits>
+
 #include <slope/autodiff/dual.hpp>
 
 namespace slope::ops {
@@ -70,6 +72,35 @@ template <class Op>
 Dual call(const Dual& a, double c) {
   const double z = Op::f(a.v, c);
   return {z, Op::df(a.v, c, z) * a.d};
+}
+
+/// An op's value z and local partials p0 = ∂z/∂a, p1 = ∂z/∂b at T = double or T = Dual: the one
+/// evaluation every scalar forward path goes through (recording, recording with tangents, the
+/// replays at double and Dual, the plan's groups). `b` is a binary op's second operand, a
+/// constant op's constant (a double) and unused by a unary op; p1 is 0 unless the op is binary.
+template <class T>
+struct Evaluated {
+  T z, p0, p1;
+};
+template <class Op, class T, class B>
+[[gnu::always_inline]] inline Evaluated<T> evaluate(const T& a, const B& b) {
+  if constexpr (Op::arity == Arity::unary) {
+    (void)b;
+    if constexpr (std::is_same_v<T, double> && requires { Op::value_and_slope(a); }) {
+      const Pair<double> zp = Op::value_and_slope(a);
+      return {zp.a, zp.b, 0};
+    } else {
+      const T z = call<Op>(a);
+      return {z, Op::df(a, z), T(0)};
+    }
+  } else if constexpr (Op::arity == Arity::constant) {
+    const T z = call<Op>(a, static_cast<double>(b));
+    return {z, Op::df(a, static_cast<double>(b), z), T(0)};
+  } else {
+    const T z = call<Op>(a, b);
+    const Pair<T> p = Op::df(a, b, z);
+    return {z, p.a, p.b};
+  }
 }
 
 // A binary op with its right operand held constant: x ∘ c.
