@@ -168,7 +168,8 @@ using detail::FunctionState;
 
 // ---- Function ----
 
-Function::Function(std::unique_ptr<FunctionState> s) : s_(std::move(s)) {}
+Function::Function(std::unique_ptr<FunctionState> s)
+    : s_(std::move(s)), again_(std::make_unique<detail::Rerecorder>()) {}
 Function::Function(Function&&) noexcept = default;
 Function& Function::operator=(Function&&) noexcept = default;
 Function::~Function() = default;

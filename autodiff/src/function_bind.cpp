@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Placeholders and their bindings: pointing a recording's data nodes at new memory.
+// Placeholders and their bindings: pointing a recording's data nodes at new memory, or keeping
+// a bind for the next recording when the recording pinned the placeholder's leading extent.
 
 #include <slope/autodiff/function.hpp>
 
@@ -23,7 +24,16 @@ namespace detail {
 
 namespace {
 
-std::string shape_text(std::span<const std::size_t> s) { return core::shape(s); }
+// Only the leading extent of a placeholder may change: a slope::Error otherwise.
+void check_trailing(const Binding& b, std::span<const std::size_t> s, const char* call) {
+  const std::vector<std::size_t>& r = b.recorded;
+  bool trailing = s.size() == r.size();
+  for (std::size_t d = 1; trailing && d < s.size(); ++d) trailing = s[d] == r[d];
+  if (!trailing)
+    throw Error(std::string("slope::Function::") + call + ": placeholder '" + b.now.name +
+                "' was recorded with shape " + core::shape(r) + "; cannot bind shape " +
+                core::shape(s) + ": only the leading extent may change");
+}
 
 }  // namespace
 
@@ -40,18 +50,14 @@ Binding& FunctionState::binding(std::string_view name, const char* call) {
 void FunctionState::rebind(Binding& b, const double* data, std::span<const std::size_t> s,
                            std::shared_ptr<const Array> own, const char* call) {
   const std::vector<std::size_t>& r = b.recorded;
-  bool trailing = s.size() == r.size();
-  for (std::size_t d = 1; trailing && d < s.size(); ++d) trailing = s[d] == r[d];
-  if (!trailing)
-    throw Error(std::string("slope::Function::") + call + ": placeholder '" + b.now.name +
-                "' was recorded with shape " + shape_text(r) + "; cannot bind shape " +
-                shape_text(s) + ": only the leading extent may change");
+  check_trailing(b, s, call);
   if (!s.empty() && s[0] != r[0] && (tape->pinned_placeholders() >> b.index & 1u) != 0)
     throw StaleRecording(std::string("slope::Function::") + call + ": placeholder '" + b.now.name +
                          "' is pinned to " + std::to_string(r[0]) +
                          " rows (the recording read a shape or an element of a tensor computed "
                          "from it), cannot bind shape " +
-                         shape_text(s) + "; record again (slope::AutoFunction does)");
+                         core::shape(s) +
+                         "; record again (Function::on_stale(OnStale::record_again) does)");
   TensorNode& node = TensorAccess::list(*tape)[b.node];
   node.ext = data;
   node.ext_shape.resize(s.size());
@@ -61,16 +67,15 @@ void FunctionState::rebind(Binding& b, const double* data, std::span<const std::
   b.now.own = std::move(own);
 }
 
-PlaceholderSpec rows_spec(std::string_view name, const xt::xarray<double>& data, std::size_t begin,
-                          std::size_t end) {
+RowsView rows_view(std::string_view name, const Array& data, std::size_t begin, std::size_t end) {
   if (data.dimension() == 0 || begin > end || end > data.shape()[0])
     throw Error("slope::Function::bind_rows: rows [" + std::to_string(begin) + ", " +
                 std::to_string(end) + ") out of range for shape " + core::shape(data.shape()) +
                 " (placeholder '" + std::string(name) + "')");
-  std::vector<std::size_t> shape(data.shape().begin(), data.shape().end());
+  Shape shape = data.shape();
   const std::size_t width = data.size() / std::max<std::size_t>(shape[0], 1);
   shape[0] = end - begin;
-  return {std::string(name), data.data() + begin * width, std::move(shape), nullptr};
+  return {data.data() + begin * width, shape};
 }
 
 }  // namespace detail
@@ -78,27 +83,42 @@ PlaceholderSpec rows_spec(std::string_view name, const xt::xarray<double>& data,
 // ---- Function's bindings ----
 
 void Function::bind(std::string_view name, const xt::xarray<double>& data) {
-  detail::Binding& b = s_->binding(name, "bind");
-  s_->rebind(b, data.data(), {data.shape().data(), data.shape().size()}, nullptr, "bind");
+  bind_to(name, data.data(), {data.shape().data(), data.shape().size()}, nullptr, "bind");
 }
 
 void Function::bind(std::string_view name, xt::xarray<double>&& data) {
-  detail::Binding& b = s_->binding(name, "bind");
   auto own = std::make_shared<const xt::xarray<double>>(std::move(data));
-  s_->rebind(b, own->data(), {own->shape().data(), own->shape().size()}, own, "bind");
+  // The data and shape stay where they are when `own` moves into the binding.
+  const double* p = own->data();
+  const std::span<const std::size_t> shape{own->shape().data(), own->shape().size()};
+  bind_to(name, p, shape, std::move(own), "bind");
 }
 
 void Function::bind_rows(std::string_view name, const xt::xarray<double>& data, std::size_t begin,
                          std::size_t end) {
-  detail::Binding& b = s_->binding(name, "bind_rows");
-  if (data.dimension() == 0 || begin > end || end > data.shape()[0])
-    throw Error("slope::Function::bind_rows: rows [" + std::to_string(begin) + ", " +
-                std::to_string(end) + ") out of range for shape " + core::shape(data.shape()) +
-                " (placeholder '" + b.now.name + "')");
-  detail::Shape shape = data.shape();
-  const std::size_t width = data.size() / std::max<std::size_t>(shape[0], 1);
-  shape[0] = end - begin;
-  s_->rebind(b, data.data() + begin * width, {shape.data(), shape.size()}, nullptr, "bind_rows");
+  s_->binding(name, "bind_rows");  // an unknown name before a range error
+  const detail::RowsView rows = detail::rows_view(name, data, begin, end);
+  bind_to(name, rows.data, {rows.shape.data(), rows.shape.size()}, nullptr, "bind_rows");
+}
+
+void Function::bind_to(std::string_view name, const double* data,
+                       std::span<const std::size_t> shape,
+                       std::shared_ptr<const xt::xarray<double>> own, const char* call) {
+  detail::Binding& b = s_->binding(name, call);
+  detail::Rerecorder& r = *again_;
+  if (r.pending.empty()) {
+    if (r.on_stale == OnStale::raise) return s_->rebind(b, data, shape, std::move(own), call);
+    try {
+      s_->rebind(b, data, shape, own, call);
+      return;
+    } catch (const StaleRecording&) {
+      // The recording depends on the old extent: record again at the next call.
+    }
+  }
+  // A new recording is due: it reads this bind (the last one of each placeholder).
+  detail::check_trailing(b, shape, call);
+  std::erase_if(r.pending, [&](const detail::PlaceholderSpec& p) { return p.name == name; });
+  r.pending.push_back({std::string(name), data, {shape.begin(), shape.end()}, std::move(own)});
 }
 
 std::vector<std::string> Function::placeholders() const {
@@ -108,7 +128,10 @@ std::vector<std::string> Function::placeholders() const {
 }
 
 std::vector<std::size_t> Function::bound_shape(std::string_view name) const {
-  return s_->binding(name, "bound_shape").now.shape;
+  const detail::Binding& b = s_->binding(name, "bound_shape");
+  for (const detail::PlaceholderSpec& p : again_->pending)
+    if (p.name == name) return p.shape;
+  return b.now.shape;
 }
 
 }  // namespace slope

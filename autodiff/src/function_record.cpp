@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Recording f on a Function's own tape, clones, and AutoFunction recording again.
+// Recording f on a Function's own tape, and recording it again: the OnStale option, binds
+// waiting for a new recording, and clones.
 
 #include <slope/autodiff/function.hpp>
 
@@ -49,9 +50,93 @@ Function FunctionBuilder::finish(const Var& y) {
   return Function(std::move(state_));
 }
 
+void keep_recorder(Function& fn, Recorder recorder) { fn.again_->record = std::move(recorder); }
+
 }  // namespace detail
 
 using detail::FunctionState;
+
+// ---- recording again ----
+
+void Function::on_stale(OnStale policy) {
+  if (policy == OnStale::record_again && !again_->record)
+    throw Error(
+        "slope::Function::on_stale: this Function cannot record again: f could not be copied "
+        "when it was recorded");
+  again_->on_stale = policy;
+}
+
+OnStale Function::on_stale() const { return again_->on_stale; }
+
+std::size_t Function::recordings() const { return again_->recordings; }
+
+bool Function::record_again(std::span<const double> x, const char* call, bool stale) {
+  detail::Rerecorder& r = *again_;
+  if (r.pending.empty() && !(stale && r.on_stale == OnStale::record_again)) return false;
+  if (!r.record)
+    throw Error(std::string("slope::Function::") + call +
+                ": a bind waits for a new recording, but this Function cannot record again (f "
+                "could not be copied when it was recorded)");
+  s_->check_x(x, call);
+  // The placeholders as bound now, with the binds that waited for this recording.
+  std::vector<detail::PlaceholderSpec> specs;
+  specs.reserve(s_->bindings.size());
+  for (const detail::Binding& b : s_->bindings) {
+    const auto it =
+        std::find_if(r.pending.begin(), r.pending.end(),
+                     [&](const detail::PlaceholderSpec& p) { return p.name == b.now.name; });
+    specs.push_back(it != r.pending.end() ? *it : b.now);
+  }
+  Function fresh = r.record(x, std::move(specs));
+  s_ = std::move(fresh.s_);
+  r.pending.clear();
+  ++r.recordings;
+  return true;
+}
+
+// Each call: a new recording first when binds wait for one; then the replay, and when it is
+// stale and on_stale() is record_again, a new recording at x and the replay again.
+
+double Function::value_span(std::span<const double> x) {
+  record_again(x, "value", false);
+  try {
+    return eval(x);
+  } catch (const StaleRecording&) {
+    if (!record_again(x, "value", true)) throw;
+  }
+  return eval(x);
+}
+
+double Function::grad_span(std::span<const double> x, std::span<double> g) {
+  record_again(x, "value_and_grad", false);
+  try {
+    return eval_grad(x, g);
+  } catch (const StaleRecording&) {
+    if (!record_again(x, "value_and_grad", true)) throw;
+  }
+  return eval_grad(x, g);
+}
+
+double Function::hvp_span(std::span<const double> x, std::span<const double> v,
+                          std::span<double> hv) {
+  record_again(x, "hvp", false);
+  try {
+    return eval_hvp(x, v, {}, hv);
+  } catch (const StaleRecording&) {
+    if (!record_again(x, "hvp", true)) throw;
+  }
+  return eval_hvp(x, v, {}, hv);
+}
+
+xt::xarray<double> Function::hessian_span(std::span<const double> x) {
+  record_again(x, "hessian", false);
+  try {
+    return eval_hessian(x);
+  } catch (const StaleRecording&) {
+    if (!record_again(x, "hessian", true)) throw;
+  }
+  return eval_hessian(x);
+}
 
 // ---- clones ----
 
@@ -63,52 +148,9 @@ Function Function::clone() const {
   s->first = s_->first;
   s->n = s_->n;
   s->bindings = s_->bindings;
-  return Function(std::move(s));
-}
-
-// ---- AutoFunction ----
-
-void AutoFunction::bind_spec(detail::PlaceholderSpec spec) {
-  if (pending_.empty()) {
-    try {
-      detail::Binding& b = function_.s_->binding(spec.name, "bind");
-      function_.s_->rebind(b, spec.data, spec.shape, spec.own, "bind");
-      return;
-    } catch (const StaleRecording&) {
-      // The recording depends on the old extent: record again at the next call.
-    }
-  }
-  std::erase_if(pending_, [&](const detail::PlaceholderSpec& p) { return p.name == spec.name; });
-  function_.s_->binding(spec.name, "bind");  // unknown names fail here, not at the next call
-  pending_.push_back(std::move(spec));
-}
-
-void AutoFunction::bind(std::string_view name, const xt::xarray<double>& data) {
-  bind_spec({std::string(name), data.data(), {data.shape().begin(), data.shape().end()}, nullptr});
-}
-
-void AutoFunction::bind(std::string_view name, xt::xarray<double>&& data) {
-  auto own = std::make_shared<const xt::xarray<double>>(std::move(data));
-  bind_spec(
-      {std::string(name), own->data(), {own->shape().begin(), own->shape().end()}, std::move(own)});
-}
-
-void AutoFunction::bind_rows(std::string_view name, const xt::xarray<double>& data,
-                             std::size_t begin, std::size_t end) {
-  bind_spec(detail::rows_spec(name, data, begin, end));
-}
-
-void AutoFunction::rerecord(std::span<const double> x) {
-  std::vector<detail::PlaceholderSpec> specs;
-  for (const detail::Binding& b : function_.s_->bindings) {
-    const auto it =
-        std::find_if(pending_.begin(), pending_.end(),
-                     [&](const detail::PlaceholderSpec& p) { return p.name == b.now.name; });
-    specs.push_back(it != pending_.end() ? *it : b.now);
-  }
-  function_ = recorder_(x, std::move(specs));
-  pending_.clear();
-  ++recordings_;
+  Function c(std::move(s));
+  *c.again_ = *again_;  // a copy of f, the option, the binds waiting
+  return c;
 }
 
 }  // namespace slope

@@ -2,9 +2,9 @@
 #pragma once
 
 // What a Function holds (private to the library): its recording (FunctionState: a tape of its
-// own, the placeholders' bindings). function.cpp replays, function_bind.cpp binds,
-// function_record.cpp records (and AutoFunction records again), function_threads.cpp splits rows
-// among threads.
+// own, the placeholders' bindings) and how to record again (Rerecorder: f, the OnStale option,
+// binds waiting for a new recording). function.cpp replays, function_bind.cpp binds,
+// function_record.cpp records (again), function_threads.cpp splits rows among threads.
 
 #include <cstddef>
 #include <cstdint>
@@ -70,9 +70,26 @@ struct FunctionState {
               std::shared_ptr<const Array> own, const char* call);
 };
 
+// How a Function records again: f, the OnStale option, and the binds a pinned placeholder
+// refused (recorded with at the next call).
+struct Rerecorder {
+  Recorder record;  // empty when f could not be copied
+  OnStale on_stale = OnStale::raise;
+  std::size_t recordings = 1;
+  std::vector<PlaceholderSpec> pending;
+};
+
 // Rows per replay of a block of rows of `row_bytes` bytes each: 256 KiB of data, so a block fits
 // a core's L2 with the sweep's own arrays. Shared by value_and_grad's blocks and the threads'.
 std::size_t chunk_rows(std::size_t row_bytes);
+
+// Rows [begin, end) of data: where they start and their shape (checked; `name` is the
+// placeholder's, for the error).
+struct RowsView {
+  const double* data;
+  Shape shape;
+};
+RowsView rows_view(std::string_view name, const Array& data, std::size_t begin, std::size_t end);
 
 // The boundary of every derivative call: what a replay throws leaves as a slope::Error (or a
 // subclass) or std::bad_alloc, never as another library's exception (xtensor's, Boost's).

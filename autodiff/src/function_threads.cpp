@@ -14,6 +14,18 @@
 
 namespace slope::detail {
 
+namespace {
+
+// Points a placeholder at rows [begin, end) of its data now, as Function::bind_rows does with
+// OnStale::raise: never a bind kept for a new recording, which the replay after would not see.
+void bind_rows_now(FunctionState& s, const Rows& r, std::size_t begin, std::size_t end) {
+  const RowsView rows = rows_view(r.name, r.data, begin, end);
+  s.rebind(s.binding(r.name, "bind_rows"), rows.data, {rows.shape.data(), rows.shape.size()},
+           nullptr, "bind_rows");
+}
+
+}  // namespace
+
 ValueAndGrad parallel_value_and_grad(Function& f, std::span<const double> x,
                                      std::span<const Rows> data, std::size_t threads,
                                      Combine combine) {
@@ -28,6 +40,7 @@ ValueAndGrad parallel_value_and_grad(Function& f, std::span<const double> x,
                   std::to_string(rows) + " rows: every entry needs the same number of rows");
   if (rows == 0) throw Error(std::string(call) + ": the data has no rows");
   const std::size_t k = std::min(threads, rows);
+  f.record_again(x, "parallel_value_and_grad", false);  // binds waiting for a new recording
   FunctionState& s = *f.s_;
   s.check_x(x, "parallel_value_and_grad");
   // Each thread walks its block in chunks small enough to stay in cache between the forward and
@@ -51,7 +64,7 @@ ValueAndGrad parallel_value_and_grad(Function& f, std::span<const double> x,
       const std::size_t end = rows * (i + 1) / k;
       for (std::size_t b = rows * i / k; b < end; b += chunk) {
         const std::size_t e = std::min(end, b + chunk);
-        for (const Rows& r : data) g.bind_rows(r.name, r.data, b, e);
+        for (const Rows& r : data) bind_rows_now(*g.s_, r, b, e);
         const double w = combine == Combine::mean ? static_cast<double>(e - b) / all : 1.0;
         values[i] += w * g.s_->grad(x, part, false);
         for (std::size_t j = 0; j < s.n; ++j) sum[j] += w * part[j];
@@ -72,7 +85,7 @@ ValueAndGrad parallel_value_and_grad(Function& f, std::span<const double> x,
   shard(0);
   for (std::size_t i = started; i < k; ++i) shard(i);
   for (std::thread& t : pool) t.join();
-  for (const Rows& r : data) f.bind_rows(r.name, r.data, 0, rows);
+  for (const Rows& r : data) bind_rows_now(s, r, 0, rows);
   for (const std::exception_ptr& e : errors)
     if (e) translate_errors(call, [&] { std::rethrow_exception(e); });
   ValueAndGrad out{0.0, xt::zeros<double>({s.n})};

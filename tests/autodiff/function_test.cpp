@@ -2,7 +2,7 @@
 // Recorded Functions of scalar code: replay at new points equals a fresh recording or the
 // analytic derivatives, into caller buffers too, through the replay schedule's windows, folded
 // chains and merged steps, and in any order of sweep kinds. Placeholders, clones and threads:
-// function_data_test.cpp; guards: function_guards_test.cpp.
+// function_data_test.cpp; guards: function_guards_test.cpp; OnStale: on_stale_test.cpp.
 
 #include <gtest/gtest.h>
 
