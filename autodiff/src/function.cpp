@@ -5,90 +5,21 @@
 
 #include <algorithm>
 #include <cmath>
-#include <exception>
-#include <system_error>
-#include <thread>
 
 #include <slope/core/hessian.hpp>
 
-#include "rethrow.hpp"
-#include "tensor_list.hpp"
+#include "function_state.hpp"
 
 namespace slope {
 
 namespace detail {
 
-struct Binding {
-  PlaceholderSpec now;                // what the node reads
-  std::vector<std::size_t> recorded;  // the shape while recording
-  std::uint32_t node;
-  unsigned index;
-};
-
-struct FunctionState {
-  std::unique_ptr<Tape> tape;
-  std::uint32_t out = 0;  // the output's slot; 0 when f returned a constant
-  double constant = 0;
-  std::uint32_t first = 0;  // the parameters' first slot
-  std::size_t n = 0;
-  std::vector<Binding> bindings;
-  // parallel_value_and_grad's clones and per-shard results, kept for the next call.
-  std::vector<Function> clones;
-  std::vector<std::vector<double>> shard_grads;
-  // Whether the output is a sum or mean over the data's rows (row_combine), found at the first
-  // gradient, and one block's gradient.
-  std::optional<std::optional<RowFlow>> by_rows;
-  std::vector<double> block_grad;
-
-  Binding& binding(std::string_view name, const char* call);
-  void check_x(std::span<const double> x, const char* call) const;
-  // The forward sweep at x (and v), then its checks in this order: guards and values read out
-  // (StaleRecording), what the sweep ran into, the NaN check (slope::Error).
-  void replay(std::span<const double> x, std::span<const double> v, bool dual, const char* call);
-  void check_value_reads(const char* call);
-  // The replay in dual numbers along v, then H·v into hv (and ∇f into g unless it is empty);
-  // returns f(x). `call` names the entry point in errors.
-  double hvp(std::span<const double> x, std::span<const double> v, std::span<double> g,
-             std::span<double> hv, const char* call);
-  // How a gradient walks the bound rows: in blocks of `chunk` rows, or all at once (chunk 0:
-  // the function is not a sum or mean over rows, or the rows fit one block).
-  struct Blocks {
-    RowFlow combine = RowFlow::none;
-    std::size_t rows = 0, chunk = 0;
-  };
-  Blocks blocks();
-  /// f(x) and ∇f(x) into g: by blocks of rows when `by_blocks` and blocks() has some, else one
-  /// replay over all the bound data.
-  double grad(std::span<const double> x, std::span<double> g, bool by_blocks);
-  double grad_by_blocks(std::span<const double> x, std::span<double> g, const Blocks& blocks);
-  // Points a placeholder's node at new memory; allocates nothing when the rank is unchanged.
-  void rebind(Binding& b, const double* data, std::span<const std::size_t> shape,
-              std::shared_ptr<const Array> own, const char* call);
-};
-
-namespace {
-
-// Rows per replay of a block of rows of `row_bytes` bytes each: 256 KiB of data, so a block fits
-// a core's L2 with the sweep's own arrays. Shared by value_and_grad's blocks and the threads'.
 std::size_t chunk_rows(std::size_t row_bytes) {
   constexpr std::size_t kChunkBytes = std::size_t{1} << 18;
   return std::max<std::size_t>(1, kChunkBytes / std::max<std::size_t>(1, row_bytes));
 }
 
-std::string shape_text(std::span<const std::size_t> s) {
-  return core::shape(s);
-}
-
-// The boundary of every derivative call: what a replay throws leaves as a slope::Error (or a
-// subclass) or std::bad_alloc, never as another library's exception (xtensor's, Boost's).
-template <class F>
-decltype(auto) translate_errors(const char* call, F&& f) {
-  try {
-    return f();
-  } catch (const std::exception&) {
-    rethrow_as_error(call);
-  }
-}
+namespace {
 
 // The product of the extents from axis `from` on: the elements of one row when from = 1.
 std::size_t product(const std::vector<std::size_t>& shape, std::size_t from) {
@@ -98,16 +29,6 @@ std::size_t product(const std::vector<std::size_t>& shape, std::size_t from) {
 }
 
 }  // namespace
-
-Binding& FunctionState::binding(std::string_view name, const char* call) {
-  for (Binding& b : bindings)
-    if (b.now.name == name) return b;
-  std::string known;
-  for (const Binding& b : bindings) known += (known.empty() ? "'" : ", '") + b.now.name + "'";
-  throw Error(std::string("slope::Function::") + call + ": no placeholder named '" +
-              std::string(name) + "' (" +
-              (known.empty() ? std::string("the function has none") : "it has " + known) + ")");
-}
 
 void FunctionState::check_x(std::span<const double> x, const char* call) const {
   if (x.size() != n)
@@ -241,101 +162,14 @@ double FunctionState::grad_by_blocks(std::span<const double> x, std::span<double
   return value;
 }
 
-void FunctionState::rebind(Binding& b, const double* data, std::span<const std::size_t> s,
-                           std::shared_ptr<const Array> own, const char* call) {
-  const std::vector<std::size_t>& r = b.recorded;
-  bool trailing = s.size() == r.size();
-  for (std::size_t d = 1; trailing && d < s.size(); ++d) trailing = s[d] == r[d];
-  if (!trailing)
-    throw Error(std::string("slope::Function::") + call + ": placeholder '" + b.now.name +
-                "' was recorded with shape " + shape_text(r) + "; cannot bind shape " +
-                shape_text(s) + ": only the leading extent may change");
-  if (!s.empty() && s[0] != r[0] && (tape->pinned_placeholders() >> b.index & 1u) != 0)
-    throw StaleRecording(std::string("slope::Function::") + call + ": placeholder '" + b.now.name +
-                         "' is pinned to " + std::to_string(r[0]) +
-                         " rows (the recording read a shape or an element of a tensor computed "
-                         "from it), cannot bind shape " +
-                         shape_text(s) + "; record again (slope::AutoFunction does)");
-  TensorNode& node = TensorAccess::list(*tape)[b.node];
-  node.ext = data;
-  node.ext_shape.resize(s.size());
-  std::copy(s.begin(), s.end(), node.ext_shape.begin());
-  b.now.data = data;
-  b.now.shape.assign(s.begin(), s.end());
-  b.now.own = std::move(own);
-}
-
-PlaceholderSpec rows_spec(std::string_view name, const xt::xarray<double>& data, std::size_t begin,
-                          std::size_t end) {
-  if (data.dimension() == 0 || begin > end || end > data.shape()[0])
-    throw Error("slope::Function::bind_rows: rows [" + std::to_string(begin) + ", " +
-                std::to_string(end) + ") out of range for shape " + core::shape(data.shape()) +
-                " (placeholder '" + std::string(name) + "')");
-  std::vector<std::size_t> shape(data.shape().begin(), data.shape().end());
-  const std::size_t width = data.size() / std::max<std::size_t>(shape[0], 1);
-  shape[0] = end - begin;
-  return {std::string(name), data.data() + begin * width, std::move(shape), nullptr};
-}
-
 }  // namespace detail
 
 using detail::FunctionState;
 
-// ---- Placeholder ----
-
-Placeholder::Placeholder(std::string name, const xt::xarray<double>& data)
-    : name_(std::move(name)), data_(&data) {}
-Placeholder::Placeholder(std::string name, xt::xarray<double>&& data)
-    : name_(std::move(name)), own_(std::make_shared<const xt::xarray<double>>(std::move(data))) {
-  data_ = own_.get();
-}
-
-// ---- recording ----
-
-namespace detail {
-
-FunctionBuilder::FunctionBuilder(std::span<const double> x0, std::vector<PlaceholderSpec> specs,
-                                 const char* call)
-    : state_(std::make_unique<FunctionState>()), call_(call) {
-  if (specs.size() > 64)
-    throw Error(std::string("slope::") + call + ": at most 64 placeholders, got " +
-                std::to_string(specs.size()));
-  for (std::size_t i = 0; i < specs.size(); ++i)
-    for (std::size_t j = 0; j < i; ++j)
-      if (specs[i].name == specs[j].name)
-        throw Error(std::string("slope::") + call + ": two placeholders are named '" +
-                    specs[i].name + "'");
-  state_->tape = std::make_unique<Tape>();
-  recording_.emplace(*state_->tape, Mode::replay);
-  Tape& tape = *state_->tape;
-  params_ = begin_recording(tape, x0, call);
-  for (std::size_t i = 0; i < specs.size(); ++i) {
-    const auto index = static_cast<unsigned>(i);
-    const Shape shape(specs[i].shape.begin(), specs[i].shape.end());
-    data_.push_back(TensorAccess::add_placeholder(tape, index, specs[i].data, shape));
-    const std::vector<std::size_t> recorded = specs[i].shape;
-    state_->bindings.push_back(Binding{std::move(specs[i]), recorded, data_.back().node(), index});
-  }
-}
-
-FunctionBuilder::~FunctionBuilder() = default;
-
-Function FunctionBuilder::finish(const Var& y) {
-  Tape& tape = *state_->tape;
-  check_output(tape, y, call_);
-  state_->out = y.is_active() ? y.slot() : 0;
-  state_->constant = y.value();
-  state_->first = params_.first_slot();
-  state_->n = params_.size();
-  recording_.reset();  // closes the tape: the handles of the recording are stale from here
-  return Function(std::move(state_));
-}
-
-}  // namespace detail
-
 // ---- Function ----
 
-Function::Function(std::unique_ptr<FunctionState> s) : s_(std::move(s)) {}
+Function::Function(std::unique_ptr<FunctionState> s)
+    : s_(std::move(s)), again_(std::make_unique<detail::Rerecorder>()) {}
 Function::Function(Function&&) noexcept = default;
 Function& Function::operator=(Function&&) noexcept = default;
 Function::~Function() = default;
@@ -385,168 +219,4 @@ xt::xarray<double> Function::eval_hessian(std::span<const double> x) {
   });
 }
 
-void Function::bind(std::string_view name, const xt::xarray<double>& data) {
-  detail::Binding& b = s_->binding(name, "bind");
-  s_->rebind(b, data.data(), {data.shape().data(), data.shape().size()}, nullptr, "bind");
-}
-
-void Function::bind(std::string_view name, xt::xarray<double>&& data) {
-  detail::Binding& b = s_->binding(name, "bind");
-  auto own = std::make_shared<const xt::xarray<double>>(std::move(data));
-  s_->rebind(b, own->data(), {own->shape().data(), own->shape().size()}, own, "bind");
-}
-
-void Function::bind_rows(std::string_view name, const xt::xarray<double>& data, std::size_t begin,
-                         std::size_t end) {
-  detail::Binding& b = s_->binding(name, "bind_rows");
-  if (data.dimension() == 0 || begin > end || end > data.shape()[0])
-    throw Error("slope::Function::bind_rows: rows [" + std::to_string(begin) + ", " +
-                std::to_string(end) + ") out of range for shape " +
-                core::shape(data.shape()) + " (placeholder '" + b.now.name + "')");
-  detail::Shape shape = data.shape();
-  const std::size_t width = data.size() / std::max<std::size_t>(shape[0], 1);
-  shape[0] = end - begin;
-  s_->rebind(b, data.data() + begin * width, {shape.data(), shape.size()}, nullptr, "bind_rows");
-}
-
-std::vector<std::string> Function::placeholders() const {
-  std::vector<std::string> r;
-  for (const detail::Binding& b : s_->bindings) r.push_back(b.now.name);
-  return r;
-}
-
-std::vector<std::size_t> Function::bound_shape(std::string_view name) const {
-  return s_->binding(name, "bound_shape").now.shape;
-}
-
-Function Function::clone() const {
-  auto s = std::make_unique<FunctionState>();
-  s->tape = s_->tape->clone();
-  s->out = s_->out;
-  s->constant = s_->constant;
-  s->first = s_->first;
-  s->n = s_->n;
-  s->bindings = s_->bindings;
-  return Function(std::move(s));
-}
-
-// ---- AutoFunction ----
-
-void AutoFunction::bind_spec(detail::PlaceholderSpec spec) {
-  if (pending_.empty()) {
-    try {
-      detail::Binding& b = function_.s_->binding(spec.name, "bind");
-      function_.s_->rebind(b, spec.data, spec.shape, spec.own, "bind");
-      return;
-    } catch (const StaleRecording&) {
-      // The recording depends on the old extent: record again at the next call.
-    }
-  }
-  std::erase_if(pending_, [&](const detail::PlaceholderSpec& p) { return p.name == spec.name; });
-  function_.s_->binding(spec.name, "bind");  // unknown names fail here, not at the next call
-  pending_.push_back(std::move(spec));
-}
-
-void AutoFunction::bind(std::string_view name, const xt::xarray<double>& data) {
-  bind_spec({std::string(name), data.data(), {data.shape().begin(), data.shape().end()}, nullptr});
-}
-
-void AutoFunction::bind(std::string_view name, xt::xarray<double>&& data) {
-  auto own = std::make_shared<const xt::xarray<double>>(std::move(data));
-  bind_spec(
-      {std::string(name), own->data(), {own->shape().begin(), own->shape().end()}, std::move(own)});
-}
-
-void AutoFunction::bind_rows(std::string_view name, const xt::xarray<double>& data,
-                             std::size_t begin, std::size_t end) {
-  bind_spec(detail::rows_spec(name, data, begin, end));
-}
-
-void AutoFunction::rerecord(std::span<const double> x) {
-  std::vector<detail::PlaceholderSpec> specs;
-  for (const detail::Binding& b : function_.s_->bindings) {
-    const auto it =
-        std::find_if(pending_.begin(), pending_.end(),
-                     [&](const detail::PlaceholderSpec& p) { return p.name == b.now.name; });
-    specs.push_back(it != pending_.end() ? *it : b.now);
-  }
-  function_ = recorder_(x, std::move(specs));
-  pending_.clear();
-  ++recordings_;
-}
-
-// ---- threads ----
-
-namespace detail {
-
-ValueAndGrad parallel_value_and_grad(Function& f, std::span<const double> x,
-                                     std::span<const Rows> data, std::size_t threads,
-                                     Combine combine) {
-  constexpr const char* call = "slope::parallel_value_and_grad";
-  if (threads == 0) throw Error(std::string(call) + ": threads must be at least 1, got 0");
-  if (data.empty()) throw Error(std::string(call) + ": no data to split (give at least one Rows)");
-  const std::size_t rows = data[0].data.dimension() == 0 ? 0 : data[0].data.shape()[0];
-  for (const Rows& r : data)
-    if (r.data.dimension() == 0 || r.data.shape()[0] != rows)
-      throw Error(std::string(call) + ": '" + r.name + "' has shape " + core::shape(r.data.shape()) +
-                  ", '" + data[0].name + "' has " + std::to_string(rows) +
-                  " rows: every entry needs the same number of rows");
-  if (rows == 0) throw Error(std::string(call) + ": the data has no rows");
-  const std::size_t k = std::min(threads, rows);
-  FunctionState& s = *f.s_;
-  s.check_x(x, "parallel_value_and_grad");
-  // Each thread walks its block in chunks small enough to stay in cache between the forward and
-  // the reverse sweep: the data is then read from memory once per gradient, not twice, which is
-  // what lets two threads beat one on a memory-bound loss.
-  std::size_t row_bytes = 0;
-  for (const Rows& r : data) row_bytes += sizeof(double) * (r.data.size() / rows);
-  const std::size_t chunk = chunk_rows(row_bytes);
-  while (s.clones.size() + 1 < k) s.clones.push_back(f.clone());
-  s.shard_grads.resize(2 * k);
-  std::vector<double> values(k, 0.0);
-  std::vector<std::exception_ptr> errors(k);
-  const double all = static_cast<double>(rows);
-  auto shard = [&](std::size_t i) {
-    try {
-      Function& g = i == 0 ? f : s.clones[i - 1];
-      std::vector<double>& sum = s.shard_grads[2 * i];
-      std::vector<double>& part = s.shard_grads[2 * i + 1];
-      sum.assign(s.n, 0.0);
-      part.resize(s.n);
-      const std::size_t end = rows * (i + 1) / k;
-      for (std::size_t b = rows * i / k; b < end; b += chunk) {
-        const std::size_t e = std::min(end, b + chunk);
-        for (const Rows& r : data) g.bind_rows(r.name, r.data, b, e);
-        const double w = combine == Combine::mean ? static_cast<double>(e - b) / all : 1.0;
-        values[i] += w * g.s_->grad(x, part, false);
-        for (std::size_t j = 0; j < s.n; ++j) sum[j] += w * part[j];
-      }
-    } catch (...) {
-      errors[i] = std::current_exception();
-    }
-  };
-  std::vector<std::thread> pool;
-  pool.reserve(k - 1);
-  std::size_t started = 1;
-  try {
-    for (; started < k; ++started) pool.emplace_back(shard, started);
-  } catch (const std::system_error&) {
-    // No thread to be had: this one runs the shards left after its own (a vector of joinable
-    // threads must not unwind).
-  }
-  shard(0);
-  for (std::size_t i = started; i < k; ++i) shard(i);
-  for (std::thread& t : pool) t.join();
-  for (const Rows& r : data) f.bind_rows(r.name, r.data, 0, rows);
-  for (const std::exception_ptr& e : errors)
-    if (e) translate_errors(call, [&] { std::rethrow_exception(e); });
-  ValueAndGrad out{0.0, xt::zeros<double>({s.n})};
-  for (std::size_t i = 0; i < k; ++i) {
-    out.value += values[i];
-    for (std::size_t j = 0; j < s.n; ++j) out.grad(j) += s.shard_grads[2 * i][j];
-  }
-  return out;
-}
-
-}  // namespace detail
 }  // namespace slope

@@ -33,7 +33,8 @@ std::size_t LossObjective::rows_of(const std::vector<Placeholder>& data) {
 }
 
 void LossObjective::init() {
-  n_ = fn_.function().dimension();
+  fn_.on_stale(OnStale::record_again);
+  n_ = fn_.dimension();
   gathered_.resize(data_.size());
   begin_ = 0;
   end_ = examples_;  // recording bound every placeholder to all of its rows

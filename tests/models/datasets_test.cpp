@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Datasets: the seven cars, the compiled-in Auto MPG data, CSV loading and its errors,
-// standardization and the seeded train/test split.
+// Datasets: the seven cars, the compiled-in Auto MPG data, standardization, the seeded
+// train/test split and synthetic logistic data (CSV loading: csv_test.cpp).
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,52 +9,27 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <fstream>
-#include <functional>
 #include <limits>
-#include <slope/models/dataset.hpp>
 #include <numeric>
-#include <slope/core/error.hpp>
 #include <set>
 #include <string>
 #include <vector>
 
+#include <slope/core/error.hpp>
+#include <slope/models/dataset.hpp>
+
+#include "dataset_fixtures.hpp"
+
 namespace {
 
+using dataset_fixtures::column;
+using dataset_fixtures::error_of;
+using dataset_fixtures::values;
 using slope::models::Dataset;
 using slope::models::Standardizer;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-
-/// The message of the slope::Error that f throws ("" and a failure when it throws none).
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const slope::Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected a slope::Error";
-  return "";
-}
-
-/// Writes `text` byte for byte to a file in the test's temporary directory; returns its path.
-std::string write_file(const std::string& name, const std::string& text) {
-  const std::string path = ::testing::TempDir() + "slope_datasets_test_" + name;
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  EXPECT_TRUE(out) << "cannot write " << path;
-  return path;
-}
-
-std::vector<double> column(const xt::xarray<double>& X, std::size_t j) {
-  std::vector<double> out;
-  for (std::size_t i = 0; i < X.shape(0); ++i) out.push_back(X(i, j));
-  return out;
-}
-
-std::vector<double> values(const xt::xarray<double>& a) { return {a.begin(), a.end()}; }
 
 /// An (n, d) matrix from its row-major entries ({{x}} would be ambiguous for xtensor).
 xt::xarray<double> matrix(std::size_t n, std::size_t d, const std::vector<double>& entries) {
@@ -144,174 +119,6 @@ TEST(AutoMpg, UnknownColumnIsNamedAndTheColumnsListed) {
 TEST(AutoMpg, TextColumnCannotBeChosen) {
   EXPECT_EQ(error_of([] { slope::models::auto_mpg({"origin"}); }),
             "slope::models::auto_mpg: auto-mpg:2: column 'origin': 'USA' is not a number");
-}
-
-// ---------------------------------------------------------------------------------------------
-// load_csv and parse_csv
-
-TEST(LoadCsv, ReadsChosenColumnsAndIgnoresTextColumns) {
-  const std::string path = write_file("good.csv",
-                                      "name,weight,mpg,origin\n"
-                                      "chevrolet chevelle malibu,3504,18,USA\n"
-                                      "  buick skylark 320 ,  3693 , 15\t,USA\n"
-                                      "vw rabbit,+1.835e3,29.5,Europe\n"
-                                      "datsun 510,\"2288\",27,Japan\n");
-  const Dataset d = slope::models::load_csv(path, {"mpg", "weight"}, "mpg");
-  EXPECT_EQ(d.name, path);
-  EXPECT_THAT(d.features, ElementsAre("mpg", "weight"));
-  EXPECT_EQ(d.label, "mpg");
-  ASSERT_EQ(d.size(), 4u);
-  ASSERT_EQ(d.dimension(), 2u);
-  EXPECT_THAT(column(d.X, 0), ElementsAre(18, 15, 29.5, 27));
-  EXPECT_THAT(column(d.X, 1), ElementsAre(3504, 3693, 1835, 2288));
-  EXPECT_THAT(values(d.y), ElementsAre(18, 15, 29.5, 27));
-}
-
-TEST(LoadCsv, QuotedFieldsMayHoldCommasQuotesAndNewlines) {
-  const std::string path = write_file("quoted.csv",
-                                      "name,\"weight, lb\",mpg\n"
-                                      "\"ford, galaxie 500\",4341,15\n"
-                                      "\"the \"\"big\"\" one\",5140,13\n"
-                                      "\"two\nlines\",  \"2130\" ,27\n"
-                                      "amc gremlin,2648,bad\n");
-  // The cell spanning lines 4-5 counts both, so the bad cell is on line 6.
-  EXPECT_EQ(error_of([&] { slope::models::load_csv(path, {"weight, lb"}, "mpg"); }),
-            "slope::models::load_csv: " + path + ":6: column 'mpg': 'bad' is not a number");
-
-  const std::string good = write_file("quoted_good.csv",
-                                      "name,\"weight, lb\",mpg\n"
-                                      "\"ford, galaxie 500\",4341,15\n"
-                                      "\"the \"\"big\"\" one\",5140,13\n"
-                                      "\"two\nlines\",  \"2130\" ,27\n");
-  const Dataset d = slope::models::load_csv(good, {"weight, lb"}, "mpg");
-  ASSERT_EQ(d.size(), 3u);
-  EXPECT_THAT(d.features, ElementsAre("weight, lb"));
-  EXPECT_THAT(column(d.X, 0), ElementsAre(4341, 5140, 2130));
-  EXPECT_THAT(values(d.y), ElementsAre(15, 13, 27));
-}
-
-TEST(LoadCsv, CrlfLineEndingsBlankLinesAndNoFinalNewline) {
-  const std::string path = write_file("crlf.csv",
-                                      "\xEF\xBB\xBF"
-                                      "weight,mpg\r\n"
-                                      "3.5,18\r\n"
-                                      "\r\n"
-                                      "\"3.69\",15\r\n"
-                                      "2.37,24");
-  const Dataset d = slope::models::load_csv(path, {"weight"}, "mpg");
-  ASSERT_EQ(d.size(), 3u);
-  EXPECT_THAT(column(d.X, 0), ElementsAre(3.5, 3.69, 2.37));
-  EXPECT_THAT(values(d.y), ElementsAre(18, 15, 24));
-
-  // Line numbers count the blank line, and the quoted cell carries no '\r'.
-  const std::string bad = write_file("crlf_bad.csv", "weight,mpg\r\n3.5,18\r\n\r\nabc,15\r\n");
-  EXPECT_EQ(error_of([&] { slope::models::load_csv(bad, {"weight"}, "mpg"); }),
-            "slope::models::load_csv: " + bad + ":4: column 'weight': 'abc' is not a number");
-}
-
-TEST(LoadCsv, CannotOpen) {
-  const std::string path = ::testing::TempDir() + "slope_datasets_test_no_such_file.csv";
-  const std::string e = error_of([&] { slope::models::load_csv(path, {"weight"}, "mpg"); });
-  EXPECT_EQ(e, "slope::models::load_csv: cannot open '" + path + "'");
-  const std::string dir = ::testing::TempDir();
-  EXPECT_EQ(error_of([&] { slope::models::load_csv(dir, {"weight"}, "mpg"); }),
-            "slope::models::load_csv: cannot open '" + dir + "': it is a directory");
-}
-
-TEST(LoadCsv, EmptyFileHasNoHeader) {
-  for (const std::string text : {"", "\n\n", " \r\n\t\r\n"}) {
-    const std::string path = write_file("empty.csv", text);
-    EXPECT_EQ(error_of([&] { slope::models::load_csv(path, {"weight"}, "mpg"); }),
-              "slope::models::load_csv: " + path + ": the file is empty (no header row)");
-  }
-}
-
-TEST(LoadCsv, HeaderOnlyHasNoDataRows) {
-  const std::string path = write_file("header_only.csv", "weight,mpg\r\n\r\n");
-  EXPECT_EQ(error_of([&] { slope::models::load_csv(path, {"weight"}, "mpg"); }),
-            "slope::models::load_csv: " + path + ": no data rows after the header");
-}
-
-TEST(LoadCsv, UnknownColumnIsNamedAndTheColumnsListed) {
-  const std::string path = write_file("unknown.csv", "name,weight,mpg\nx,1,2\n");
-  EXPECT_EQ(
-      error_of([&] {
-        slope::models::load_csv(path, {"weight", "hp"}, "mpg");
-      }),
-      "slope::models::load_csv: " + path + ": no column 'hp'; the columns are: name, weight, mpg");
-  EXPECT_EQ(error_of([&] { slope::models::load_csv(path, {"weight"}, "price"); }),
-            "slope::models::load_csv: " + path +
-                ": no column 'price'; the columns are: name, weight, mpg");
-}
-
-TEST(LoadCsv, DuplicateChosenColumnIsAmbiguous) {
-  const std::string path = write_file("duplicate.csv", "mpg,weight,mpg\n1,2,3\n");
-  EXPECT_THAT(error_of([&] { slope::models::load_csv(path, {"weight"}, "mpg"); }),
-              HasSubstr(path + ": column 'mpg' appears twice in the header (columns 1 and 3)"));
-}
-
-TEST(LoadCsv, NonNumericCellNamesFileLineAndColumn) {
-  const std::string path = write_file("cars.csv",
-                                      "name,weight,mpg\n"
-                                      "a,3504,18\n"
-                                      "b,3693,15\n"
-                                      "c,abc,18\n");
-  EXPECT_EQ(error_of([&] { slope::models::load_csv(path, {"weight"}, "mpg"); }),
-            "slope::models::load_csv: " + path + ":4: column 'weight': 'abc' is not a number");
-  // A number followed by text, a lone sign, a thousands separator and "?" are all rejected.
-  for (const std::string cell : {"12kg", "-", "1 000", "?", "0x10", "++1"}) {
-    const std::string p = write_file("cell.csv", "weight,mpg\n1,2\n" + cell + ",3\n");
-    EXPECT_EQ(
-        error_of([&] { slope::models::load_csv(p, {"weight"}, "mpg"); }),
-        "slope::models::load_csv: " + p + ":3: column 'weight': '" + cell + "' is not a number");
-  }
-}
-
-TEST(LoadCsv, NonFiniteCellIsRejected) {
-  const std::string path = write_file("nan.csv", "weight,mpg\n1,nan\n");
-  EXPECT_EQ(error_of([&] { slope::models::load_csv(path, {"weight"}, "mpg"); }),
-            "slope::models::load_csv: " + path + ":2: column 'mpg': 'nan' is not a finite number");
-  const std::string huge = write_file("huge.csv", "weight,mpg\n1e999,1\n");
-  EXPECT_THAT(error_of([&] { slope::models::load_csv(huge, {"weight"}, "mpg"); }),
-              HasSubstr(huge + ":2: column 'weight': '1e999' is out of the range of a double"));
-}
-
-TEST(LoadCsv, MissingCellNamesFileLineAndColumn) {
-  const std::string path = write_file("missing.csv", "name,weight,mpg\na,3504,18\nb, ,15\n");
-  EXPECT_EQ(error_of([&] { slope::models::load_csv(path, {"weight"}, "mpg"); }),
-            "slope::models::load_csv: " + path + ":3: column 'weight': the cell is empty");
-  // An empty cell in a column that is not chosen is fine.
-  EXPECT_EQ(slope::models::load_csv(path, {"mpg"}, "mpg").size(), 2u);
-}
-
-TEST(LoadCsv, RowWithFewerOrMoreCellsThanTheHeader) {
-  const std::string fewer = write_file("fewer.csv", "name,weight,mpg\na,3504,18\nb,3693\n");
-  EXPECT_EQ(
-      error_of([&] { slope::models::load_csv(fewer, {"weight"}, "mpg"); }),
-      "slope::models::load_csv: " + fewer + ":3: the row has 2 cells but the header has 3 columns");
-  const std::string more = write_file("more.csv", "name,weight,mpg\na,3504,18,\n");
-  EXPECT_EQ(
-      error_of([&] { slope::models::load_csv(more, {"weight"}, "mpg"); }),
-      "slope::models::load_csv: " + more + ":2: the row has 4 cells but the header has 3 columns");
-}
-
-TEST(LoadCsv, MalformedQuotes) {
-  const std::string open = write_file("open_quote.csv", "name,mpg\na,1\n\"b,2\nc,3\n");
-  EXPECT_EQ(error_of([&] { slope::models::load_csv(open, {}, "mpg"); }),
-            "slope::models::load_csv: " + open + ":3: a quoted cell is never closed");
-  const std::string after = write_file("after_quote.csv", "name,mpg\n\"a\"b,1\n");
-  EXPECT_EQ(error_of([&] { slope::models::load_csv(after, {}, "mpg"); }),
-            "slope::models::load_csv: " + after + ":2: text after the closing quote of \"a\"");
-}
-
-TEST(ParseCsv, NamesItsSourceAndAllowsNoFeatures) {
-  const Dataset d = slope::models::parse_csv("y\n1\n2\n", "inline", {}, "y");
-  EXPECT_EQ(d.name, "inline");
-  EXPECT_EQ(d.size(), 2u);
-  EXPECT_EQ(d.dimension(), 0u);
-  EXPECT_THAT(values(d.y), ElementsAre(1, 2));
-  EXPECT_EQ(error_of([] { slope::models::parse_csv("y\n1\nx\n", "inline", {}, "y"); }),
-            "slope::models::parse_csv: inline:3: column 'y': 'x' is not a number");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -15,21 +15,31 @@
 //   double f = F.value_and_grad(x, g_out); // into a buffer: no heap allocation once warm
 //
 // Branches. A comparison of values on the tape while recording (`if (r > delta)`) is kept as a
-// guard. A replay at a point where a guard's outcome differs throws slope::StaleRecording instead
-// of following the recorded branch; slope::AutoFunction records again there and carries on. Ops
-// that branch inside their own rule (abs, max, min, maximum, where's operands, ...) are exact on
-// replay and need no guard. Reading a tensor's value, shape or one element while recording is
-// outside the tape's view: a shape or element read pins the placeholders it depends on to their
-// recorded leading extent (binding another extent throws StaleRecording).
+// guard. A replay at a point where a guard's outcome differs is stale: it never follows the
+// recorded branch. What it does instead is the Function's OnStale option. By default
+// (OnStale::raise) it throws slope::StaleRecording; with OnStale::record_again it records f
+// again there (record() keeps a copy of f) and carries on. slope::AutoFunction is a Function
+// recorded with record_again set.
+//
+//   slope::Function H = slope::record(huber, x0);
+//   H.on_stale(slope::OnStale::record_again);
+//   auto [fh, gh] = H.value_and_grad(x);  // any x: records again when a branch flips
+//   std::size_t n = H.recordings();       // 1 + the times it recorded again
+//
+// Ops that branch inside their own rule (abs, max, min, maximum, where's operands, ...) are exact
+// on replay and need no guard. Reading a tensor's value, shape or one element while recording is
+// outside the tape's view: a value read is checked like a guard; a shape or element read pins
+// the placeholders it depends on to their recorded leading extent (binding another extent is
+// stale too: StaleRecording, or with record_again a new recording at the next call).
 //
 // Errors. A replay sweeps forward without stopping (a value may become NaN), then checks, in this
 // order: the guards (StaleRecording), what the sweep ran into (a tensor op that failed at the new
 // shapes: slope::Error), the NaN check, then sweeps back. So a point on another branch is always
-// a StaleRecording, which AutoFunction records again at, whatever else went wrong there. The NaN
+// a StaleRecording, which record_again records again at, whatever else went wrong there. The NaN
 // check (slope::set_nan_check) is read at each replay, not at recording: turning it on covers
 // Functions recorded before; it names the first op whose replayed value is NaN or ±Inf. Nothing
 // but slope::Error (and std::bad_alloc) leaves value, value_and_grad, hvp, hessian or
-// parallel_value_and_grad.
+// parallel_value_and_grad (recording again calls f, whose own exceptions pass through).
 //
 // Threads. A Function is used by one thread at a time; clone() gives a copy for another thread,
 // and parallel_value_and_grad splits the rows of the data among threads.
@@ -59,10 +69,23 @@
 namespace slope {
 
 /// Thrown by a replay whose guard flips (the recording followed another branch), or by a bind
-/// of a new leading extent that the recording depends on. Record again (AutoFunction does).
+/// of a new leading extent that the recording depends on, when the Function's option is
+/// OnStale::raise. Record again (OnStale::record_again does).
 class StaleRecording : public Error {
  public:
   using Error::Error;
+};
+
+/// What a Function does when its recording is stale: a replay at a point where a guard flips or
+/// a value read while recording differs, or a bind of another leading extent to a placeholder
+/// the recording pinned.
+enum class OnStale {
+  /// Throw slope::StaleRecording (the default): nothing is recorded behind the caller's back.
+  raise,
+  /// Record f again at the point and with the data of the call that found the recording stale,
+  /// and answer that call from the new recording. A bind that a pinned placeholder refuses is
+  /// kept and recorded with at the next call.
+  record_again,
 };
 
 /// Named data that a Function reads and that can be rebound between replays (a mini-batch). The
@@ -114,12 +137,17 @@ ValueAndGrad parallel_value_and_grad(Function& f, std::span<const double> x,
 
 namespace detail {
 struct FunctionState;
+struct Rerecorder;
+struct PlaceholderSpec;
 class FunctionBuilder;
+/// Records f again at a point and with the given placeholder bindings.
+using Recorder = std::function<Function(std::span<const double>, std::vector<PlaceholderSpec>)>;
+void keep_recorder(Function& fn, Recorder recorder);
 }  // namespace detail
 
 /// A recorded scalar function of a parameter vector (and of placeholder data). Move-only; see
-/// clone(). Every evaluation checks the guards first and throws StaleRecording when one flips,
-/// before any other error of the replay (see Errors above).
+/// clone(). Every evaluation checks the guards first and, when one flips, throws StaleRecording
+/// or records again (on_stale()), before any other error of the replay (see Errors above).
 class Function {
  public:
   Function(Function&&) noexcept;
@@ -131,19 +159,19 @@ class Function {
 
   template <ParamVector X>
   double value(const X& x) {
-    return eval(detail::as_span(x, "Function::value", "x"));
+    return value_span(detail::as_span(x, "Function::value", "x"));
   }
   template <ParamVector X>
   ValueAndGrad value_and_grad(const X& x) {
     ValueAndGrad r{0.0, xt::xarray<double>::from_shape({dimension()})};
-    r.value = eval_grad(detail::as_span(x, "Function::value_and_grad", "x"),
+    r.value = grad_span(detail::as_span(x, "Function::value_and_grad", "x"),
                         {r.grad.data(), r.grad.size()});
     return r;
   }
   /// f(x), with ∇f(x) written to g_out (of length dimension()): no allocation once warm.
   template <ParamVector X, OutVector G>
   double value_and_grad(const X& x, G& g_out) {
-    return eval_grad(detail::as_span(x, "Function::value_and_grad", "x"),
+    return grad_span(detail::as_span(x, "Function::value_and_grad", "x"),
                      {g_out.data(), static_cast<std::size_t>(g_out.size())});
   }
   template <ParamVector X>
@@ -154,27 +182,36 @@ class Function {
   template <ParamVector X, ParamVector V>
   xt::xarray<double> hvp(const X& x, const V& v) {
     xt::xarray<double> hv = xt::xarray<double>::from_shape({dimension()});
-    eval_hvp(detail::as_span(x, "Function::hvp", "x"), detail::as_span(v, "Function::hvp", "v"), {},
+    hvp_span(detail::as_span(x, "Function::hvp", "x"), detail::as_span(v, "Function::hvp", "v"),
              {hv.data(), hv.size()});
     return hv;
   }
   /// f(x), with H(x)·v written to hv_out: no allocation once warm.
   template <ParamVector X, ParamVector V, OutVector H>
   double hvp(const X& x, const V& v, H& hv_out) {
-    return eval_hvp(detail::as_span(x, "Function::hvp", "x"),
-                    detail::as_span(v, "Function::hvp", "v"), {},
+    return hvp_span(detail::as_span(x, "Function::hvp", "x"),
+                    detail::as_span(v, "Function::hvp", "v"),
                     {hv_out.data(), static_cast<std::size_t>(hv_out.size())});
   }
   /// The dense Hessian: dimension() dual replays, symmetrised as (H + Hᵀ)/2.
   template <ParamVector X>
   xt::xarray<double> hessian(const X& x) {
-    return eval_hessian(detail::as_span(x, "Function::hessian", "x"));
+    return hessian_span(detail::as_span(x, "Function::hessian", "x"));
   }
+
+  /// What a stale recording does: throw StaleRecording (OnStale::raise, the default) or record
+  /// f again (OnStale::record_again, which needs the copy of f that record() keeps: f must be
+  /// copyable). Binds already waiting for a new recording are recorded with at the next call
+  /// either way.
+  void on_stale(OnStale policy);
+  OnStale on_stale() const;
+  /// How many times f has been recorded: 1 after record(), one more each time it recorded again.
+  std::size_t recordings() const;
 
   /// Binds placeholder `name` to new data: referenced (keep it alive while the Function reads
   /// it) or, for an rvalue, owned by the Function. The leading extent may change (unless the
-  /// recording pinned it: StaleRecording); any other mismatch is a slope::Error naming the
-  /// placeholder and both shapes.
+  /// recording pinned it: StaleRecording, or with OnStale::record_again a new recording at the
+  /// next call); any other mismatch is a slope::Error naming the placeholder and both shapes.
   void bind(std::string_view name, const xt::xarray<double>& data);
   void bind(std::string_view name, xt::xarray<double>&& data);
   /// Binds rows [begin, end) of data (referenced, not copied).
@@ -201,10 +238,32 @@ class Function {
   /// sweep all rows at once.
   std::size_t block_rows() const;
 
-  /// An independent copy (its own tape, the same bindings) for use on another thread.
+  /// An independent copy (its own tape, the same bindings, on_stale() and copy of f) for use on
+  /// another thread.
   Function clone() const;
 
-  // The cores of the calls above, on spans.
+ private:
+  friend class detail::FunctionBuilder;
+  friend struct detail::FunctionState;
+  friend void detail::keep_recorder(Function&, detail::Recorder);
+  friend ValueAndGrad detail::parallel_value_and_grad(Function&, std::span<const double>,
+                                                      std::span<const Rows>, std::size_t, Combine);
+  explicit Function(std::unique_ptr<detail::FunctionState> s);
+
+  // The calls above on spans: each records again first when a bind waits for a new recording,
+  // and again when the replay is stale and on_stale() is record_again.
+  double value_span(std::span<const double> x);
+  double grad_span(std::span<const double> x, std::span<double> g);
+  double hvp_span(std::span<const double> x, std::span<const double> v, std::span<double> hv);
+  xt::xarray<double> hessian_span(std::span<const double> x);
+  // Records f again at x when binds wait for it, or when `stale` and on_stale() is record_again;
+  // returns whether it did. `call` names the entry point in errors.
+  bool record_again(std::span<const double> x, const char* call, bool stale);
+  // Binds a placeholder, or keeps the bind for the next recording (see OnStale::record_again).
+  void bind_to(std::string_view name, const double* data, std::span<const std::size_t> shape,
+               std::shared_ptr<const xt::xarray<double>> own, const char* call);
+
+  // One replay of the recording, throwing StaleRecording whatever on_stale() says.
   double eval(std::span<const double> x);
   double eval_grad(std::span<const double> x, std::span<double> g);
   /// f(x); g (when not empty) gets ∇f(x) and hv gets H(x)·v.
@@ -212,14 +271,8 @@ class Function {
                   std::span<double> hv);
   xt::xarray<double> eval_hessian(std::span<const double> x);
 
- private:
-  friend class detail::FunctionBuilder;
-  friend struct detail::FunctionState;
-  friend class AutoFunction;
-  friend ValueAndGrad detail::parallel_value_and_grad(Function&, std::span<const double>,
-                                                      std::span<const Rows>, std::size_t, Combine);
-  explicit Function(std::unique_ptr<detail::FunctionState> s);
-  std::unique_ptr<detail::FunctionState> s_;
+  std::unique_ptr<detail::FunctionState> s_;   // the recording
+  std::unique_ptr<detail::Rerecorder> again_;  // f, on_stale() and the binds waiting for it
 };
 
 namespace detail {
@@ -252,10 +305,6 @@ class FunctionBuilder {
   const char* call_;
 };
 
-/// Rows [begin, end) of data as a binding (checked).
-PlaceholderSpec rows_spec(std::string_view name, const xt::xarray<double>& data, std::size_t begin,
-                          std::size_t end);
-
 inline PlaceholderSpec spec_of(const Placeholder& p) {
   return {p.name(), p.data().data(), {p.data().shape().begin(), p.data().shape().end()}, p.owned()};
 }
@@ -265,108 +314,55 @@ Function record_with(F& f, FunctionBuilder& b, std::index_sequence<I...>) {
   return b.finish(scalar_result(f(b.params(), b.data(I)...), "record"));
 }
 
+// f as a Recorder of a function of N placeholders.
+template <std::size_t N, class F>
+Recorder recorder_of(F f, const char* call) {
+  return [f = std::move(f), call](std::span<const double> x,
+                                  std::vector<PlaceholderSpec> specs) mutable {
+    FunctionBuilder b(x, std::move(specs), call);
+    return record_with(f, b, std::make_index_sequence<N>{});
+  };
+}
+
+// Records f at x0 and keeps a copy of f to record again with (unless f cannot be copied).
+template <class F, class... P>
+Function record_as(const char* call, F&& f, std::span<const double> x0, const P&... data) {
+  FunctionBuilder b(x0, {spec_of(data)...}, call);
+  Function fn = record_with(f, b, std::index_sequence_for<P...>{});
+  if constexpr (std::copy_constructible<std::decay_t<F>>)
+    keep_recorder(fn, recorder_of<sizeof...(P)>(std::decay_t<F>(std::forward<F>(f)), call));
+  return fn;
+}
+
 }  // namespace detail
 
 /// Records f at x0 for replay: f(p) -> Var, or f(p, X, y, ...) -> Var with one Tensor per
-/// placeholder (constant data, rebindable with F.bind).
+/// placeholder (constant data, rebindable with F.bind). The Function keeps a copy of f, to
+/// record again with when on_stale() is OnStale::record_again.
 template <class F, ParamVector X, class... P>
 requires(std::same_as<std::remove_cvref_t<P>, Placeholder>&&...) Function
     record(F&& f, const X& x0, const P&... data) {
-  detail::FunctionBuilder b(detail::as_span(x0, "record", "x0"), {detail::spec_of(data)...},
-                            "record");
-  return detail::record_with(f, b, std::index_sequence_for<P...>{});
+  return detail::record_as("record", std::forward<F>(f), detail::as_span(x0, "record", "x0"),
+                           data...);
 }
 
-/// A Function that records itself again whenever a replay would be stale (a guard flipped, or a
-/// pinned placeholder got another extent), at the point and with the data of that call.
-class AutoFunction {
+/// A Function recorded with OnStale::record_again: it records itself again whenever a replay
+/// would be stale (a guard flipped, or a pinned placeholder got another extent), at the point and
+/// with the data of that call. The same as record(f, x0, data...) then
+/// on_stale(OnStale::record_again); kept as a name of its own.
+class AutoFunction : public Function {
  public:
   template <class F, ParamVector X, class... P>
   requires(std::same_as<std::remove_cvref_t<P>, Placeholder>&&...)
       AutoFunction(F f, const X& x0, const P&... data)
-      : recorder_([f = std::move(f)](std::span<const double> x,
-                                     std::vector<detail::PlaceholderSpec> specs) mutable {
-          detail::FunctionBuilder b(x, std::move(specs), "AutoFunction");
-          return detail::record_with(f, b, std::index_sequence_for<P...>{});
-        }),
-        function_(
-            recorder_(detail::as_span(x0, "AutoFunction", "x0"), {detail::spec_of(data)...})) {}
-
-  template <ParamVector X>
-  double value(const X& x) {
-    const auto xs = detail::as_span(x, "AutoFunction::value", "x");
-    return retry(xs, [&] { return function_.eval(xs); });
-  }
-  template <ParamVector X>
-  ValueAndGrad value_and_grad(const X& x) {
-    ValueAndGrad r{0.0, xt::xarray<double>::from_shape({function_.dimension()})};
-    r.value = value_and_grad(x, r.grad);
-    return r;
-  }
-  template <ParamVector X, OutVector G>
-  double value_and_grad(const X& x, G& g_out) {
-    const auto xs = detail::as_span(x, "AutoFunction::value_and_grad", "x");
-    const std::span<double> g{g_out.data(), static_cast<std::size_t>(g_out.size())};
-    return retry(xs, [&] { return function_.eval_grad(xs, g); });
-  }
-  template <ParamVector X, ParamVector V>
-  xt::xarray<double> hvp(const X& x, const V& v) {
-    const auto xs = detail::as_span(x, "AutoFunction::hvp", "x");
-    const auto vs = detail::as_span(v, "AutoFunction::hvp", "v");
-    xt::xarray<double> hv = xt::xarray<double>::from_shape({function_.dimension()});
-    retry(xs, [&] { return function_.eval_hvp(xs, vs, {}, {hv.data(), hv.size()}); });
-    return hv;
-  }
-  /// f(x), with H(x)·v written to hv_out: no allocation once warm.
-  template <ParamVector X, ParamVector V, OutVector H>
-  double hvp(const X& x, const V& v, H& hv_out) {
-    const auto xs = detail::as_span(x, "AutoFunction::hvp", "x");
-    const auto vs = detail::as_span(v, "AutoFunction::hvp", "v");
-    const std::span<double> hv{hv_out.data(), static_cast<std::size_t>(hv_out.size())};
-    return retry(xs, [&] { return function_.eval_hvp(xs, vs, {}, hv); });
-  }
-  template <ParamVector X>
-  xt::xarray<double> hessian(const X& x) {
-    const auto xs = detail::as_span(x, "AutoFunction::hessian", "x");
-    xt::xarray<double> h;
-    retry(xs, [&] {
-      h = function_.eval_hessian(xs);
-      return 0.0;
-    });
-    return h;
+      : Function(detail::record_as("AutoFunction", std::move(f),
+                                   detail::as_span(x0, "AutoFunction", "x0"), data...)) {
+    static_assert(std::copy_constructible<F>, "AutoFunction records f again: f must be copyable");
+    on_stale(OnStale::record_again);
   }
 
-  /// Binds like Function::bind; a new leading extent the recording pinned records again at
-  /// the next call.
-  void bind(std::string_view name, const xt::xarray<double>& data);
-  void bind(std::string_view name, xt::xarray<double>&& data);
-  void bind_rows(std::string_view name, const xt::xarray<double>& data, std::size_t begin,
-                 std::size_t end);
-
-  /// How many times f has been recorded (1 after construction).
-  std::size_t recordings() const { return recordings_; }
-  Function& function() { return function_; }
-
- private:
-  using Recorder =
-      std::function<Function(std::span<const double>, std::vector<detail::PlaceholderSpec>)>;
-  template <class Eval>
-  double retry(std::span<const double> x, Eval&& eval) {
-    if (!pending_.empty()) rerecord(x);
-    try {
-      return eval();
-    } catch (const StaleRecording&) {
-      rerecord(x);
-      return eval();
-    }
-  }
-  void rerecord(std::span<const double> x);
-  void bind_spec(detail::PlaceholderSpec spec);
-
-  Recorder recorder_;
-  Function function_;
-  std::size_t recordings_ = 1;
-  std::vector<detail::PlaceholderSpec> pending_;  // bindings that need a new recording
+  /// The Function it is (AutoFunction used to wrap one).
+  Function& function() { return *this; }
 };
 
 /// f(x) and ∇f(x) over all rows of `data` (every entry has the same number of rows), split into
@@ -374,7 +370,8 @@ class AutoFunction {
 /// call; the caller's thread takes the first block). Each thread replays its block in chunks of
 /// about 256 KiB of rows, so the data stays in cache from the forward to the reverse sweep: the
 /// loss must be a mean (Combine::mean) or a sum (Combine::sum) over rows. Afterwards each
-/// placeholder in `data` is bound to all of its rows.
+/// placeholder in `data` is bound to all of its rows. Binds waiting for a new recording are
+/// recorded with first; a stale replay of a block throws StaleRecording whatever on_stale() says.
 template <ParamVector X>
 ValueAndGrad parallel_value_and_grad(Function& f, const X& x, std::span<const Rows> data,
                                      std::size_t threads, Combine combine = Combine::mean) {

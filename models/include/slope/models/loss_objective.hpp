@@ -8,12 +8,13 @@
 //   slope::optim::SGD sgd({.batch_size = 32});
 //   slope::optim::Result r = sgd.minimize(fit, x0);        // x0: std::vector<double>
 //
-// The loss is recorded once (an AutoFunction: it records again only when a branch guard flips)
-// and replayed for every value, gradient and HVP. With placeholders, the examples are the rows
-// of the data (every placeholder has the same number of rows) and a batch of example indices
-// binds those rows: a contiguous run is referenced in place, any other set is gathered into a
-// buffer the objective keeps. The loss must be a mean over the rows it sees (`slope::mean`), so
-// that a batch's value and gradient estimate the full ones.
+// The loss is recorded once (a Function with OnStale::record_again: it records again only when
+// a replay is stale, e.g. a branch guard flips) and replayed for every value, gradient and HVP.
+// With placeholders, the examples are the rows of the data (every placeholder has the same
+// number of rows) and a batch of example indices binds those rows: a contiguous run is
+// referenced in place, any other set is gathered into a buffer the objective keeps. The loss
+// must be a mean over the rows it sees (`slope::mean`), so that a batch's value and gradient
+// estimate the full ones.
 
 #include <slope/autodiff/function.hpp>
 #include <slope/optim/objective.hpp>
@@ -27,7 +28,7 @@ class LossObjective final : public optim::Objective {
   template <class F, ParamVector X, class... P>
   requires(std::same_as<std::remove_cvref_t<P>, Placeholder>&&...)
       LossObjective(F f, const X& x0, const P&... data)
-      : data_{data...}, examples_(rows_of(data_)), fn_(std::move(f), x0, data...) {
+      : data_{data...}, examples_(rows_of(data_)), fn_(record(std::move(f), x0, data...)) {
     init();
   }
 
@@ -40,7 +41,7 @@ class LossObjective final : public optim::Objective {
   void hessian(optim::Span x, optim::MutSpan h, optim::Batch batch) override;
 
   /// The recorded function underneath (e.g. recordings() to see how often it re-recorded).
-  AutoFunction& function() { return fn_; }
+  Function& function() { return fn_; }
 
  private:
   // The common leading extent of the placeholders, checked before f is first recorded.
@@ -50,7 +51,7 @@ class LossObjective final : public optim::Objective {
 
   std::vector<Placeholder> data_;
   std::size_t examples_ = 0;
-  AutoFunction fn_;
+  Function fn_;
   std::size_t n_ = 0;
   std::vector<xt::xarray<double>> gathered_;
   // What is bound now, to skip rebinding the same rows: [begin, end) of the data, or gathered.
