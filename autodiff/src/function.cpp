@@ -59,7 +59,7 @@ void FunctionState::replay(std::span<const double> x, std::span<const double> v,
                          symbol(g->cmp) + " " + core::number(g->cb) + " was " +
                          (g->outcome ? "true" : "false") + " while recording, " + core::number(a) + " " +
                          symbol(g->cmp) + " " + core::number(b) + " is " + (g->outcome ? "false" : "true") +
-                         " now; record again (slope::AutoFunction does)");
+                         " now; record again (on_stale(slope::OnStale::record_again) does)");
   }
   if (tape->tensor_count() != 0) check_value_reads(call);
   tape->check_replay("slope::Function::", call);
@@ -92,7 +92,7 @@ void FunctionState::check_value_reads(const char* call) {
                            ": the recording read the value of a tensor of shape " +
                            core::shape(r.value.shape()) +
                            " (Tensor::value, values or item value), which differs at this point; "
-                           "record again (slope::AutoFunction does)");
+                           "record again (on_stale(slope::OnStale::record_again) does)");
   }
 }
 

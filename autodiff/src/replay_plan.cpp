@@ -5,6 +5,7 @@
 // reverse steps and carry runs (see tape.hpp). The sweeps themselves are in replay.cpp.
 
 #include <algorithm>
+#include <atomic>
 #include <array>
 #include <utility>
 #include <vector>
@@ -31,13 +32,18 @@ constexpr std::array<bool, 256> one_operand_codes(ops::TypeList<Ops...>,
 constexpr std::array<bool, 256> kOneOperand =
     one_operand_codes(ops::OpList{}, std::make_index_sequence<ops::OpList::size>{});
 
+std::atomic<bool> plan_on{true};
+
 }  // namespace
+
+void detail::set_replay_plan(bool on) { plan_on.store(on, std::memory_order_relaxed); }
 
 void Replay::build_schedule() {
   order_.clear();
   groups_.clear();
   segment_groups_.clear();
-  planned_ = t_.tensor_count() == 0 && !t_.inputs_among_ops_;
+  planned_ = plan_on.load(std::memory_order_relaxed) && t_.tensor_count() == 0 &&
+             !t_.inputs_among_ops_;
   // The plan folds a one-operand op node used by exactly one operand of one node (see
   // tape.hpp); its consumer's group says which operands are folded.
   std::vector<std::uint8_t> folded(planned_ ? t_.size_ : 0, 0), folds(planned_ ? t_.size_ : 0, 0),

@@ -5,6 +5,7 @@
 //   #include <slope/autodiff.hpp>
 //   auto f = [](const slope::Tensor& p) { return exp(p[0]) * sin(p[1]); };
 //   auto [fx, g] = slope::value_and_grad(f, std::vector<double>{0.5, 1.0});
+// (runs as examples/autodiff_functional.cpp)
 
 #include <slope/autodiff/check.hpp>
 #include <slope/core/error.hpp>

@@ -16,6 +16,7 @@
 // second-order difference|. A coordinate passes when |a − b| ≤ atol + rtol·max(|a|, |b|) (+ e_FD
 // when b is a finite difference) for every pair compared: AD vs FD, and with an analytic gradient
 // also analytic vs AD and analytic vs FD.
+// (runs as examples/autodiff_functional.cpp)
 
 #include <cstddef>
 #include <functional>

@@ -43,6 +43,7 @@
 //
 // Threads. A Function is used by one thread at a time; clone() gives a copy for another thread,
 // and parallel_value_and_grad splits the rows of the data among threads.
+// (runs as examples/replay.cpp)
 
 #include <concepts>
 #include <cstddef>

@@ -9,6 +9,7 @@
 //   auto [fx, g] = slope::value_and_grad(f, x);      // f(x) and ∇f(x)
 //   auto hv = slope::hvp(f, x, v);                   // H(x)·v, forward over reverse
 //   auto H = slope::hessian(f, x);                   // n × n, symmetric
+// (runs as examples/autodiff_functional.cpp)
 
 #include <concepts>
 #include <cstddef>

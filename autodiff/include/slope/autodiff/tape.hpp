@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// The tape records and sweeps back: every op on a Var appends one node (detail/node.hpp) with
-// its local partials, and the reverse sweep accumulates adjoints from the output down. Values
-// live in the Var handles; replays at new inputs are compiled from a closed recording
-// (src/replay.hpp). The inline record path is in detail/record.hpp.
+// The tape records and sweeps back: every op on a Var appends a node (detail/node.hpp) with its
+// local partials; the reverse sweep accumulates adjoints from the output down. Replays at new
+// inputs are compiled from a closed recording (src/replay.hpp); record path: detail/record.hpp.
 //
 //   slope::Recording rec;                 // activates a tape for this thread
 //   slope::Var x = rec.tape().input(2.0);
 //   slope::Var y = sin(x) * x;
 //   rec.tape().reverse(y);
 //   double dydx = rec.tape().adjoint(x);
+// (runs as examples/scalar_tape.cpp)
 
 #include <cmath>
 #include <cstddef>
@@ -38,6 +38,10 @@ enum class Mode { gradient, replay };
 /// start; replays (Tape::replay, slope::Function) take it when they run, after their guards.
 void set_nan_check(bool on);
 bool nan_check();
+namespace detail {
+/// The replay plan is an optional pass (on by default), taken when a replay is first compiled.
+void set_replay_plan(bool on);
+}  // namespace detail
 
 class Tape {
  public:

@@ -14,6 +14,7 @@
 // value_and_grad / grad / hvp / hessian that is the call itself). Anything else (an xtensor
 // expression or view, an xtensor container, a temporary xarray, a double) is evaluated into a
 // copy the tape owns.
+// (runs as examples/tensors.cpp)
 
 #include <cstddef>
 #include <cstdint>

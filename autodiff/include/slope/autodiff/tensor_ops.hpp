@@ -10,6 +10,7 @@
 // Elementwise functions reuse the scalar op's own rule (ops/) element by element, so a tensor
 // op has the same value, derivative and second-order rule as its scalar twin. Shape errors are
 // slope::Errors raised while recording, naming the op and the shapes.
+// (runs as examples/tensors.cpp)
 
 #include <concepts>
 #include <cstddef>

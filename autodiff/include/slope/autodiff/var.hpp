@@ -5,6 +5,7 @@
 //   slope::Var y = sigmoid(w * x + b) - log1p(exp(-x)) + pow(x, 3);
 // A temporary passed straight into another op may be folded into it (see var_handle.hpp); a Var
 // with a name, copied or moved, never is, so every handle keeps its derivative.
+// (runs as examples/scalar_tape.cpp)
 
 #include <concepts>
 #include <initializer_list>

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+// The replay plan is an optional pass: a recording compiled with and without it replays the same
+// numbers, for every op in the list. The function around each op is shaped to give the plan all
+// its work: one-operand nodes folded into their consumers, squares computed in place, linear
+// nodes, and merged steps (the Rosenbrock shape c = 100·t² + (1 − a)², t = b − a²).
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <slope/autodiff.hpp>
+
+#include "derivative_check.hpp"
+
+namespace {
+
+using slope::Tape;
+using slope::Tensor;
+using slope::Var;
+using slope::ops::Arity;
+
+struct OpName {
+  template <class Op>
+  static std::string GetName(int i) {
+    return std::to_string(i) + "_" + Op::name;
+  }
+};
+
+template <class Op>
+class ReplayPlanTest : public ::testing::Test {};
+TYPED_TEST_SUITE(ReplayPlanTest, slope::testing::AsGtestTypes<slope::ops::OpList>::type, OpName);
+
+// Equal to rounding: the plan multiplies a folded node's partial into its consumer's before the
+// sweep, so a product may associate differently.
+void expect_same(double planned, double unplanned, const std::string& what) {
+  if (!std::isfinite(planned) || !std::isfinite(unplanned)) {
+    EXPECT_EQ(std::isnan(planned), std::isnan(unplanned)) << what;
+    if (!std::isnan(planned)) {
+      EXPECT_EQ(planned, unplanned) << what;
+    }
+    return;
+  }
+  const double scale = std::max({1.0, std::fabs(planned), std::fabs(unplanned)});
+  EXPECT_LE(std::fabs(planned - unplanned), 1e-11 * scale)
+      << what << ": with the plan " << planned << ", without " << unplanned;
+}
+
+// The plan is chosen when a replay is first compiled; this restores it for the other tests.
+struct PlanOff {
+  PlanOff() { slope::detail::set_replay_plan(false); }
+  ~PlanOff() { slope::detail::set_replay_plan(true); }
+};
+
+TYPED_TEST(ReplayPlanTest, SameNumbersWithAndWithoutThePlan) {
+  using Op = TypeParam;
+  std::mt19937_64 rng(7);
+  const std::vector<double> as = slope::testing::sample(Op::domain, rng);
+  double c = 0.75;
+  if constexpr (Op::arity == Arity::constant) c = slope::testing::sample(Op::domain_c, rng)[1];
+  std::vector<double> bs{0.5, 0.25};
+  if constexpr (Op::arity == Arity::binary) bs = slope::testing::sample(Op::domain_b, rng);
+  auto f = [c](const Tensor& p) {
+    Var y;
+    if constexpr (Op::arity == Arity::unary)
+      y = Tape::unary<Op>(p[0]);
+    else if constexpr (Op::arity == Arity::constant)
+      y = Tape::constant<Op>(p[0], c);
+    else
+      y = Tape::binary<Op>(p[0], p[1]);
+    return 100.0 * square(p[2] - square(y)) + square(1.0 - y) + y * p[1] - 2.0 * p[2];
+  };
+  const std::vector<double> x0{as[0], bs[0], 0.3};
+  slope::Function planned = slope::record(f, x0);
+  slope::Function unplanned = [&] {
+    PlanOff off;
+    slope::Function F = slope::record(f, x0);
+    (void)F.value(x0);  // compiled now, without the plan
+    return F;
+  }();
+  for (std::size_t i = 0; i < as.size(); ++i) {
+    const std::vector<double> x{as[i], bs[(i * 7 + 3) % bs.size()], 0.3 + 0.1 * double(i % 5)};
+    const auto with = planned.value_and_grad(x);
+    const auto without = unplanned.value_and_grad(x);
+    const std::string at = "at (" + std::to_string(x[0]) + ", " + std::to_string(x[1]) + ", " +
+                           std::to_string(x[2]) + ")";
+    expect_same(with.value, without.value, "value " + at);
+    for (std::size_t k = 0; k < 3; ++k)
+      expect_same(with.grad(k), without.grad(k), "gradient " + std::to_string(k) + " " + at);
+    // And both against a fresh recording at the point (no replay at all).
+    const auto fresh = slope::value_and_grad(f, x);
+    expect_same(with.value, fresh.value, "fresh value " + at);
+    for (std::size_t k = 0; k < 3; ++k)
+      expect_same(with.grad(k), fresh.grad(k), "fresh gradient " + std::to_string(k) + " " + at);
+  }
+}
+
+}  // namespace
