@@ -26,6 +26,7 @@
 #include <xtensor/xexpression.hpp>
 
 #include <slope/autodiff/op_list.hpp>
+#include <slope/autodiff/reductions.hpp>
 #include <slope/autodiff/tensor.hpp>
 #include <slope/autodiff/var.hpp>
 
@@ -74,9 +75,9 @@ Tensor tensor_where(xt::xarray<bool> mask, std::uint32_t a, std::uint32_t b);
 Tensor tensor_matmul(std::uint32_t a, std::uint32_t b);
 Var tensor_dot(std::uint32_t a, std::uint32_t b);
 
-enum class Reduction { sum, mean, max, min, norm2, log_sum_exp };
-Var reduce_all(Reduction r, const Tensor& a);
-Tensor reduce_axis(Reduction r, const Tensor& a, std::ptrdiff_t axis);
+// A reduction (reductions.hpp) by its code: over all elements, or along an axis.
+Var reduce_all(std::uint8_t code, const Tensor& a);
+Tensor reduce_axis(std::uint8_t code, const Tensor& a, std::ptrdiff_t axis);
 
 template <class Op>
 Tensor map(const Tensor& a) {
@@ -88,6 +89,14 @@ Tensor zip(A&& a, B&& b) {
   static_assert(Op::arity == ops::Arity::binary);
   const std::uint32_t na = operand(std::forward<A>(a), Op::name);
   return tensor_zip(ops::op_code<Op>, na, operand(std::forward<B>(b), Op::name));
+}
+template <class R>
+Var reduce(const Tensor& a) {
+  return reduce_all(reductions::code<R>, a);
+}
+template <class R>
+Tensor reduce(const Tensor& a, std::ptrdiff_t axis) {
+  return reduce_axis(reductions::code<R>, a, axis);
 }
 
 }  // namespace detail
@@ -164,18 +173,18 @@ inline Tensor softplus(const Tensor& a) { return detail::map<ops::Softplus>(a); 
 // Reductions: over all elements to a Var, or along one axis (negative counts from the end) to a
 // Tensor with that axis removed. max/min pass the adjoint to the first maximal (minimal) element;
 // norm2 has gradient 0 at the zero vector.
-inline Var sum(const Tensor& a) { return detail::reduce_all(detail::Reduction::sum, a); }
-inline Var mean(const Tensor& a) { return detail::reduce_all(detail::Reduction::mean, a); }
-inline Var max(const Tensor& a) { return detail::reduce_all(detail::Reduction::max, a); }
-inline Var min(const Tensor& a) { return detail::reduce_all(detail::Reduction::min, a); }
-inline Var norm2(const Tensor& a) { return detail::reduce_all(detail::Reduction::norm2, a); }
-inline Var log_sum_exp(const Tensor& a) { return detail::reduce_all(detail::Reduction::log_sum_exp, a); }
-inline Tensor sum(const Tensor& a, std::ptrdiff_t axis) { return detail::reduce_axis(detail::Reduction::sum, a, axis); }
-inline Tensor mean(const Tensor& a, std::ptrdiff_t axis) { return detail::reduce_axis(detail::Reduction::mean, a, axis); }
-inline Tensor max(const Tensor& a, std::ptrdiff_t axis) { return detail::reduce_axis(detail::Reduction::max, a, axis); }
-inline Tensor min(const Tensor& a, std::ptrdiff_t axis) { return detail::reduce_axis(detail::Reduction::min, a, axis); }
-inline Tensor norm2(const Tensor& a, std::ptrdiff_t axis) { return detail::reduce_axis(detail::Reduction::norm2, a, axis); }
-inline Tensor log_sum_exp(const Tensor& a, std::ptrdiff_t axis) { return detail::reduce_axis(detail::Reduction::log_sum_exp, a, axis); }
+inline Var sum(const Tensor& a) { return detail::reduce<reductions::Sum>(a); }
+inline Var mean(const Tensor& a) { return detail::reduce<reductions::Mean>(a); }
+inline Var max(const Tensor& a) { return detail::reduce<reductions::Max>(a); }
+inline Var min(const Tensor& a) { return detail::reduce<reductions::Min>(a); }
+inline Var norm2(const Tensor& a) { return detail::reduce<reductions::Norm2>(a); }
+inline Var log_sum_exp(const Tensor& a) { return detail::reduce<reductions::LogSumExp>(a); }
+inline Tensor sum(const Tensor& a, std::ptrdiff_t axis) { return detail::reduce<reductions::Sum>(a, axis); }
+inline Tensor mean(const Tensor& a, std::ptrdiff_t axis) { return detail::reduce<reductions::Mean>(a, axis); }
+inline Tensor max(const Tensor& a, std::ptrdiff_t axis) { return detail::reduce<reductions::Max>(a, axis); }
+inline Tensor min(const Tensor& a, std::ptrdiff_t axis) { return detail::reduce<reductions::Min>(a, axis); }
+inline Tensor norm2(const Tensor& a, std::ptrdiff_t axis) { return detail::reduce<reductions::Norm2>(a, axis); }
+inline Tensor log_sum_exp(const Tensor& a, std::ptrdiff_t axis) { return detail::reduce<reductions::LogSumExp>(a, axis); }
 // clang-format on
 
 /// exp(a − log_sum_exp(a, axis)) and a − log_sum_exp(a, axis), evaluated stably.
