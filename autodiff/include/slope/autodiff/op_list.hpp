@@ -3,8 +3,9 @@
 
 // The op registry: one line per op. A node's op code is its position here (offset by the two
 // structural codes below); the replay and HVP sweeps dispatch through this list, and the generic
-// derivative test walks it. Adding an op = its rule in ops/ + one line here + its public
-// overload in var.hpp.
+// derivative test walks it. Adding an op = its rule in ops/ + one line here + its public name
+// in op_names.hpp (which generates its overloads at Var, Tensor and, where <cmath> has none,
+// double).
 
 #include <cstdint>
 #include <type_traits>
