@@ -31,7 +31,7 @@ using OpList =
              Log10, Pow, PowC, BindLeft<Pow>, Sin, Cos, Tan, Asin, Acos, Atan, Atan2,
              BindRight<Atan2>, BindLeft<Atan2>, Sinh, Cosh, Tanh, Asinh, Acosh, Atanh, Abs, Hypot,
              BindRight<Hypot>, Min, BindRight<Min>, Max, BindRight<Max>, Erf, Erfc, Lgamma, Tgamma,
-             Digamma, Sigmoid, Softplus, LogSumExp2, BindRight<LogSumExp2>>;
+             Digamma, Sigmoid, Softplus, LogSigmoid, LogSumExp2, BindRight<LogSumExp2>>;
 // clang-format on
 
 // Structural node kinds that are not ops: a registered input, a node whose partials were fused

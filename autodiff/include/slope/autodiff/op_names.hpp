@@ -46,6 +46,7 @@
   X(digamma, Digamma, slope) \
   X(sigmoid, Sigmoid, slope) \
   X(softplus, Softplus, slope) \
+  X(log_sigmoid, LogSigmoid, slope) \
   /* end of SLOPE_UNARY_OPS: each line above ends in a backslash */
 
 // X(name, tensor_name, Op): two operands, a Var or a constant on either side (at Tensor: a Tensor
