@@ -143,4 +143,30 @@ TEST(Stable, SigmoidAndSoftplusStayFiniteAtLargeMagnitudes) {
   }
 }
 
+// log σ(x) = −softplus(−x) on both sides of 0 and far out, where log(sigmoid(x)) would give
+// log 0 = −∞ (x = −800) or 0 (x = 40, where the answer is −4.2e-18); its slope σ(−x) does not
+// cancel to 0 at x = 40 as 1 − σ(x) would. Var, Tensor and double agree.
+TEST(Stable, LogSigmoidIsMinusSoftplusOfMinusXFarOutInBothTails) {
+  using slope::ops::Sigmoid;
+  for (double x : {-800.0, -40.0, -1.0, 0.0, 1.0, 40.0, 800.0}) {
+    auto f = [](const Tensor& p) { return log_sigmoid(p[0]); };
+    const auto [v, g] = slope::value_and_grad(f, std::vector<double>{x});
+    EXPECT_DOUBLE_EQ(v, -slope::softplus(-x)) << x;
+    EXPECT_DOUBLE_EQ(g(0), Sigmoid::f(-x)) << x;
+    EXPECT_DOUBLE_EQ(slope::hessian(f, std::vector<double>{x})(0, 0),
+                     -Sigmoid::f(x) * Sigmoid::f(-x))
+        << x;
+    EXPECT_EQ(slope::log_sigmoid(x), v) << x;
+    const auto [tv, tg] = slope::value_and_grad([](const Tensor& p) { return sum(log_sigmoid(p)); },
+                                                std::vector<double>{x});
+    EXPECT_EQ(tv, v) << x;
+    EXPECT_EQ(tg(0), g(0)) << x;
+  }
+  EXPECT_EQ(slope::log_sigmoid(-800.0), -800.0);
+  EXPECT_NEAR(slope::log_sigmoid(40.0), -std::exp(-40.0), 1e-32);
+  EXPECT_NEAR(
+      slope::grad([](const Tensor& p) { return log_sigmoid(p[0]); }, std::vector<double>{40.0})(0),
+      std::exp(-40.0), 1e-32);
+}
+
 }  // namespace

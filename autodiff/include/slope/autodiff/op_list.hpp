@@ -3,8 +3,9 @@
 
 // The op registry: one line per op. A node's op code is its position here (offset by the two
 // structural codes below); the replay and HVP sweeps dispatch through this list, and the generic
-// derivative test walks it. Adding an op = its rule in ops/ + one line here + its public
-// overload in var.hpp.
+// derivative test walks it. Adding an op = its rule in ops/ + one line here + its public name
+// in op_names.hpp (which generates its overloads at Var, Tensor and, where <cmath> has none,
+// double).
 
 #include <cstdint>
 #include <type_traits>
@@ -30,7 +31,7 @@ using OpList =
              Log10, Pow, PowC, BindLeft<Pow>, Sin, Cos, Tan, Asin, Acos, Atan, Atan2,
              BindRight<Atan2>, BindLeft<Atan2>, Sinh, Cosh, Tanh, Asinh, Acosh, Atanh, Abs, Hypot,
              BindRight<Hypot>, Min, BindRight<Min>, Max, BindRight<Max>, Erf, Erfc, Lgamma, Tgamma,
-             Digamma, Sigmoid, Softplus, LogSumExp2, BindRight<LogSumExp2>>;
+             Digamma, Sigmoid, Softplus, LogSigmoid, LogSumExp2, BindRight<LogSumExp2>>;
 // clang-format on
 
 // Structural node kinds that are not ops: a registered input, a node whose partials were fused

@@ -27,6 +27,8 @@
 #include <xtensor/xexpression.hpp>
 
 #include <slope/autodiff/op_list.hpp>
+#include <slope/autodiff/op_names.hpp>
+#include <slope/autodiff/reductions.hpp>
 #include <slope/autodiff/tensor.hpp>
 #include <slope/autodiff/var.hpp>
 
@@ -75,9 +77,9 @@ Tensor tensor_where(xt::xarray<bool> mask, std::uint32_t a, std::uint32_t b);
 Tensor tensor_matmul(std::uint32_t a, std::uint32_t b);
 Var tensor_dot(std::uint32_t a, std::uint32_t b);
 
-enum class Reduction { sum, mean, max, min, norm2, log_sum_exp };
-Var reduce_all(Reduction r, const Tensor& a);
-Tensor reduce_axis(Reduction r, const Tensor& a, std::ptrdiff_t axis);
+// A reduction (reductions.hpp) by its code: over all elements, or along an axis.
+Var reduce_all(std::uint8_t code, const Tensor& a);
+Tensor reduce_axis(std::uint8_t code, const Tensor& a, std::ptrdiff_t axis);
 
 template <class Op>
 Tensor map(const Tensor& a) {
@@ -87,8 +89,22 @@ Tensor map(const Tensor& a) {
 template <class Op, class A, class B>
 Tensor zip(A&& a, B&& b) {
   static_assert(Op::arity == ops::Arity::binary);
-  const std::uint32_t na = operand(std::forward<A>(a), Op::name);
-  return tensor_zip(ops::op_code<Op>, na, operand(std::forward<B>(b), Op::name));
+  if constexpr (TensorArg<A> && ScalarArg<B> && requires { typename Op::right_bound; }) {
+    // a ∘ c with a rule of its own, as on the scalar tape (pow: a^c, defined for a < 0).
+    return tensor_bound(ops::op_code<typename Op::right_bound>, node_of(a, Op::name),
+                        static_cast<double>(b));
+  } else {
+    const std::uint32_t na = operand(std::forward<A>(a), Op::name);
+    return tensor_zip(ops::op_code<Op>, na, operand(std::forward<B>(b), Op::name));
+  }
+}
+template <class R>
+Var reduce(const Tensor& a) {
+  return reduce_all(reductions::code<R>, a);
+}
+template <class R>
+Tensor reduce(const Tensor& a, std::ptrdiff_t axis) {
+  return reduce_axis(reductions::code<R>, a, axis);
 }
 
 }  // namespace detail
@@ -113,71 +129,26 @@ requires TensorOperands<A, B> Tensor operator/(A&& a, B&& b) {
 inline Tensor operator-(const Tensor& a) { return detail::map<ops::Neg>(a); }
 inline Tensor operator+(const Tensor& a) { return a; }
 
-/// a^c for a constant exponent uses the x^c rule (defined for negative a when c is an integer);
-/// any other operand pair broadcasts through the two-operand pow.
-template <class A, class B>
-requires TensorOperands<A, B> Tensor pow(A&& a, B&& b) {
-  if constexpr (TensorArg<A> && ScalarArg<B>)
-    return detail::tensor_bound(ops::op_code<ops::PowC>, detail::node_of(a, "pow"),
-                                static_cast<double>(b));
-  else
-    return detail::zip<ops::Pow>(std::forward<A>(a), std::forward<B>(b));
-}
-// clang-format off
-template <class A, class B> requires TensorOperands<A, B> Tensor atan2(A&& a, B&& b) { return detail::zip<ops::Atan2>(std::forward<A>(a), std::forward<B>(b)); }
-template <class A, class B> requires TensorOperands<A, B> Tensor hypot(A&& a, B&& b) { return detail::zip<ops::Hypot>(std::forward<A>(a), std::forward<B>(b)); }
-/// Elementwise min and max of two operands (min(t) and max(t) reduce).
-template <class A, class B> requires TensorOperands<A, B> Tensor minimum(A&& a, B&& b) { return detail::zip<ops::Min>(std::forward<A>(a), std::forward<B>(b)); }
-template <class A, class B> requires TensorOperands<A, B> Tensor maximum(A&& a, B&& b) { return detail::zip<ops::Max>(std::forward<A>(a), std::forward<B>(b)); }
-
-// Every one-operand function of the scalar tape, elementwise.
-inline Tensor sqrt(const Tensor& a) { return detail::map<ops::Sqrt>(a); }
-inline Tensor cbrt(const Tensor& a) { return detail::map<ops::Cbrt>(a); }
-inline Tensor exp(const Tensor& a) { return detail::map<ops::Exp>(a); }
-inline Tensor expm1(const Tensor& a) { return detail::map<ops::Expm1>(a); }
-inline Tensor log(const Tensor& a) { return detail::map<ops::Log>(a); }
-inline Tensor log1p(const Tensor& a) { return detail::map<ops::Log1p>(a); }
-inline Tensor log2(const Tensor& a) { return detail::map<ops::Log2>(a); }
-inline Tensor log10(const Tensor& a) { return detail::map<ops::Log10>(a); }
-inline Tensor square(const Tensor& a) { return detail::map<ops::Square>(a); }
-inline Tensor sin(const Tensor& a) { return detail::map<ops::Sin>(a); }
-inline Tensor cos(const Tensor& a) { return detail::map<ops::Cos>(a); }
-inline Tensor tan(const Tensor& a) { return detail::map<ops::Tan>(a); }
-inline Tensor asin(const Tensor& a) { return detail::map<ops::Asin>(a); }
-inline Tensor acos(const Tensor& a) { return detail::map<ops::Acos>(a); }
-inline Tensor atan(const Tensor& a) { return detail::map<ops::Atan>(a); }
-inline Tensor sinh(const Tensor& a) { return detail::map<ops::Sinh>(a); }
-inline Tensor cosh(const Tensor& a) { return detail::map<ops::Cosh>(a); }
-inline Tensor tanh(const Tensor& a) { return detail::map<ops::Tanh>(a); }
-inline Tensor asinh(const Tensor& a) { return detail::map<ops::Asinh>(a); }
-inline Tensor acosh(const Tensor& a) { return detail::map<ops::Acosh>(a); }
-inline Tensor atanh(const Tensor& a) { return detail::map<ops::Atanh>(a); }
-inline Tensor abs(const Tensor& a) { return detail::map<ops::Abs>(a); }
-inline Tensor fabs(const Tensor& a) { return detail::map<ops::Abs>(a); }
-inline Tensor erf(const Tensor& a) { return detail::map<ops::Erf>(a); }
-inline Tensor erfc(const Tensor& a) { return detail::map<ops::Erfc>(a); }
-inline Tensor lgamma(const Tensor& a) { return detail::map<ops::Lgamma>(a); }
-inline Tensor tgamma(const Tensor& a) { return detail::map<ops::Tgamma>(a); }
-inline Tensor digamma(const Tensor& a) { return detail::map<ops::Digamma>(a); }
-inline Tensor sigmoid(const Tensor& a) { return detail::map<ops::Sigmoid>(a); }
-inline Tensor softplus(const Tensor& a) { return detail::map<ops::Softplus>(a); }
-
-// Reductions: over all elements to a Var, or along one axis (negative counts from the end) to a
-// Tensor with that axis removed. max/min pass the adjoint to the first maximal (minimal) element;
-// norm2 has gradient 0 at the zero vector.
-inline Var sum(const Tensor& a) { return detail::reduce_all(detail::Reduction::sum, a); }
-inline Var mean(const Tensor& a) { return detail::reduce_all(detail::Reduction::mean, a); }
-inline Var max(const Tensor& a) { return detail::reduce_all(detail::Reduction::max, a); }
-inline Var min(const Tensor& a) { return detail::reduce_all(detail::Reduction::min, a); }
-inline Var norm2(const Tensor& a) { return detail::reduce_all(detail::Reduction::norm2, a); }
-inline Var log_sum_exp(const Tensor& a) { return detail::reduce_all(detail::Reduction::log_sum_exp, a); }
-inline Tensor sum(const Tensor& a, std::ptrdiff_t axis) { return detail::reduce_axis(detail::Reduction::sum, a, axis); }
-inline Tensor mean(const Tensor& a, std::ptrdiff_t axis) { return detail::reduce_axis(detail::Reduction::mean, a, axis); }
-inline Tensor max(const Tensor& a, std::ptrdiff_t axis) { return detail::reduce_axis(detail::Reduction::max, a, axis); }
-inline Tensor min(const Tensor& a, std::ptrdiff_t axis) { return detail::reduce_axis(detail::Reduction::min, a, axis); }
-inline Tensor norm2(const Tensor& a, std::ptrdiff_t axis) { return detail::reduce_axis(detail::Reduction::norm2, a, axis); }
-inline Tensor log_sum_exp(const Tensor& a, std::ptrdiff_t axis) { return detail::reduce_axis(detail::Reduction::log_sum_exp, a, axis); }
-// clang-format on
+// The functions of one and two operands, elementwise, and the reductions, from the lists in
+// op_names.hpp.
+#define SLOPE_TENSOR_UNARY(name, Op, twin) \
+  inline Tensor name(const Tensor& a) { return detail::map<ops::Op>(a); }
+#define SLOPE_TENSOR_BINARY(var_name, name, Op)                          \
+  template <class A, class B>                                            \
+  requires TensorOperands<A, B> Tensor name(A&& a, B&& b) {              \
+    return detail::zip<ops::Op>(std::forward<A>(a), std::forward<B>(b)); \
+  }
+#define SLOPE_TENSOR_REDUCTION(name, R)                                         \
+  inline Var name(const Tensor& a) { return detail::reduce<reductions::R>(a); } \
+  inline Tensor name(const Tensor& a, std::ptrdiff_t axis) {                    \
+    return detail::reduce<reductions::R>(a, axis);                              \
+  }
+SLOPE_UNARY_OPS(SLOPE_TENSOR_UNARY)
+SLOPE_BINARY_OPS(SLOPE_TENSOR_BINARY)
+SLOPE_REDUCTIONS(SLOPE_TENSOR_REDUCTION)
+#undef SLOPE_TENSOR_REDUCTION
+#undef SLOPE_TENSOR_BINARY
+#undef SLOPE_TENSOR_UNARY
 
 /// exp(a − log_sum_exp(a, axis)) and a − log_sum_exp(a, axis), evaluated stably.
 Tensor softmax(const Tensor& a, std::ptrdiff_t axis = -1);

@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <vector>
 
+#include <slope/autodiff/op_names.hpp>
 #include <slope/autodiff/tape.hpp>
 
 namespace slope {
@@ -111,48 +112,26 @@ template <class A, class B>
 requires VarOperands<A, B>
 bool operator>=(const A& a, const B& b) { return detail::compared(Compare::greater_equal, a, b); }
 
-// clang-format off
-// Elementary functions. Each line: the public name and the op whose rule it records.
-template <VarArg A> SLOPE_INLINE Var sqrt(A a) { return detail::unary<ops::Sqrt>(a); }
-template <VarArg A> SLOPE_INLINE Var cbrt(A a) { return detail::unary<ops::Cbrt>(a); }
-template <VarArg A> SLOPE_INLINE Var exp(A a) { return detail::unary<ops::Exp>(a); }
-template <VarArg A> SLOPE_INLINE Var expm1(A a) { return detail::unary<ops::Expm1>(a); }
-template <VarArg A> SLOPE_INLINE Var log(A a) { return detail::unary<ops::Log>(a); }
-template <VarArg A> SLOPE_INLINE Var log1p(A a) { return detail::unary<ops::Log1p>(a); }
-template <VarArg A> SLOPE_INLINE Var log2(A a) { return detail::unary<ops::Log2>(a); }
-template <VarArg A> SLOPE_INLINE Var log10(A a) { return detail::unary<ops::Log10>(a); }
-template <VarArg A> SLOPE_INLINE Var square(A a) { return detail::unary<ops::Square>(a); }
-template <VarArg A> SLOPE_INLINE Var sin(A a) { return detail::unary<ops::Sin>(a); }
-template <VarArg A> SLOPE_INLINE Var cos(A a) { return detail::unary<ops::Cos>(a); }
-template <VarArg A> SLOPE_INLINE Var tan(A a) { return detail::unary<ops::Tan>(a); }
-template <VarArg A> SLOPE_INLINE Var asin(A a) { return detail::unary<ops::Asin>(a); }
-template <VarArg A> SLOPE_INLINE Var acos(A a) { return detail::unary<ops::Acos>(a); }
-template <VarArg A> SLOPE_INLINE Var atan(A a) { return detail::unary<ops::Atan>(a); }
-template <VarArg A> SLOPE_INLINE Var sinh(A a) { return detail::unary<ops::Sinh>(a); }
-template <VarArg A> SLOPE_INLINE Var cosh(A a) { return detail::unary<ops::Cosh>(a); }
-template <VarArg A> SLOPE_INLINE Var tanh(A a) { return detail::unary<ops::Tanh>(a); }
-template <VarArg A> SLOPE_INLINE Var asinh(A a) { return detail::unary<ops::Asinh>(a); }
-template <VarArg A> SLOPE_INLINE Var acosh(A a) { return detail::unary<ops::Acosh>(a); }
-template <VarArg A> SLOPE_INLINE Var atanh(A a) { return detail::unary<ops::Atanh>(a); }
-template <VarArg A> SLOPE_INLINE Var abs(A a) { return detail::unary<ops::Abs>(a); }
-template <VarArg A> SLOPE_INLINE Var fabs(A a) { return detail::unary<ops::Abs>(a); }
-template <VarArg A> SLOPE_INLINE Var erf(A a) { return detail::unary<ops::Erf>(a); }
-template <VarArg A> SLOPE_INLINE Var erfc(A a) { return detail::unary<ops::Erfc>(a); }
-template <VarArg A> SLOPE_INLINE Var lgamma(A a) { return detail::unary<ops::Lgamma>(a); }
-template <VarArg A> SLOPE_INLINE Var tgamma(A a) { return detail::unary<ops::Tgamma>(a); }
-template <VarArg A> SLOPE_INLINE Var digamma(A a) { return detail::unary<ops::Digamma>(a); }
-template <VarArg A> SLOPE_INLINE Var sigmoid(A a) { return detail::unary<ops::Sigmoid>(a); }
-template <VarArg A> SLOPE_INLINE Var softplus(A a) { return detail::unary<ops::Softplus>(a); }
-
-// Two-operand functions: Var or constant on either side. pow(Var, int) and pow(Var, double)
-// use the x^c rule, which is defined for negative x when c is an integer.
-template <class A, class B> requires VarOperands<A, B> SLOPE_INLINE Var pow(A a, B b) { return detail::binary<ops::Pow>(a, b); }
-template <class A, class B> requires VarOperands<A, B> SLOPE_INLINE Var atan2(A a, B b) { return detail::binary<ops::Atan2>(a, b); }
-template <class A, class B> requires VarOperands<A, B> SLOPE_INLINE Var hypot(A a, B b) { return detail::binary<ops::Hypot>(a, b); }
-template <class A, class B> requires VarOperands<A, B> SLOPE_INLINE Var min(A a, B b) { return detail::binary<ops::Min>(a, b); }
-template <class A, class B> requires VarOperands<A, B> SLOPE_INLINE Var max(A a, B b) { return detail::binary<ops::Max>(a, b); }
-template <class A, class B> requires VarOperands<A, B> SLOPE_INLINE Var log_sum_exp(A a, B b) { return detail::binary<ops::LogSumExp2>(a, b); }
-// clang-format on
+// The functions of one and two operands, from the lists in op_names.hpp. Var operands are taken
+// by value (the temporary mark, as for the operators); the other operand of a two-operand
+// function may be an arithmetic constant on either side.
+#define SLOPE_VAR_UNARY(name, Op, twin) \
+  template <VarArg A>                   \
+  SLOPE_INLINE Var name(A a) {          \
+    return detail::unary<ops::Op>(a);   \
+  }
+#define SLOPE_VAR_BINARY(name, tensor_name, Op)                \
+  template <class A, class B>                                  \
+  requires VarOperands<A, B> SLOPE_INLINE Var name(A a, B b) { \
+    return detail::binary<ops::Op>(a, b);                      \
+  }
+#define SLOPE_VAR_ONLY_BINARY(name, Op) SLOPE_VAR_BINARY(name, name, Op)
+SLOPE_UNARY_OPS(SLOPE_VAR_UNARY)
+SLOPE_BINARY_OPS(SLOPE_VAR_BINARY)
+SLOPE_VAR_BINARY_OPS(SLOPE_VAR_ONLY_BINARY)
+#undef SLOPE_VAR_ONLY_BINARY
+#undef SLOPE_VAR_BINARY
+#undef SLOPE_VAR_UNARY
 
 /// log(Σ exp(xᵢ)), evaluated stably; throws slope::Error when xs is empty.
 Var log_sum_exp(std::span<const Var> xs);
@@ -166,12 +145,19 @@ Var log_sum_exp(const Var& a, const Var& b, const Var& c, const Rest&... rest) {
   return log_sum_exp({a, b, c, rest...});
 }
 
-// The same functions on plain doubles, so a loss written as a template over its number type
-// compiles for double as well as for Var.
-inline double square(double a) { return a * a; }
-inline double sigmoid(double a) { return ops::Sigmoid::f(a); }
-inline double softplus(double a) { return ops::Softplus::f(a); }
-inline double digamma(double a) { return ops::Digamma::f(a); }
-inline double log_sum_exp(double a, double b) { return ops::LogSumExp2::f(a, b); }
+// The same functions on plain doubles where <cmath> has none (twin `slope` in op_names.hpp), so
+// a loss written as a template over its number type compiles for double as well as for Var.
+#define SLOPE_DOUBLE_std(name, Op)
+#define SLOPE_DOUBLE_slope(name, Op) \
+  inline double name(double a) { return ops::Op::f(a); }
+#define SLOPE_DOUBLE_UNARY(name, Op, twin) SLOPE_DOUBLE_##twin(name, Op)
+#define SLOPE_DOUBLE_BINARY(name, Op) \
+  inline double name(double a, double b) { return ops::Op::f(a, b); }
+SLOPE_UNARY_OPS(SLOPE_DOUBLE_UNARY)
+SLOPE_VAR_BINARY_OPS(SLOPE_DOUBLE_BINARY)
+#undef SLOPE_DOUBLE_BINARY
+#undef SLOPE_DOUBLE_UNARY
+#undef SLOPE_DOUBLE_slope
+#undef SLOPE_DOUBLE_std
 
 }  // namespace slope

@@ -56,6 +56,27 @@ struct Softplus {
   }
 };
 
+// log σ(a + h) ≈ log σ(a) + σ(−a) h,   log σ(a) = −softplus(−a) = min(a, 0) − log1p(exp(−|a|))
+struct LogSigmoid {
+  static constexpr Arity arity = Arity::unary;
+  static constexpr const char* name = "log_sigmoid";
+  static constexpr Domain domain = {-40, 40};
+  static double f(double a) {
+    if (a >= 0) return -std::log1p(std::exp(-a));
+    return a - std::log1p(std::exp(a));
+  }
+  // σ(−a) = 1 − σ(a), taken as σ(−a): 1 − σ(a) cancels for a ≫ 0, where σ(−a) ≈ exp(−a) is tiny.
+  template <class T>
+  static T df(const T& a, const T&) {
+    return call<Sigmoid>(-a);
+  }
+  // One exp for both: e = exp(−|a|) gives f(a) as f computes it and σ(−a) as Sigmoid::f(−a) does.
+  static Pair<double> value_and_slope(double a) {
+    const double e = std::exp(-std::fabs(a));
+    return {(a >= 0 ? 0.0 : a) - std::log1p(e), a > 0 ? e / (1.0 + e) : 1.0 / (1.0 + e)};
+  }
+};
+
 // lse(a + h, b + k) ≈ lse(a, b) + σ(a − b) h + σ(b − a) k,   lse(a, b) = log(exp(a) + exp(b))
 // The n-ary log_sum_exp is a left fold of this op: each step is stable, so the whole is.
 // At a = b = ±∞ the value is a and the weights are 1/2 each: the limit along the diagonal a = b
