@@ -5,6 +5,7 @@
 //   #include <slope/models.hpp>
 //   using namespace slope::models;
 //   auto obj = objective(LinearRegression(1), mse(), cars7());
+// (runs as examples/models.cpp)
 
 #include <slope/models/check.hpp>
 #include <slope/models/dataset.hpp>

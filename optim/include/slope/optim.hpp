@@ -5,6 +5,7 @@
 // sees the tape; slope::as_objective (<slope/models/loss_objective.hpp>) adapts a Slope loss.
 //   slope::optim::LBFGS lbfgs;
 //   slope::optim::Result r = lbfgs.minimize(objective, x0, {slope::optim::print_table(std::cout)});
+// (runs as examples/optimizers.cpp)
 
 #include <slope/optim/adam.hpp>
 #include <slope/optim/callbacks.hpp>

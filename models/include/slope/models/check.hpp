@@ -6,6 +6,7 @@
 // checking an Objective needs no recording, only its value, gradient and HVP.
 //   auto obj = slope::models::objective(model, slope::models::mse(), data);
 //   auto rep = slope::check_gradient(obj, x);  // on all examples
+// (runs as examples/models.cpp)
 
 #include <span>
 

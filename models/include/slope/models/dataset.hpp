@@ -14,6 +14,7 @@
 // Every misuse throws slope::Error (<slope/core/error.hpp>); CSV errors name the file, the 1-based
 // line (the header is line 1) and the column, e.g.
 //   slope::models::load_csv: cars.csv:14: column 'weight': 'abc' is not a number
+// (runs as examples/models.cpp)
 
 #include <cstddef>
 #include <cstdint>

@@ -8,6 +8,7 @@
 //   auto obj = objective(LinearRegression(1), mse(), cars7());
 //   slope::optim::GradientDescent gd({.learning_rate = 0.01});
 //   slope::optim::Result r = gd.minimize(obj, std::vector<double>{0.0, 0.0});
+// (runs as examples/models.cpp)
 
 #include <slope/models/loss_objective.hpp>
 #include <slope/models/dataset.hpp>

@@ -12,6 +12,7 @@
 //   slope::models::Loss cauchy("cauchy", [](const slope::Tensor& o, const slope::Tensor& y) {
 //     return slope::mean(slope::log1p(slope::square(o - y)));
 //   });
+// (runs as examples/models.cpp)
 
 #include <slope/autodiff.hpp>
 #include <functional>

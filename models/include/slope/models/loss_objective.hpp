@@ -15,6 +15,7 @@
 // referenced in place, any other set is gathered into a buffer the objective keeps. The loss
 // must be a mean over the rows it sees (`slope::mean`), so that a batch's value and gradient
 // estimate the full ones.
+// (runs as examples/models.cpp)
 
 #include <slope/autodiff/function.hpp>
 #include <slope/optim/objective.hpp>

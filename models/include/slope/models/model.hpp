@@ -15,6 +15,7 @@
 //   auto cars = slope::models::cars7();
 //   slope::Placeholder X("X", cars.X), y("y", cars.y);
 //   slope::Function F = slope::record(loss, std::vector<double>{0.0, 0.0}, X, y);
+// (runs as examples/models.cpp)
 
 #include <slope/autodiff.hpp>
 #include <memory>

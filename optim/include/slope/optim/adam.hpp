@@ -6,6 +6,7 @@
 //   Adam adam({.learning_rate = 1e-3, .batch_size = 32});
 // batch_size 0 takes full-batch steps (an iteration is a step); batch_size B > 0 runs epochs over
 // shuffled examples as SGD does (an iteration is an epoch).
+// (runs as examples/optimizers.cpp)
 
 #include <cstdint>
 #include <slope/optim/optimizer.hpp>

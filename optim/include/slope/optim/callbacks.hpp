@@ -4,6 +4,7 @@
 // Built-in callbacks (a callback that returns true stops the run):
 //   Callbacks watch{print_table(std::cout, 10), progress_bar(1000), early_stopping(20)};
 //   Result r = opt.minimize(f, x0, watch);
+// (runs as examples/optimizers.cpp)
 
 #include <cstddef>
 #include <cstdio>

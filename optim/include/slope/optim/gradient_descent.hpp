@@ -5,6 +5,7 @@
 // x_{k+1} = x_k − η_k ∇f(x_k).
 //   GradientDescent gd({.learning_rate = 0.01});
 //   Result r = gd.minimize(f, std::vector<double>{0.0, 0.0});
+// (runs as examples/optimizers.cpp)
 
 #include <slope/optim/optimizer.hpp>
 #include <slope/optim/schedule.hpp>

@@ -8,6 +8,7 @@
 // max_line_search runs out, the best step meeting the first (sufficient-decrease) condition is
 // taken; without one the run stops with line_search_failed.
 //   LBFGS lbfgs({.memory = 10});
+// (runs as examples/optimizers.cpp)
 
 #include <slope/optim/optimizer.hpp>
 

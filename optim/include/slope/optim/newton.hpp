@@ -14,6 +14,7 @@
 // Armijo backtracking globalises it. The method for large dimensions.
 //   NewtonCG ncg({.max_cg_iterations = 200});
 //   Result r = ncg.minimize(f, x0);
+// (runs as examples/optimizers.cpp)
 
 #include <slope/optim/optimizer.hpp>
 

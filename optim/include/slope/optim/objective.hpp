@@ -16,6 +16,7 @@
 // Data-based objectives also report examples() and evaluate on a batch of example indices (an
 // empty batch means every example). slope::as_objective (<slope/models/loss_objective.hpp>)
 // adapts a Slope loss.
+// (runs as examples/optimizers.cpp)
 
 #include <cstddef>
 #include <functional>

@@ -8,6 +8,7 @@
 //   stop.loss_tolerance = 1e-9;         // also stop once the loss has stopped changing
 //   Result r = GradientDescent({.learning_rate = 0.01, .stop = stop}).minimize(f, x0);
 //   r.write_csv("history.csv");
+// (runs as examples/optimizers.cpp)
 
 #include <cstddef>
 #include <functional>

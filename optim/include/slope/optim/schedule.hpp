@@ -8,6 +8,7 @@
 //   Schedule::inverse_time(0.1, 0.01)            η_t = η₀ / (1 + k·t)
 //   Schedule::cosine(0.1, 1000, 0.001)           η_t = η_min + (η₀ − η_min)(1 + cos(π·t'/T))/2,
 //                                                t' = min(t, T)
+// (runs as examples/optimizers.cpp)
 
 #include <cstddef>
 #include <string>

@@ -10,6 +10,7 @@
 //   SGD sgd({.learning_rate = 0.01, .batch_size = 32, .momentum = 0.9, .seed = 7});
 // An iteration is an epoch: the stopping rules and callbacks see the loss and gradient on all
 // examples at the end of each epoch (row 0: at x0).
+// (runs as examples/optimizers.cpp)
 
 #include <cstdint>
 #include <slope/optim/optimizer.hpp>
