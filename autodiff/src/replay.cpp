@@ -188,7 +188,7 @@ void Tape::sweep(std::span<const double> x, std::span<const double> v) {
 }
 
 void Replay::sweep(std::span<const double> x, std::span<const double> v, bool dual) {
-  if (t_.open_) throw Error("slope::Tape::replay: the recording is still open");
+  if (t_.stage_ == Tape::Stage::recording) throw Error("slope::Tape::replay: the recording is still open");
   if (t_.mode_ != Mode::replay)
     throw Error("slope::Tape::replay: the tape was recorded for a gradient only (Mode::gradient)");
   if (x.size() != t_.inputs_.size())
@@ -236,7 +236,7 @@ void Replay::forward_sweep(std::span<const double> x, std::span<const double> v,
   plan_swept_ = !dual && planned_;
   if (plan_swept_) {
     forward_plan();
-    t_.swept_ = true;
+    t_.forward_swept(false);
     return;
   }
   std::size_t lo = 1, seg = 0;
@@ -263,8 +263,7 @@ void Replay::forward_sweep(std::span<const double> x, std::span<const double> v,
   scalars(t_.size_);
   // The first-order forward sweep leaves adjoints alone (the last sweep left them zero, or the
   // next one clears them); the dual one zeroes them and their tangents.
-  if (dual) t_.ops_clean_ = t_.tangents_clean_ = true;
-  t_.swept_ = true;  // tensor adjoints of the previous sweep are released by the next one
+  t_.forward_swept(dual);  // tensor adjoints of the previous sweep are released by the next one
 }
 
 // ---- the tape's side of its compiled replay ----

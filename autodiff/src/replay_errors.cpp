@@ -71,8 +71,7 @@ void Replay::forward_one_by_one(std::span<const double> x, std::span<const doubl
   }
   if (reached_ == t_.size_) scalars(t_.size_);
   // Adjoints and tangents may be anywhere: the next sweep clears them all.
-  t_.ops_clean_ = t_.tangents_clean_ = false;
-  t_.swept_ = true;
+  t_.adjoints_ = Tape::Adjoints::dirty;
 }
 
 namespace {

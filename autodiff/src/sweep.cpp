@@ -140,7 +140,7 @@ void Tape::sweep_once(std::size_t out, bool dual) {
     sweep_scalars<true>(base_, tangents_.get(), out, floor_, dual, inputs_among_ops_);
   else
     sweep_scalars<false>(base_, tangents_.get(), out, floor_, dual, inputs_among_ops_);
-  ops_clean_ = !dual && !inputs_among_ops_;
+  adjoints_ = !dual && !inputs_among_ops_ ? Adjoints::zero_from_floor : Adjoints::dirty;
 }
 
 namespace {
@@ -203,25 +203,36 @@ void Tape::reverse_segmented(std::size_t out, bool dual) {
   sweep_down_to(floor_);
 }
 
+void Tape::forward_swept(bool dual) {
+  // A dual forward sweep zeroes every adjoint and its tangent; a first-order one leaves them as
+  // the last sweep did (after a recording: all zero).
+  if (dual)
+    adjoints_ = Adjoints::all_zero;
+  else if (adjoints_ == Adjoints::untouched)
+    adjoints_ = Adjoints::zero_from_floor;
+}
+
 void Tape::clear_adjoints() {
   if (plan_gradient()) {
     // The plan's sweep left adjoints only at the inputs, in its own array, and the nodes' all
     // zero (its seed included): no 32-byte node line needs touching.
     std::fill(replay_->plan_adjoints_.get(), replay_->plan_adjoints_.get() + floor_, 0.0);
     replay_->plan_gradient_ = false;
-    ops_clean_ = tangents_clean_ = false;  // until a sweep completes
+    adjoints_ = Adjoints::dirty;  // until a sweep completes
     return;
   }
   // Recording and the dual forward sweep zero each node's adjoint, and a completed first-order
   // sweep leaves the adjoints of the nodes it swept zero: then only the inputs below the floor
   // (the gradient just read) need clearing.
-  if (swept_) {
-    const std::uint32_t end = ops_clean_ ? std::min<std::uint32_t>(floor_, size_) : size_;
+  const bool swept = adjoints_ != Adjoints::untouched;
+  if (swept) {
+    const bool ops_clean = adjoints_ != Adjoints::dirty;
+    const std::uint32_t end = ops_clean ? std::min<std::uint32_t>(floor_, size_) : size_;
     for (std::uint32_t i = 0; i < end; ++i) base_[i].adj = 0;
-    if (dual_ && !tangents_clean_)
+    if (dual_ && adjoints_ != Adjoints::all_zero)
       for (std::uint32_t i = 0; i < size_; ++i) tangents_[i].adj = 0;
   }
-  if (swept_ && tensors_) {
+  if (swept && tensors_) {
     tensors_->use_pool();
     for (detail::TensorNode& n : tensors_->nodes) {
       if (n.has_adj) detail::recycle(std::move(n.adj));
@@ -229,8 +240,7 @@ void Tape::clear_adjoints() {
       n.has_adj = n.has_adj_tan = false;
     }
   }
-  swept_ = true;
-  ops_clean_ = tangents_clean_ = false;  // until a sweep completes
+  adjoints_ = Adjoints::dirty;  // until a sweep completes
 }
 
 bool Tape::begin_sweep(const Var& y, const char* call) {

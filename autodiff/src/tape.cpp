@@ -56,14 +56,14 @@ void Tape::reset(Mode mode) {
   base_[0] = Node{Node::pack(ops::kInputCode, 0, 0), 0, 0, 0};  // the sink
   size_ = 1;
   floor_ = 1;
-  swept_ = false;
+  adjoints_ = Adjoints::untouched;
   inputs_among_ops_ = false;
   dual_ = false;
   tag_ = new_tag();
   mode_ = mode;
   temp_mark_ = mode == Mode::gradient ? Var::kTempBit : 0;
   linear_mark_ = mode == Mode::replay ? Var::kTempBit : 0;
-  open_ = true;
+  stage_ = Stage::recording;
   nan_check_ = nan_check();
   hot_tag_ = nan_check_ ? kSpecialTag : tag_;
   inputs_taken_ = false;
@@ -71,15 +71,13 @@ void Tape::reset(Mode mode) {
   inputs_in_values_ = false;
   guards_.clear();
   pinned_ = 0;
-  ops_clean_ = true;
-  tangents_clean_ = false;
   if (replay_) replay_->forget();  // the next replay schedules this recording
   if (tensors_) tensors_->clear();
 }
 
 void Tape::close() {
   tag_ = hot_tag_ = new_tag();
-  open_ = false;
+  stage_ = Stage::closed;
 }
 
 std::size_t Tape::bytes_reserved() const { return std::size_t{capacity_} * sizeof(Node); }
@@ -102,7 +100,7 @@ void Tape::grow() {
 }
 
 Var Tape::input(double value) {
-  if (!open_) throw Error("slope::Tape::input: no recording is open (call reset() first)");
+  if (stage_ != Stage::recording) throw Error("slope::Tape::input: no recording is open (call reset() first)");
   const auto k = static_cast<double>(inputs_.size());
   inputs_.push_back(value);
   inputs_among_ops_ = true;
@@ -110,7 +108,7 @@ Var Tape::input(double value) {
 }
 
 Tensor Tape::inputs(std::span<const double> x) {
-  if (!open_) throw Error("slope::Tape::inputs: no recording is open (call reset() first)");
+  if (stage_ != Stage::recording) throw Error("slope::Tape::inputs: no recording is open (call reset() first)");
   if (inputs_taken_ || !inputs_.empty())
     throw Error("slope::Tape::inputs: register the parameter block once, before other inputs");
   if (x.size() >= kMaxNodes)
@@ -197,7 +195,7 @@ const char* symbol(Compare c) {
 }
 
 void Tape::guard(Compare c, const Var& a, const Var& b, bool outcome) {
-  if (mode_ != Mode::replay || !open_) return;
+  if (mode_ != Mode::replay || stage_ != Stage::recording) return;
   const bool ours_a = a.is_active() && a.tag_ == tag_, ours_b = b.is_active() && b.tag_ == tag_;
   if (!ours_a && !ours_b) return;  // constants, or handles of another recording
   // A guard is one more handle of the nodes it compares: neither may be folded into a later op.
@@ -220,7 +218,7 @@ const Guard* Tape::broken_guard() const {
 }
 
 std::unique_ptr<Tape> Tape::clone() const {
-  if (open_) throw Error("slope::Tape::clone: the recording is still open");
+  if (stage_ == Stage::recording) throw Error("slope::Tape::clone: the recording is still open");
   auto t = std::make_unique<Tape>();
   t->capacity_ = std::max<std::uint32_t>(size_, 1);
   t->storage_ = std::make_unique_for_overwrite<Node[]>(t->capacity_);
@@ -238,8 +236,8 @@ std::unique_ptr<Tape> Tape::clone() const {
   t->inputs_.assign(x.begin(), x.end());
   t->guards_ = guards_;
   t->pinned_ = pinned_;
-  t->swept_ = true;  // the copied adjoints are cleared by the next sweep
-  t->ops_clean_ = false;
+  t->stage_ = Stage::closed;
+  t->adjoints_ = Adjoints::dirty;  // the copied adjoints are cleared by the next sweep
   if (tensors_) {
     t->tensors_.reset(new detail::TensorList());
     t->tensors_->nodes.reserve(tensors_->nodes.size());

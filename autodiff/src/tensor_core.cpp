@@ -237,7 +237,7 @@ Var TensorAccess::push_scalar(Tape& t, double z, double tangent) {
 void TensorAccess::note_value_read(Tape& t, std::uint32_t node) {
   TensorList& l = list(t);
   const TensorNode& n = l[node];
-  if (t.mode_ != Mode::replay || !t.open_ || (!n.live && n.placeholders == 0)) return;
+  if (t.mode_ != Mode::replay || !t.is_open() || (!n.live && n.placeholders == 0)) return;
   const ValueRef v = n.value();
   Array copy = Array::from_shape(v.shape());
   std::copy(v.begin(), v.end(), copy.begin());

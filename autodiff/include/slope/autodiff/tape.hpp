@@ -120,7 +120,7 @@ class Tape {
   std::size_t tensor_count() const;
   std::uint32_t tag() const { return tag_; }
   Mode mode() const { return mode_; }
-  bool is_open() const { return open_; }
+  bool is_open() const { return stage_ == Stage::recording; }
   const Node* nodes() const { return base_; }
   /// The reverse sweep stops here: the block of inputs registered first needs no sweep.
   std::size_t sweep_floor() const { return floor_; }
@@ -180,18 +180,9 @@ class Tape {
   // each tensor node's vector-Jacobian product in between.
   void reverse_segmented(std::size_t out, bool dual);
 
-  // Folds the last node into its consumer when `t` is that node and its one handle. The
-  // consumer's partial times the folded one is taken by adjoint_share, as the unfolded sweep
-  // would take it: a zero partial (a use scaled by 0) stays zero through an infinite one. Only
-  // results of one-operand ops carry the temporary mark (in a gradient recording, or scaled
-  // operands in a replay one), so no node needs inspecting beyond its operand and partial:
-  // returns (slot, scale) = (its operand, its partial).
+  // Node appends and folds (why they look as they do: detail/record.hpp).
   SLOPE_INLINE bool absorb(const Var& t, std::uint32_t& slot, double& scale);
 
-  // A one-operand node points its unused operand at its own slot: that adjoint has been read by
-  // the time the sweep adds p₁·z̄ to it, so no two nodes contend for one address (a shared sink
-  // serialised the sweep through a single store-to-load chain). Only its result can be folded.
-  // Both return a prvalue: the mark must not pass through a copy (which drops it).
   SLOPE_INLINE Var push1(std::uint8_t op, std::uint32_t a, double p0, double p1, double z,
                          std::uint32_t mark);
   SLOPE_INLINE Var push2(std::uint8_t op, std::uint32_t a, std::uint32_t b, double p0, double p1,
@@ -238,10 +229,10 @@ class Tape {
   std::uint32_t temp_mark_ = 0;    // Var::kTempBit in gradient recordings, else 0
   std::uint32_t linear_mark_ = 0;  // Var::kTempBit in replay recordings, else 0: scaled operands
   Mode mode_ = Mode::gradient;
-  bool open_ = false;
+  enum class Stage : std::uint8_t { empty, recording, closed };  // reset() ... close() ... sweeps
+  Stage stage_ = Stage::empty;
   bool nan_check_ = false;
   bool inputs_taken_ = false;
-  bool swept_ = false;
   bool inputs_among_ops_ = false;  // an input node lies in the swept range
   bool dual_ = false;
   bool inputs_in_values_ = false;  // a replay left the block's values at slots 1.. only
@@ -257,14 +248,14 @@ class Tape {
   std::unique_ptr<detail::Replay, detail::ReplayDeleter> replay_;
   detail::Replay& compiled();
   bool plan_gradient() const;  // the last sweep left the inputs' adjoints in the plan's array
-  // Every node adjoint at or above the floor is zero (a fresh recording, a completed first-order
-  // sweep, or a dual forward sweep); the tangents' adjoints likewise (a dual forward sweep).
-  bool ops_clean_ = true;
-  bool tangents_clean_ = false;
+  // What the adjoints hold, so clearing touches no more than it must: untouched since recording,
+  // zero from the floor up (a first-order sweep), zero with tangents (a dual forward sweep).
+  enum class Adjoints : std::uint8_t { untouched, zero_from_floor, all_zero, dirty };
+  Adjoints adjoints_ = Adjoints::untouched;
+  void forward_swept(bool dual);  // the adjoints after a replay's forward sweep
   void clear_adjoints();
-  // The reverse sweep from `out` (its seed set): multiplying every share p·ḡ, then, only when a
-  // gradient or H·v component came out NaN, once more with adjoint_share (a zero adjoint passes
-  // nothing on, not even ∞·0), so finite tapes pay no compare per share.
+  // The reverse sweep from `out` (seeded): plain products p·ḡ, then only if a gradient or H·v
+  // component is NaN once more with adjoint_share (0·∞ passes nothing on): see sweep.cpp.
   void sweep_from(std::size_t out, bool dual);
   void sweep_once(std::size_t out, bool dual);
   bool gradient_has_nan(bool dual) const;

@@ -10,8 +10,14 @@
 
 namespace slope {
 
-// Node appends and folds (declared in Tape, with the reasons).
+// Node appends and folds.
 
+// Folds the last node into its consumer when `t` is that node and its one handle. The
+// consumer's partial times the folded one is taken by adjoint_share, as the unfolded sweep
+// would take it: a zero partial (a use scaled by 0) stays zero through an infinite one. Only
+// results of one-operand ops carry the temporary mark (in a gradient recording, or scaled
+// operands in a replay one), so no node needs inspecting beyond its operand and partial:
+// returns (slot, scale) = (its operand, its partial).
 SLOPE_INLINE bool Tape::absorb(const Var& t, std::uint32_t& slot, double& scale) {
   if (!t.is_temp() || t.slot() + 1 != size_) return false;
   const Node& last = base_[--size_];
@@ -20,6 +26,10 @@ SLOPE_INLINE bool Tape::absorb(const Var& t, std::uint32_t& slot, double& scale)
   return true;
 }
 
+// A one-operand node points its unused operand at its own slot: that adjoint has been read by
+// the time the sweep adds p₁·z̄ to it, so no two nodes contend for one address (a shared sink
+// serialised the sweep through a single store-to-load chain). Only its result can be folded.
+// Both return a prvalue: the mark must not pass through a copy (which drops it).
 SLOPE_INLINE Var Tape::push1(std::uint8_t op, std::uint32_t a, double p0, double p1, double z,
                        std::uint32_t mark) {
   return Var(z, push(op, a, size_, p0, p1) | mark, tag_);
