@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// `slope demo`: the seed's mean-squared-error loss of a line through seven cars, at w = b = 0,
-// with its gradient and Hessian from the tape, the same loss written with tensors, and a check
-// against the seed's own formulas.
+// `slope demo`: the worked example's mean-squared-error loss of a line through seven cars (README,
+// "The worked example"), at w = b = 0, with its gradient and Hessian from the tape, the same loss
+// written with tensors, and a check against the hand-derived formulas of that example.
 
 #include <algorithm>
 #include <array>
@@ -17,7 +17,7 @@
 
 namespace {
 
-// The seed's data: car weight in 1000s of pounds → miles per gallon.
+// The seven cars: car weight in 1000s of pounds → miles per gallon.
 constexpr std::array<double, 7> kPounds = {3.5, 3.69, 3.44, 3.43, 4.34, 4.42, 2.37};
 constexpr std::array<double, 7> kMpg = {18, 15, 18, 16, 15, 14, 24};
 constexpr double kM = static_cast<double>(kPounds.size());
@@ -36,7 +36,7 @@ slope::Var tensor_mse(const slope::Tensor& p) {
   return slope::mean(slope::square(p[0] * kPoundsColumn + p[1] - kMpgColumn));
 }
 
-// The seed's hand-derived gradient: ∂/∂w = (1/M) Σ 2x(wx + b − y), ∂/∂b = (1/M) Σ 2(wx + b − y).
+// The worked example's hand-derived gradient: ∂/∂w = (1/M) Σ 2x(wx + b − y), ∂/∂b = (1/M) Σ 2(wx + b − y).
 xt::xarray<double> seed_gradient(const xt::xarray<double>& p) {
   double gw = 0, gb = 0;
   for (std::size_t i = 0; i < kPounds.size(); ++i) {
@@ -81,7 +81,7 @@ int run_demo(int argc, char** argv) {
       "  loss %.6f, gradient (%.6f, %.6f); largest difference from the scalar form %.1e%s\n\n",
       tloss, tg(0), tg(1), diff, same ? "" : "  <- MISMATCH");
 
-  std::printf("Gradient check against the seed's formulas and finite differences:\n");
+  std::printf("Gradient check against the hand-derived formulas and finite differences:\n");
   const auto report = slope::check_gradient(mse, at, seed_gradient);
   std::cout << report;
   return report.ok && same ? 0 : 1;

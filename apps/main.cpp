@@ -15,7 +15,7 @@ int run_bench(int argc, char** argv);
 
 namespace {
 constexpr std::string_view kUsage =
-    "usage: slope demo    print the seed's MSE loss, gradient, Hessian and gradient check\n"
+    "usage: slope demo    print the seven cars' MSE loss, gradient, Hessian and gradient check\n"
     "       slope train   fit a model with an optimizer (slope train --help for the options)\n"
     "       slope check   check a model's gradient and Hessian-vector product on a dataset\n"
     "       slope bench report   merge the benchmark suite's results into REPORT.md\n";

@@ -79,7 +79,7 @@ std::string fixed(double v, int digits) {
   return buf;
 }
 
-// The seed's table: the first six iterations, then every `every`-th. Up to eight parameters get
+// The worked example's table: the first six iterations, then every `every`-th. Up to eight parameters get
 // a column each; a larger model shows the gradient norm instead.
 optim::Callback table(std::ostream& out, const std::vector<std::string>& names, std::size_t every) {
   const bool wide = names.size() > 8;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The built-in datasets (the seed's seven cars, the compiled-in Auto MPG CSV), per-feature
+// The built-in datasets (the seven cars of the worked example, the compiled-in Auto MPG CSV), per-feature
 // standardization and the seeded train/test split.
 
 #include <algorithm>

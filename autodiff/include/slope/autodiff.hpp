@@ -8,11 +8,11 @@
 // (runs as examples/autodiff_functional.cpp)
 
 #include <slope/autodiff/check.hpp>
-#include <slope/core/error.hpp>
-#include <slope/core/format.hpp>
 #include <slope/autodiff/function.hpp>
 #include <slope/autodiff/functional.hpp>
 #include <slope/autodiff/tape.hpp>
 #include <slope/autodiff/tensor.hpp>
 #include <slope/autodiff/tensor_ops.hpp>
 #include <slope/autodiff/var.hpp>
+#include <slope/core/error.hpp>
+#include <slope/core/format.hpp>

@@ -15,8 +15,9 @@
 // all written once over the number type T: at T = double f gives the value and df the gradient's
 // weights; at T = Dual (a recording with tangents) f gives the value's tangent and df the
 // weights' tangents, which the HVP needs. Other ops are called as ops::call<Op>, so no reduction
-// has a second-order rule of its own. The ReductionList below is the registry: a tensor node's
-// reduction code is a position in it, and the node dispatches through it.
+// has a second-order rule of its own. SLOPE_REDUCTIONS below is the registry: a tensor node's
+// reduction code is a position in the ReductionList made from it, and the node dispatches
+// through it.
 
 #include <cmath>
 #include <cstddef>
@@ -26,6 +27,21 @@
 #include <slope/autodiff/dual.hpp>
 #include <slope/autodiff/op_list.hpp>
 #include <slope/autodiff/ops/elementary.hpp>
+
+// clang-format off
+// The registry, one line per reduction: X(name, R), R a struct below. name(t) reduces a Tensor
+// over all elements to a Var, name(t, axis) along one axis (negative counts from the end) to a
+// Tensor without that axis. max and min pass the adjoint to the first maximal (minimal) element;
+// norm2 has gradient 0 at the zero vector. Adding a reduction = its struct + one line here.
+#define SLOPE_REDUCTIONS(X) \
+  X(sum, Sum) \
+  X(mean, Mean) \
+  X(max, Max) \
+  X(min, Min) \
+  X(norm2, Norm2) \
+  X(log_sum_exp, LogSumExp) \
+  /* end of SLOPE_REDUCTIONS: each line above ends in a backslash */
+// clang-format on
 
 namespace slope::reductions {
 
@@ -199,8 +215,10 @@ struct LogSumExp {
   }
 };
 
-// The registry: one line per reduction; a reduction's code is its position here.
-using ReductionList = ops::TypeList<Sum, Mean, Max, Min, Norm2, LogSumExp>;
+// The registry, from SLOPE_REDUCTIONS above: a reduction's code is its position there.
+#define SLOPE_REDUCTION_TYPE(name, R) , R
+using ReductionList = ops::Tail<ops::TypeList<void SLOPE_REDUCTIONS(SLOPE_REDUCTION_TYPE)>>;
+#undef SLOPE_REDUCTION_TYPE
 
 template <class R>
 inline constexpr std::uint8_t code = ops::IndexOf<R, ReductionList>::value;

@@ -27,7 +27,6 @@
 #include <xtensor/xexpression.hpp>
 
 #include <slope/autodiff/op_list.hpp>
-#include <slope/autodiff/op_names.hpp>
 #include <slope/autodiff/reductions.hpp>
 #include <slope/autodiff/tensor.hpp>
 #include <slope/autodiff/var.hpp>
@@ -129,8 +128,8 @@ requires TensorOperands<A, B> Tensor operator/(A&& a, B&& b) {
 inline Tensor operator-(const Tensor& a) { return detail::map<ops::Neg>(a); }
 inline Tensor operator+(const Tensor& a) { return a; }
 
-// The functions of one and two operands, elementwise, and the reductions, from the lists in
-// op_names.hpp.
+// The functions of one and two operands, elementwise, from the lists in op_list.hpp, and the
+// reductions from SLOPE_REDUCTIONS (reductions.hpp).
 #define SLOPE_TENSOR_UNARY(name, Op, twin) \
   inline Tensor name(const Tensor& a) { return detail::map<ops::Op>(a); }
 #define SLOPE_TENSOR_BINARY(var_name, name, Op)                          \
@@ -144,6 +143,7 @@ inline Tensor operator+(const Tensor& a) { return a; }
     return detail::reduce<reductions::R>(a, axis);                              \
   }
 SLOPE_UNARY_OPS(SLOPE_TENSOR_UNARY)
+SLOPE_UNARY_ALIASES(SLOPE_TENSOR_UNARY)
 SLOPE_BINARY_OPS(SLOPE_TENSOR_BINARY)
 SLOPE_REDUCTIONS(SLOPE_TENSOR_REDUCTION)
 #undef SLOPE_TENSOR_REDUCTION

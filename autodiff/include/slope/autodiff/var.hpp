@@ -13,7 +13,7 @@
 #include <type_traits>
 #include <vector>
 
-#include <slope/autodiff/op_names.hpp>
+#include <slope/autodiff/op_list.hpp>
 #include <slope/autodiff/tape.hpp>
 
 namespace slope {
@@ -112,7 +112,7 @@ template <class A, class B>
 requires VarOperands<A, B>
 bool operator>=(const A& a, const B& b) { return detail::compared(Compare::greater_equal, a, b); }
 
-// The functions of one and two operands, from the lists in op_names.hpp. Var operands are taken
+// The functions of one and two operands, from the lists in op_list.hpp. Var operands are taken
 // by value (the temporary mark, as for the operators); the other operand of a two-operand
 // function may be an arithmetic constant on either side.
 #define SLOPE_VAR_UNARY(name, Op, twin) \
@@ -127,6 +127,7 @@ bool operator>=(const A& a, const B& b) { return detail::compared(Compare::great
   }
 #define SLOPE_VAR_ONLY_BINARY(name, Op) SLOPE_VAR_BINARY(name, name, Op)
 SLOPE_UNARY_OPS(SLOPE_VAR_UNARY)
+SLOPE_UNARY_ALIASES(SLOPE_VAR_UNARY)
 SLOPE_BINARY_OPS(SLOPE_VAR_BINARY)
 SLOPE_VAR_BINARY_OPS(SLOPE_VAR_ONLY_BINARY)
 #undef SLOPE_VAR_ONLY_BINARY
@@ -145,7 +146,7 @@ Var log_sum_exp(const Var& a, const Var& b, const Var& c, const Rest&... rest) {
   return log_sum_exp({a, b, c, rest...});
 }
 
-// The same functions on plain doubles where <cmath> has none (twin `slope` in op_names.hpp), so
+// The same functions on plain doubles where <cmath> has none (twin `slope` in op_list.hpp), so
 // a loss written as a template over its number type compiles for double as well as for Var.
 #define SLOPE_DOUBLE_std(name, Op)
 #define SLOPE_DOUBLE_slope(name, Op) \
@@ -154,6 +155,7 @@ Var log_sum_exp(const Var& a, const Var& b, const Var& c, const Rest&... rest) {
 #define SLOPE_DOUBLE_BINARY(name, Op) \
   inline double name(double a, double b) { return ops::Op::f(a, b); }
 SLOPE_UNARY_OPS(SLOPE_DOUBLE_UNARY)
+SLOPE_UNARY_ALIASES(SLOPE_DOUBLE_UNARY)
 SLOPE_VAR_BINARY_OPS(SLOPE_DOUBLE_BINARY)
 #undef SLOPE_DOUBLE_BINARY
 #undef SLOPE_DOUBLE_UNARY

@@ -40,7 +40,7 @@ struct Dataset {
   std::size_t dimension() const;
 };
 
-/// The seed's seven cars: weight in 1000s of pounds → miles per gallon:
+/// The seven cars of the README's worked example: weight in 1000s of pounds → miles per gallon:
 /// weight {3.5, 3.69, 3.44, 3.43, 4.34, 4.42, 2.37}, mpg {18, 15, 18, 16, 15, 14, 24};
 /// features {"weight"}, label "mpg".
 Dataset cars7();

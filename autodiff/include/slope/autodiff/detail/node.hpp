@@ -13,15 +13,8 @@
 
 #include <cstdint>
 
+#include <slope/autodiff/detail/inline.hpp>
 #include <slope/autodiff/var_handle.hpp>
-
-#if defined(__GNUC__)
-#define SLOPE_INLINE [[gnu::always_inline]] inline
-#define SLOPE_COLD [[gnu::cold, gnu::noinline]]
-#else
-#define SLOPE_INLINE inline
-#define SLOPE_COLD
-#endif
 
 namespace slope {
 
@@ -61,7 +54,6 @@ struct Tangent {
   double dp1;
   double adj;
 };
-
 
 enum class Compare : std::uint8_t { less, less_equal, greater, greater_equal, equal, not_equal };
 constexpr bool compare(Compare c, double a, double b) {

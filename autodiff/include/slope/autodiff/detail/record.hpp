@@ -121,18 +121,12 @@ SLOPE_INLINE Var Tape::constant(const Var& a, double c) {
 
 template <class Op>
 SLOPE_INLINE Var Tape::right_constant(const Var& a, double c) {
-  if constexpr (requires { typename Op::right_bound; })
-    return constant<typename Op::right_bound>(a, c);
-  else
-    return constant<ops::BindRight<Op>>(a, c);
+  return constant<ops::RightBound<Op>>(a, c);
 }
 
 template <class Op>
 SLOPE_INLINE Var Tape::left_constant(double c, const Var& b) {
-  if constexpr (requires { Op::commutative; })
-    return constant<ops::BindRight<Op>>(b, c);
-  else
-    return constant<ops::BindLeft<Op>>(b, c);
+  return constant<ops::LeftBound<Op>>(b, c);
 }
 
 template <class Op>

@@ -9,6 +9,7 @@ namespace slope::ops {
 struct Add {
   static constexpr Arity arity = Arity::binary;
   static constexpr bool commutative = true;
+  static constexpr bool linear = true;
   static constexpr const char* name = "add";
   static constexpr Domain domain = everywhere, domain_b = everywhere;
   static double f(double a, double b) { return a + b; }
@@ -21,6 +22,7 @@ struct Add {
 // (a + h) − (b + k) = (a − b) + h − k
 struct Sub {
   static constexpr Arity arity = Arity::binary;
+  static constexpr bool linear = true;
   static constexpr const char* name = "sub";
   static constexpr Domain domain = everywhere, domain_b = everywhere;
   static double f(double a, double b) { return a - b; }
@@ -37,6 +39,7 @@ struct Mul {
   using same_operand = Square;  // x * x records one square node
   static constexpr Arity arity = Arity::binary;
   static constexpr bool commutative = true;
+  static constexpr bool bound_right_scales = true;
   static constexpr const char* name = "mul";
   static constexpr Domain domain = everywhere, domain_b = everywhere;
   static double f(double a, double b) { return a * b; }
@@ -49,6 +52,7 @@ struct Mul {
 // (a + h)/(b + k) ≈ a/b + h/b − (a/b²) k
 struct Div {
   static constexpr Arity arity = Arity::binary;
+  static constexpr bool bound_right_scales = true;
   static constexpr const char* name = "div";
   static constexpr Domain domain = everywhere, domain_b = {-1e3, 1e3, false};
   static double f(double a, double b) { return a / b; }
@@ -61,6 +65,7 @@ struct Div {
 // −(a + h) = −a − h
 struct Neg {
   static constexpr Arity arity = Arity::unary;
+  static constexpr bool scales = true;
   static constexpr const char* name = "neg";
   static constexpr Domain domain = everywhere;
   static double f(double a) { return -a; }

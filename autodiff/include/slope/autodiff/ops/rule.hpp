@@ -20,9 +20,19 @@
 //
 // `domain` (and `domain_b` for the second operand) tells the generic derivative test where to
 // sample: open interval (lo, hi), and whether 0 itself is a valid point.
+//
+// Traits a recording reads off the struct (absent means false):
+//   commutative          a ∘ b = b ∘ a, so c ∘ x records x ∘ c (no BindLeft form);
+//   same_operand         the op that x ∘ x records instead (Mul: Square);
+//   right_bound          the op that x ∘ c records instead of BindRight (Pow: PowC);
+//   linear               constant partials ±1 (Add, Sub): a replay recording keeps chains of
+//                        these and of ops that scale as one linear node;
+//   scales               z = p·a with p fixed (Neg; BindRight of an op with bound_right_scales:
+//                        x * c, x / c).
 
 #include <type_traits>
 
+#include <slope/autodiff/detail/inline.hpp>
 #include <slope/autodiff/dual.hpp>
 
 namespace slope::ops {
@@ -83,7 +93,7 @@ struct Evaluated {
   T z, p0, p1;
 };
 template <class Op, class T, class B>
-[[gnu::always_inline]] inline Evaluated<T> evaluate(const T& a, const B& b) {
+SLOPE_INLINE Evaluated<T> evaluate(const T& a, const B& b) {
   if constexpr (Op::arity == Arity::unary) {
     (void)b;
     if constexpr (std::is_same_v<T, double> && requires { Op::value_and_slope(a); }) {
@@ -107,6 +117,7 @@ template <class Op, class T, class B>
 template <class Op>
 struct BindRight {
   static constexpr Arity arity = Arity::constant;
+  static constexpr bool scales = requires { requires Op::bound_right_scales; };
   static constexpr const char* name = Op::name;
   static constexpr Domain domain = Op::domain;
   static constexpr Domain domain_c = Op::domain_b;
@@ -130,5 +141,24 @@ struct BindLeft {
     return Op::df(T(c), a, z).b;
   }
 };
+
+// What x ∘ c and c ∘ x record for a binary op: its own right_bound if it has one, and
+// BindRight for c ∘ x when the op is commutative.
+template <class Op>
+struct RightBoundOf {
+  using type = BindRight<Op>;
+};
+template <class Op>
+requires requires { typename Op::right_bound; }
+struct RightBoundOf<Op> {
+  using type = typename Op::right_bound;
+};
+template <class Op>
+using RightBound = typename RightBoundOf<Op>::type;
+template <class Op>
+using LeftBound = std::conditional_t < requires {
+  Op::commutative;
+}
+, BindRight<Op>, BindLeft < Op >> ;
 
 }  // namespace slope::ops

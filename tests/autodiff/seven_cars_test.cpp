@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The seed's numbers: MSE of a line through the seven cars at w = b = 0.
+// The worked example's numbers (README): MSE of a line through the seven cars at w = b = 0.
 
 #include <gtest/gtest.h>
 
@@ -22,8 +22,8 @@ Var mse(const Tensor& p) {
   return s / static_cast<double>(kPounds.size());
 }
 
-// The seed's formulas: ∂/∂w = (1/M) Σ 2x(wx + b − y), ∂/∂b = (1/M) Σ 2(wx + b − y).
-xt::xarray<double> seed_gradient(const xt::xarray<double>& p) {
+// The worked example's hand-derived formulas: ∂/∂w = (1/M) Σ 2x(wx + b − y), ∂/∂b = (1/M) Σ 2(wx + b − y).
+xt::xarray<double> hand_gradient(const xt::xarray<double>& p) {
   double gw = 0, gb = 0;
   for (std::size_t i = 0; i < kPounds.size(); ++i) {
     const double r = p(0) * kPounds[i] + p(1) - kMpg[i];
@@ -35,7 +35,7 @@ xt::xarray<double> seed_gradient(const xt::xarray<double>& p) {
 
 void expect_rel(double got, double want) { EXPECT_NEAR(got, want, 1e-9 * std::fabs(want)); }
 
-TEST(Seed, LossGradientAndHessianAtZero) {
+TEST(SevenCars, LossGradientAndHessianAtZero) {
   const std::vector<double> zero{0.0, 0.0};
   const auto [loss, g] = slope::value_and_grad(mse, zero);
   expect_rel(loss, 303.714285714285714);
@@ -48,9 +48,9 @@ TEST(Seed, LossGradientAndHessianAtZero) {
   expect_rel(h(1, 1), 2.0);
 }
 
-TEST(Seed, GradientCheckAgreesWithTheSeedsFormulas) {
+TEST(SevenCars, GradientCheckAgreesWithTheHandDerivedFormulas) {
   for (const std::vector<double>& at : {std::vector<double>{0, 0}, {1.2, 0.34}, {-5.44, 35.94}}) {
-    const auto rep = slope::check_gradient(mse, at, seed_gradient);
+    const auto rep = slope::check_gradient(mse, at, hand_gradient);
     EXPECT_TRUE(rep.ok) << rep;
     EXPECT_LT(rep.max_rel_error, 1e-9) << rep;
   }
