@@ -61,6 +61,7 @@
   X(sigmoid, Sigmoid, slope) \
   X(softplus, Softplus, slope) \
   X(log_sigmoid, LogSigmoid, slope) \
+  X(logit, Logit, slope) \
   /* end of SLOPE_UNARY_OPS: each line above ends in a backslash */
 
 // Second names of an op above, with the same overloads (not a second op).

@@ -77,6 +77,20 @@ struct LogSigmoid {
   }
 };
 
+// logit(a + h) ≈ logit(a) + h / (a(1 − a)),   logit(a) = log(a / (1 − a)), the inverse of σ
+// Written log(a) − log1p(−a), not log(a / (1 − a)): one rounding fewer, and for a < 1/2 no
+// 1 − a formed at all.
+struct Logit {
+  static constexpr Arity arity = Arity::unary;
+  static constexpr const char* name = "logit";
+  static constexpr Domain domain = {0.02, 0.98, false};
+  static double f(double a) { return std::log(a) - std::log1p(-a); }
+  template <class T>
+  static T df(const T& a, const T&) {
+    return T(1) / (a * (T(1) - a));
+  }
+};
+
 // lse(a + h, b + k) ≈ lse(a, b) + σ(a − b) h + σ(b − a) k,   lse(a, b) = log(exp(a) + exp(b))
 // The n-ary log_sum_exp is a left fold of this op: each step is stable, so the whole is.
 // At a = b = ±∞ the value is a and the weights are 1/2 each: the limit along the diagonal a = b
