@@ -169,4 +169,29 @@ TEST(Stable, LogSigmoidIsMinusSoftplusOfMinusXFarOutInBothTails) {
       std::exp(-40.0), 1e-32);
 }
 
+// logit undoes sigmoid: logit(σ(x)) = x, with slope 1/(p(1 − p)) = 1/σ'(x) and curvature
+// (2p − 1)/(p(1 − p))²; outside (0, 1) it is NaN, which the NaN check reports.
+TEST(Stable, LogitIsTheInverseOfSigmoid) {
+  using slope::ops::Sigmoid;
+  for (double x : {-30.0, -5.0, -0.5, 0.0, 0.5, 5.0, 30.0}) {
+    const double p = Sigmoid::f(x);
+    auto f = [](const Tensor& q) { return logit(q[0]); };
+    const auto [v, g] = slope::value_and_grad(f, std::vector<double>{p});
+    EXPECT_NEAR(v, x, 1e-15 * (1 + std::fabs(x)) / (1 - p)) << x;
+    EXPECT_NEAR(g(0), 1 / (p * (1 - p)), 1e-14 / (p * (1 - p))) << x;
+    const double h = slope::hessian(f, std::vector<double>{p})(0, 0);
+    EXPECT_NEAR(h, (2 * p - 1) / std::pow(p * (1 - p), 2), 1e-13 / std::pow(p * (1 - p), 2)) << x;
+    EXPECT_EQ(slope::logit(p), v) << x;
+  }
+  EXPECT_EQ(slope::logit(0.5), 0.0);
+  auto outside = [] {
+    return slope::value_and_grad([](const Tensor& q) { return logit(q[0]); },
+                                 std::vector<double>{1.5});
+  };
+  EXPECT_TRUE(std::isnan(outside().value));  // NaN propagates, as for log(-1)
+  slope::set_nan_check(true);
+  EXPECT_THROW((void)outside(), slope::Error);
+  slope::set_nan_check(false);
+}
+
 }  // namespace
