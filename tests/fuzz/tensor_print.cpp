@@ -9,8 +9,8 @@
 namespace fuzz {
 namespace {
 
-const char* kMapNames[kMaps] = {"sin",    "cos",  "tanh", "sigmoid", "softplus",
-                                "square", "atan", "erf",  "asinh",   "abs"};
+const char* kMapNames[kMaps] = {"sin",  "cos", "tanh",  "sigmoid", "softplus",   "square",
+                                "atan", "erf", "asinh", "abs",     "log_sigmoid"};
 const char* kReduceNames[kReductions] = {"sum", "mean", "max", "min", "norm2", "log_sum_exp"};
 
 std::string zip(int op, const std::string& a, const std::string& b) {
