@@ -67,8 +67,9 @@ void Generator::plain_binary() {
 // t = f(x) (a temporary of a one-operand op); a copy of t; then t moved into an op; the copy is
 // used next. Through a plain copy, a std::vector, or a lambda capture.
 void Generator::copy_then_move() {
-  static constexpr Fn kSafe[] = {Fn::Sin,    Fn::Tanh, Fn::Cos,      Fn::Atan, Fn::Sigmoid,
-                                 Fn::Square, Fn::Neg,  Fn::Softplus, Fn::Erf,  Fn::Asinh};
+  static constexpr Fn kSafe[] = {Fn::Sin,     Fn::Tanh,   Fn::Cos,       Fn::Atan,
+                                 Fn::Sigmoid, Fn::Square, Fn::Neg,       Fn::Softplus,
+                                 Fn::Erf,     Fn::Asinh,  Fn::LogSigmoid};
   const int t = unary(pick_of(kSafe), operand());
   Instr in;
   const int style = uniform(0, 2);
@@ -125,8 +126,9 @@ void Generator::other() {
   Instr in;
   const int kind = uniform(0, 10);
   static constexpr Fn kArith[] = {Fn::Add, Fn::Sub, Fn::Mul, Fn::Div};
-  static constexpr Fn kSafe[] = {Fn::Sin, Fn::Tanh,     Fn::Atan, Fn::Sigmoid, Fn::Square,
-                                 Fn::Neg, Fn::Softplus, Fn::Erf,  Fn::Copy,    Fn::Abs};
+  static constexpr Fn kSafe[] = {Fn::Sin,    Fn::Tanh, Fn::Atan,      Fn::Sigmoid,
+                                 Fn::Square, Fn::Neg,  Fn::Softplus,  Fn::Erf,
+                                 Fn::Copy,   Fn::Abs,  Fn::LogSigmoid};
   switch (kind) {
     case 0:
       in.kind = Kind::PowInt, in.a = operand(), in.fa = form();

@@ -131,7 +131,7 @@ inline void note_pole(Fn f, double x, double y = 1) {
 template <class T, class X>
 T apply1(Fn f, X&& x) {
   if constexpr (std::is_same_v<T, double>) note_pole(f, x);
-  using slope::digamma, slope::sigmoid, slope::softplus, slope::square;
+  using slope::digamma, slope::sigmoid, slope::softplus, slope::log_sigmoid, slope::square;
   using std::lgamma, std::tgamma;
   using std::sin, std::cos, std::tan, std::asin, std::acos, std::atan, std::sinh, std::cosh;
   using std::sqrt, std::cbrt, std::exp, std::expm1, std::log, std::log1p, std::log2, std::log10;
@@ -202,6 +202,8 @@ T apply1(Fn f, X&& x) {
       return sigmoid(FUZZ_FWD(x));
     case Fn::Softplus:
       return softplus(FUZZ_FWD(x));
+    case Fn::LogSigmoid:
+      return log_sigmoid(FUZZ_FWD(x));
     default:
       return T(FUZZ_FWD(x));  // Copy
   }

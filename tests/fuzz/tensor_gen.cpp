@@ -40,7 +40,7 @@ TensorProgram generate_tensor(std::mt19937_64& rng) {
           if (shapes[r] == s || (two && shapes[r].size() == 1 && shapes[r][0] == s[1]))
             fit.push_back(static_cast<int>(r));
         in.y = fit[static_cast<std::size_t>(uni(0, static_cast<int>(fit.size()) - 1))];
-        in.fn = uni(0, 4);
+        in.fn = uni(0, kZips - 1);
         break;
       }
       case TOp::ZipData:
@@ -53,7 +53,7 @@ TensorProgram generate_tensor(std::mt19937_64& rng) {
           continue;
         break;
       case TOp::ZipScalar:
-        in.fn = uni(0, 4), in.variant = uni(0, 1);
+        in.fn = uni(0, kZips - 1), in.variant = uni(0, 1);
         break;
       case TOp::Reduce:
         if (!two) continue;

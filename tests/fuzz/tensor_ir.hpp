@@ -26,7 +26,9 @@ enum class TOp : std::uint8_t {
   Slice,   // rows [lo, hi)
   Concat,  // concatenate(x, y) along axis 0
 };
-inline constexpr int kMaps = 10;       // sin cos tanh sigmoid softplus square atan erf asinh abs
+// Maps: sin cos tanh sigmoid softplus square atan erf asinh abs log_sigmoid.
+inline constexpr int kMaps = 11;
+inline constexpr int kZips = 5;        // + - * maximum minimum
 inline constexpr int kReductions = 6;  // sum mean max min norm2 log_sum_exp
 
 struct TInstr {

@@ -9,14 +9,14 @@
 namespace fuzz {
 namespace {
 
-const char* kMapNames[kMaps] = {"sin",    "cos",  "tanh", "sigmoid", "softplus",
-                                "square", "atan", "erf",  "asinh",   "abs"};
+const char* kMapNames[kMaps] = {"sin",  "cos", "tanh",  "sigmoid", "softplus",   "square",
+                                "atan", "erf", "asinh", "abs",     "log_sigmoid"};
+const char* kZipNames[kZips] = {"+", "-", "*", "maximum", "minimum"};
 const char* kReduceNames[kReductions] = {"sum", "mean", "max", "min", "norm2", "log_sum_exp"};
 
 std::string zip(int op, const std::string& a, const std::string& b) {
-  static const char* kOps[] = {" + ", " - ", " * "};
-  if (op < 3) return a + kOps[op] + b;
-  return std::string(op == 3 ? "maximum(" : "minimum(") + a + ", " + b + ")";
+  if (op < 3) return a + " " + kZipNames[op] + " " + b;
+  return std::string(kZipNames[op]) + "(" + a + ", " + b + ")";
 }
 
 std::string data(const std::string& name, const std::vector<double>& v, int rows, int cols) {
@@ -27,6 +27,10 @@ std::string data(const std::string& name, const std::vector<double>& v, int rows
 }
 
 }  // namespace
+
+const char* map_name(int fn) { return kMapNames[fn]; }
+const char* zip_name(int op) { return kZipNames[op]; }
+const char* reduction_name(int red) { return kReduceNames[red]; }
 
 std::string to_cpp(const TensorProgram& p) {
   const int RC = p.R * p.C;

@@ -41,9 +41,11 @@ L map1(int fn, L x) {
       return std::erf(x);
     case 8:
       return std::asinh(x);
-    default:
+    case 9:
       choose(side(x, 0));
       return std::fabs(x);
+    default:
+      return x < 0 ? x - std::log1p(std::exp(x)) : -std::log1p(std::exp(-x));
   }
 }
 

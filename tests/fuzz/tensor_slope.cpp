@@ -32,8 +32,10 @@ slope::Tensor map_op(int fn, const slope::Tensor& a) {
       return erf(a);
     case 8:
       return asinh(a);
-    default:
+    case 9:
       return abs(a);
+    default:
+      return log_sigmoid(a);
   }
 }
 
