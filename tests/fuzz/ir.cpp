@@ -9,12 +9,12 @@ namespace fuzz {
 
 const char* fn_name(Fn f) {
   static constexpr const char* kNames[kFnCount] = {
-      "-",     "sqrt",   "cbrt",       "exp",    "expm1",   "log",     "log1p",    "log2",
-      "log10", "square", "sin",        "cos",    "tan",     "asin",    "acos",     "atan",
-      "sinh",  "cosh",   "tanh",       "asinh",  "acosh",   "atanh",   "abs",      "fabs",
-      "erf",   "erfc",   "lgamma",     "tgamma", "digamma", "sigmoid", "softplus", "log_sigmoid",
-      "",      "+",      "-",          "*",      "/",       "pow",     "atan2",    "hypot",
-      "min",   "max",    "log_sum_exp"};
+      "-",     "sqrt",   "cbrt",   "exp",        "expm1",   "log",     "log1p",    "log2",
+      "log10", "square", "sin",    "cos",        "tan",     "asin",    "acos",     "atan",
+      "sinh",  "cosh",   "tanh",   "asinh",      "acosh",   "atanh",   "abs",      "fabs",
+      "erf",   "erfc",   "lgamma", "tgamma",     "digamma", "sigmoid", "softplus", "log_sigmoid",
+      "logit", "",       "+",      "-",          "*",       "/",       "pow",      "atan2",
+      "hypot", "min",    "max",    "log_sum_exp"};
   return kNames[static_cast<int>(f)];
 }
 

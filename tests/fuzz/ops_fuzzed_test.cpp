@@ -52,7 +52,7 @@ struct Binary {
   Binary{#name, "", [](double a, double b) { return slope::ops::O::f(a, b); }, \
          slope::ops::O::domain, slope::ops::O::domain_b},
 #define FUZZ_REDUCTION(name, R) std::string(#name),
-const std::vector<Unary> kPublicUnary = {SLOPE_UNARY_OPS(FUZZ_UNARY)};
+const std::vector<Unary> kPublicUnary = {SLOPE_UNARY_OPS(FUZZ_UNARY) SLOPE_UNARY_ALIASES(FUZZ_UNARY)};
 const std::vector<Binary> kPublicBinary = {SLOPE_BINARY_OPS(FUZZ_BINARY)
                                                SLOPE_VAR_BINARY_OPS(FUZZ_VAR_BINARY)};
 const std::vector<std::string> kPublicReductions = {SLOPE_REDUCTIONS(FUZZ_REDUCTION)};
@@ -76,7 +76,7 @@ const std::set<std::string> kNotDrawnAtVar = {};
 const std::set<std::string> kNotMappedAtTensor = {
     // Defined on part of the line, or with a pole of the value or the slope (cbrt at 0, tan).
     "sqrt", "cbrt", "log", "log1p", "log2", "log10", "tan", "asin", "acos", "acosh", "atanh",
-    "lgamma", "tgamma", "digamma",
+    "lgamma", "tgamma", "digamma", "logit",
     // Exponential growth: exp(exp(exp(1.5))) is 1e38 already.
     "exp", "expm1", "sinh", "cosh",
     // The same op as abs, which is mapped.

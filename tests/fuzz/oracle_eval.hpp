@@ -4,7 +4,7 @@
 // The independent oracle: Boost.Math forward-mode autodiff, included by oracle.cpp (long double
 // and double) and oracle_exact.cpp (50 digits), the only TUs that include it: it is template
 // heavy. Boost's fvar lacks cbrt, expm1, log1p, log2, log10, hypot, square, sigmoid, softplus,
-// log_sigmoid and log_sum_exp: they are written below from the ops it has, in the forms that are
+// log_sigmoid, logit and log_sum_exp: they are written below from the ops it has, in the forms that are
 // exact for derivatives (expm1 and log1p take their value from Boost.Math's, so small arguments
 // keep full precision; sigmoid, softplus, log_sigmoid and log_sum_exp pick the branch that does
 // not overflow, by the value only, so the derivatives are those of one smooth formula). digamma,
@@ -73,6 +73,10 @@ template <class R, std::size_t O>
 F<R, O> softplus(const F<R, O>& x) {
   if (root(x) > 0) return x + log1p(exp(-x));
   return log1p(exp(x));
+}
+template <class R, std::size_t O>
+F<R, O> logit(const F<R, O>& x) {
+  return log(x) - log1p(-x);
 }
 template <class R, std::size_t O>
 F<R, O> log_sigmoid(const F<R, O>& x) {

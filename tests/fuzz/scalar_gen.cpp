@@ -13,7 +13,18 @@
 namespace fuzz {
 namespace {
 
-enum class Domain { Any, Positive, AboveMinusOne, AboveOne, Unit, Gamma, Small, Tan, NonZero };
+enum class Domain {
+  Any,
+  Positive,
+  AboveMinusOne,
+  AboveOne,
+  Unit,
+  Probability,
+  Gamma,
+  Small,
+  Tan,
+  NonZero
+};
 
 Domain domain_of(Fn f) {
   switch (f) {
@@ -30,6 +41,8 @@ Domain domain_of(Fn f) {
     case Fn::Acos:
     case Fn::Atanh:
       return Domain::Unit;
+    case Fn::Logit:
+      return Domain::Probability;
     case Fn::Lgamma:
     case Fn::Digamma:
     case Fn::Tgamma:
@@ -61,6 +74,8 @@ bool inside(Domain d, double v) {
       return v > 1.05 && v < 1e6;
     case Domain::Unit:
       return std::fabs(v) < 0.95;
+    case Domain::Probability:
+      return v > 0.05 && v < 0.95;
     case Domain::Gamma:
       return v > 0.1 && v < 15;
     case Domain::Small:
@@ -188,6 +203,8 @@ class Generator {
         return with_const(Fn::Add, unary(Fn::Softplus, a), 1.1, f);
       case Domain::Unit:
         return with_const(Fn::Mul, unary(chance(0.5) ? Fn::Tanh : Fn::Sin, a), 0.9, f);
+      case Domain::Probability:
+        return with_const(Fn::Add, with_const(Fn::Mul, unary(Fn::Sigmoid, a), 0.9, f), 0.05, f);
       case Domain::Gamma:
         return with_const(Fn::Add, with_const(Fn::Mul, unary(Fn::Sigmoid, a), 6.0, f), 0.2, f);
       case Domain::Tan:

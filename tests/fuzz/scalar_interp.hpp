@@ -110,6 +110,9 @@ inline void note_pole(Fn f, double x, double y = 1) {
     case Fn::Acosh:
       g_pole |= x == 1;
       break;
+    case Fn::Logit:
+      g_pole |= x == 0 || x == 1;
+      break;
     case Fn::Pow:
       g_pole |= x == 0;
       break;
@@ -131,7 +134,8 @@ inline void note_pole(Fn f, double x, double y = 1) {
 template <class T, class X>
 T apply1(Fn f, X&& x) {
   if constexpr (std::is_same_v<T, double>) note_pole(f, x);
-  using slope::digamma, slope::sigmoid, slope::softplus, slope::log_sigmoid, slope::square;
+  using slope::digamma, slope::sigmoid, slope::softplus, slope::log_sigmoid, slope::logit;
+  using slope::square;
   using std::lgamma, std::tgamma;
   using std::sin, std::cos, std::tan, std::asin, std::acos, std::atan, std::sinh, std::cosh;
   using std::sqrt, std::cbrt, std::exp, std::expm1, std::log, std::log1p, std::log2, std::log10;
@@ -204,6 +208,8 @@ T apply1(Fn f, X&& x) {
       return softplus(FUZZ_FWD(x));
     case Fn::LogSigmoid:
       return log_sigmoid(FUZZ_FWD(x));
+    case Fn::Logit:
+      return logit(FUZZ_FWD(x));
     default:
       return T(FUZZ_FWD(x));  // Copy
   }

@@ -46,6 +46,7 @@ enum class Fn : std::uint8_t {
   Sigmoid,
   Softplus,
   LogSigmoid,
+  Logit,
   Copy,
   Add,
   Sub,
@@ -58,7 +59,7 @@ enum class Fn : std::uint8_t {
   Max,
   Lse,
 };
-inline constexpr int kUnaryCount = static_cast<int>(Fn::Copy);  // Neg..LogSigmoid
+inline constexpr int kUnaryCount = static_cast<int>(Fn::Copy);  // Neg..Logit
 inline constexpr int kFirstBinary = static_cast<int>(Fn::Add);
 inline constexpr int kFnCount = static_cast<int>(Fn::Lse) + 1;
 inline bool is_binary(Fn f) { return static_cast<int>(f) >= kFirstBinary; }
