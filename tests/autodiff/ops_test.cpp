@@ -157,12 +157,18 @@ TEST(Stable, LogSigmoidIsMinusSoftplusOfMinusXFarOutInBothTails) {
                      -Sigmoid::f(x) * Sigmoid::f(-x))
         << x;
     EXPECT_EQ(slope::log_sigmoid(x), v) << x;
+    // The same zero too: 1 / log σ(800) is −∞ wherever it is computed (the record path once gave
+    // +0, its double twin −0).
+    EXPECT_EQ(std::signbit(slope::log_sigmoid(x)), std::signbit(v)) << x;
     const auto [tv, tg] = slope::value_and_grad([](const Tensor& p) { return sum(log_sigmoid(p)); },
                                                 std::vector<double>{x});
     EXPECT_EQ(tv, v) << x;
     EXPECT_EQ(tg(0), g(0)) << x;
   }
   EXPECT_EQ(slope::log_sigmoid(-800.0), -800.0);
+  EXPECT_TRUE(std::signbit(slope::value_and_grad([](const Tensor& p) { return log_sigmoid(p[0]); },
+                                                 std::vector<double>{800.0})
+                               .value));
   EXPECT_NEAR(slope::log_sigmoid(40.0), -std::exp(-40.0), 1e-32);
   EXPECT_NEAR(
       slope::grad([](const Tensor& p) { return log_sigmoid(p[0]); }, std::vector<double>{40.0})(0),

@@ -73,7 +73,8 @@ struct LogSigmoid {
   // One exp for both: e = exp(−|a|) gives f(a) as f computes it and σ(−a) as Sigmoid::f(−a) does.
   static Pair<double> value_and_slope(double a) {
     const double e = std::exp(-std::fabs(a));
-    return {(a >= 0 ? 0.0 : a) - std::log1p(e), a > 0 ? e / (1.0 + e) : 1.0 / (1.0 + e)};
+    // −log1p(e), not 0 − log1p(e): −0 where e underflows, as f gives (log σ(a) < 0).
+    return {a >= 0 ? -std::log1p(e) : a - std::log1p(e), a > 0 ? e / (1.0 + e) : 1.0 / (1.0 + e)};
   }
 };
 
