@@ -2,6 +2,7 @@
 // The mismatch rule of compare.hpp.
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstdio>
 
@@ -32,7 +33,7 @@ void Comparer::number(const std::string& what, int i, double s, long double l, l
     ++stats_.singular;
     return;
   }
-  if (noise(i, s, l) || far(i, s, l) || reference_off(i, s, d, scale)) {
+  if (swept(i, s, l) || noise(i, s, l) || far(i, s, l) || reference_off(i, s, d, scale)) {
     ++stats_.illcond;
     return;
   }
@@ -57,6 +58,12 @@ bool Comparer::far(int i, double s, long double l) {
   if (error_there == nullptr || !std::isfinite(*error_there)) return false;
   const long double error = s - l;
   return !(std::fabs(*error_there - error) < 0.5L * std::fabs(error));
+}
+
+bool Comparer::swept(int i, double s, long double l) {
+  if (!std::isfinite(s)) return false;
+  const long double* sum = sums.at(i);
+  return sum != nullptr && std::fabs(s - l) <= 64 * DBL_EPSILON * *sum;
 }
 
 bool Comparer::reference_off(int i, double s, long double d, long double scale) {

@@ -16,6 +16,11 @@
 //     counted as singular. (The oracle of the sum of all registers tells.)
 //   - a mismatch that Slope's own numbers a few ulps away do not repeat (`again`), or whose error
 //     Slope does not repeat 1e-4 away (`again_far`): rounding noise, counted as ill-conditioned.
+//   - a gradient component within 64·ε of the sum of the |terms| a reverse sweep adds it up from
+//     (`sums`): rounding of the sweep's order, a small difference of large terms that forward
+//     mode, cancelling before it multiplies, never forms (atan2(x, x) under a huge adjoint: its
+//     two shares ±ā/2x reach x one after the other). A wrong rule is off by a part of a term, not
+//     by an ulp of the largest one.
 //   - a mismatch against L but not against the reference in 50 digits (`exact`): L was off.
 //   - otherwise a mismatch when |S − L| > rtol·|L| + 1e-9·scale + 64·|D − L| + 1e-12, with rtol =
 //     1e-7 for values and gradients and 1e-5 for H·v and Hessians: second-order rules cancel
@@ -87,6 +92,9 @@ class Comparer {
   /// that is not noise. When Slope is within tolerance of it, the long-double reference was the
   /// one off (forward mode cancelling), counted as ill-conditioned.
   Lazy<long double> exact;
+  /// For a gradient: the sums of |terms| its components were accumulated from (empty for
+  /// anything else); asked only on a mismatch.
+  Lazy<long double> sums;
   long double rtol = 1e-7L;
   /// One number; `what` names it ("fresh value"), i its index (-1 for a scalar).
   void number(const std::string& what, int i, double s, long double l, long double d,
@@ -96,7 +104,7 @@ class Comparer {
               std::span<const long double> d);
   void fail(const std::string& tag, const std::string& detail);
   /// Drops the lazy numbers of the last vector.
-  void next() { again.reset(), again_far.reset(), exact.reset(); }
+  void next() { again.reset(), again_far.reset(), exact.reset(), sums.reset(); }
 
  private:
   Stats& stats_;
@@ -104,6 +112,7 @@ class Comparer {
   bool noise(int i, double s, long double l);
   bool reference_off(int i, double s, long double d, long double scale);
   bool far(int i, double s, long double l);
+  bool swept(int i, double s, long double l);
 };
 
 }  // namespace fuzz

@@ -12,6 +12,7 @@
 #include "oracle.hpp"
 #include "scalar_check.hpp"
 #include "scalar_interp.hpp"
+#include "sweep_sums.hpp"
 
 namespace fuzz {
 namespace {
@@ -146,6 +147,7 @@ class Run {
     cmp_.again = std::move(again);
     cmp_.again_far = std::move(far);
     cmp_.exact = exact(r, pick);
+    cmp_.sums = nullptr;  // a gradient's are set by grad()
   }
 
   void value(const std::string& what, double s, const Reference& r, Again again = {},
@@ -164,12 +166,14 @@ class Run {
             Again again = {}, Far far = {}) {
     excuse(r);
     second_looks(r, std::move(again), std::move(far), pick_grad);
+    cmp_.sums = [this, &r] { return sweep_sums(c_.program, r.x, {}); };
     cmp_.vector(what, span(g), r.l.grad, r.d.grad);
   }
   void hv(const std::string& what, const xt::xarray<double>& h, const Reference& r,
           Again again = {}, Far far = {}) {
     excuse(r);
     second_looks(r, std::move(again), std::move(far), pick_hv);
+    cmp_.sums = [this, &r] { return sweep_sums(c_.program, r.x, c_.v); };
     cmp_.rtol = 1e-5L;
     cmp_.vector(what, span(h), r.l.hv, r.d.hv);
     cmp_.rtol = 1e-7L;
@@ -178,6 +182,7 @@ class Run {
             Again again = {}, Far far = {}) {
     excuse(r);
     second_looks(r, std::move(again), std::move(far), pick_hess);
+    cmp_.sums = [this, &r] { return hessian_sums(c_.program, r.x); };
     cmp_.rtol = 1e-5L;
     if (!r.l.hess.empty()) cmp_.vector(what, span(h), r.l.hess, r.d.hess);
     cmp_.rtol = 1e-7L;
