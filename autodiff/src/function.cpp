@@ -178,6 +178,7 @@ std::size_t Function::dimension() const { return s_->n; }
 std::size_t Function::guard_count() const { return s_->tape->guards().size(); }
 std::size_t Function::node_count() const { return s_->tape->size(); }
 std::size_t Function::tensor_count() const { return s_->tape->tensor_count(); }
+TapeStats Function::stats() const { return s_->tape->stats(); }
 std::size_t Function::block_rows() const { return s_->blocks().chunk; }
 
 double Function::eval(std::span<const double> x) {

@@ -231,7 +231,10 @@ void Replay::sweep(std::span<const double> x, std::span<const double> v, bool du
 
 void Replay::forward_sweep(std::span<const double> x, std::span<const double> v, bool dual) {
   // First order: the level schedule (built once); dual: node by node in recorded order.
-  if (!dual && segment_groups_.empty()) build_schedule();
+  if (!dual && segment_groups_.empty()) {
+    build_schedule();
+    t_.note_peak();
+  }
   if (!dual && t_.floor_ > 1) std::copy(x.begin(), x.end(), values_.get() + 1);  // the block
   plan_swept_ = !dual && planned_;
   if (plan_swept_) {

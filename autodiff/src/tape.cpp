@@ -97,6 +97,7 @@ void Tape::grow() {
     tangents_ = std::move(more);
   }
   capacity_ = static_cast<std::uint32_t>(cap);
+  note_peak();
 }
 
 Var Tape::input(double value) {
@@ -132,7 +133,10 @@ Tensor Tape::inputs(std::span<const double> x, std::span<const double> v) {
   if (v.size() != x.size())
     throw Error("slope::Tape::inputs: v has length " + std::to_string(v.size()) +
                 " but x has length " + std::to_string(x.size()));
-  if (!tangents_) tangents_ = std::make_unique_for_overwrite<Tangent[]>(capacity_);
+  if (!tangents_) {
+    tangents_ = std::make_unique_for_overwrite<Tangent[]>(capacity_);
+    note_peak();
+  }
   const Tensor p = inputs(x);
   tangents_[0] = Tangent{0, 0, 0, 0};
   for (std::size_t k = 0; k < v.size(); ++k) tangents_[p.first_slot() + k] = Tangent{v[k], 0, 0, 0};

@@ -11,6 +11,7 @@
 #include <slope/autodiff/function.hpp>
 #include <slope/autodiff/functional.hpp>
 #include <slope/autodiff/tape.hpp>
+#include <slope/autodiff/tape_stats.hpp>
 #include <slope/autodiff/tensor.hpp>
 #include <slope/autodiff/tensor_ops.hpp>
 #include <slope/autodiff/var.hpp>

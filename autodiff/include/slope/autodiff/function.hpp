@@ -227,6 +227,9 @@ class Function {
   /// Scalar nodes (ops and inputs) and tensor nodes of the recording.
   std::size_t node_count() const;
   std::size_t tensor_count() const;
+  /// What the recording and its compiled replay cost: nodes, Jacobian entries, bytes in use and
+  /// at most (tape_stats.hpp). The replay is compiled at the first call that replays.
+  TapeStats stats() const;
 
   /// Rows per block of a gradient replay, 0 when it sweeps all the bound rows at once. A function
   /// that is the mean (or sum) of all elements of a tensor whose row i reads row i of every

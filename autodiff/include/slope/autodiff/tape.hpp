@@ -23,6 +23,7 @@
 #include <slope/core/error.hpp>
 #include <slope/core/format.hpp>
 #include <slope/autodiff/op_list.hpp>
+#include <slope/autodiff/tape_stats.hpp>
 #include <slope/autodiff/var_handle.hpp>
 #include <slope/autodiff/detail/node.hpp>
 
@@ -132,6 +133,8 @@ class Tape {
   std::size_t bytes_used() const { return size() * bytes_per_node(); }
   /// Bytes held now: node and adjoint buffers at their current capacity.
   std::size_t bytes_reserved() const;
+  /// Nodes, Jacobian entries, bytes in use and at most (tape_stats.hpp), compiled replay included.
+  TapeStats stats() const;
 
   // -- recording (called by the op overloads in var.hpp) --
   // An operand carrying the temporary mark (var_handle.hpp) is the one handle of its node.
@@ -244,6 +247,8 @@ class Tape {
       tensors_;  // created by the first tensor op
   std::vector<Guard> guards_;
   std::uint64_t pinned_ = 0;
+  mutable std::size_t peak_ = 0;  // of the bytes reserved (see TapeStats::peak)
+  std::size_t note_peak() const;  // updates and returns peak_
   // The compiled replay (src/replay.hpp): made at the first replay, kept across recordings.
   std::unique_ptr<detail::Replay, detail::ReplayDeleter> replay_;
   detail::Replay& compiled();
