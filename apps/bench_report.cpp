@@ -43,7 +43,7 @@ struct MethodResult {
 struct Workload {
   std::string id, what;
   std::size_t parameters = 0;
-  double peak_rss_bytes = NAN, tape_bytes_per_op = NAN;
+  double peak_rss_bytes = NAN, tape_bytes_per_op = NAN, replay_bytes_per_node = NAN;
   std::vector<MethodResult> methods;
 
   std::optional<double> time(const std::string& m) const {
@@ -108,6 +108,7 @@ Workload read_workload(const fs::path& file) {
   w.parameters = t.get<std::size_t>("parameters", 0);
   w.peak_rss_bytes = optional_number(t, "peak_rss_bytes").value_or(NAN);
   w.tape_bytes_per_op = optional_number(t, "tape_bytes_per_op").value_or(NAN);
+  w.replay_bytes_per_node = optional_number(t, "replay_stats.bytes_per_node").value_or(NAN);
   if (const auto m = t.get_child_optional("methods"))
     for (const auto& [_, row] : *m)
       w.methods.push_back({row.get<std::string>("method", ""),
@@ -344,7 +345,8 @@ int run_bench(int argc, char** argv) {
   for (const Workload& w : ws) {
     md << "\n## " << w.id << ": " << w.what << "\n\n"
        << w.parameters << " parameters; tape " << fmt(w.tape_bytes_per_op, "%.1f")
-       << " bytes per op node; peak memory of the process "
+       << " bytes per op node; compiled replay " << fmt(w.replay_bytes_per_node, "%.1f")
+       << " bytes per node (values and schedule included); peak memory of the process "
        << fmt(w.peak_rss_bytes / 1048576.0, "%.1f") << " MiB.\n\n"
        << "| method | time | / function | / hand gradient | max abs diff of the gradient from "
           "the hand-written one |"

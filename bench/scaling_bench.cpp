@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: MIT
-// How the cost of a derivative grows with the problem: extended Rosenbrock at n = 10 … 100 000,
+// How the cost of a derivative grows with the problem: extended Rosenbrock at n = 10 … 10⁶,
 // the plain function, the recorded gradient (record + reverse sweep), the replayed gradient and
-// the replayed HVP. Reverse mode must be linear in n; the closing table fits the slope of
-// log(time) against log(n) for each method and fails the run (exit 1) when a derivative's slope
-// leaves [0.9, 1.1].
+// the replayed HVP, with the replay's bytes per node (TapeStats). Reverse mode must be linear in
+// n; the closing table fits the slope of log(time) against log(n) for each method and fails the
+// run (exit 1) when a derivative's slope leaves [0.9, 1.1]. It also reports how far the replayed
+// gradient's cost relative to the function moves across sizes (a cache cliff shows there) and
+// fails the run when the largest ratio is 1.5 times the smallest or more.
 //   scaling_bench [--data FILE] [google benchmark flags...]
 // --data writes "n function record_gradient replay_gradient replay_hvp" rows (seconds) for plots.
 
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -24,7 +27,7 @@ namespace {
 using bench::Problem;
 using bench::W2;
 
-const std::vector<std::size_t> kSizes{10, 100, 1000, 10000, 100000};
+const std::vector<std::size_t> kSizes{10, 100, 1000, 10000, 100000, 1000000};
 const char* const kMethods[] = {"function", "record_gradient", "replay_gradient", "replay_hvp"};
 
 std::string name(const char* method, std::size_t n) {
@@ -34,7 +37,7 @@ std::string name(const char* method, std::size_t n) {
 void register_size(const Problem& pr) {
   const std::size_t n = pr.data.n;
   // Fewer repetitions for the large sizes: each already runs long enough to average the noise.
-  const int reps = n >= 10000 ? 5 : 9;
+  const int reps = n >= 100000 ? 3 : n >= 10000 ? 5 : 9;
   const auto add = [&](const char* method, auto fn) {
     bench::add(name(method, n), fn, true, 0.05, reps);
   };
@@ -76,6 +79,16 @@ void register_size(const Problem& pr) {
   });
 }
 
+// The compiled gradient replay's bytes per node (TapeStats), values and adjoints included.
+double replay_bytes_per_node(std::size_t n) {
+  const Problem pr = W2::problem(n);
+  slope::Function F = slope::record(
+      [&pr](const slope::Tensor& p) { return W2::loss<slope::Var>(p, pr.data); }, pr.x0);
+  std::vector<double> g(pr.x0.size());
+  F.value_and_grad(pr.x0, g);
+  return F.stats().bytes_per_node();
+}
+
 // Least-squares slope of log(t) on log(n).
 double loglog_slope(const std::vector<double>& n, const std::vector<double>& t) {
   double mx = 0, my = 0;
@@ -108,7 +121,8 @@ int main(int argc, char** argv) {
 
   std::printf(
       "\n| n | function µs | record+gradient µs | replayed gradient µs | replayed HVP µs "
-      "| replayed gradient / function |\n|--:|--:|--:|--:|--:|--:|\n");
+      "| replayed gradient / function | replayed / recorded gradient | replay bytes / node "
+      "|\n|--:|--:|--:|--:|--:|--:|--:|--:|\n");
   std::FILE* out = data_file.empty() ? nullptr : std::fopen(data_file.c_str(), "w");
   if (!data_file.empty() && out == nullptr)
     bench::fail("scaling_bench", "cannot write " + data_file);
@@ -125,8 +139,9 @@ int main(int argc, char** argv) {
     if (!complete) break;
     ns.push_back(static_cast<double>(n));
     for (int m = 0; m < 4; ++m) times[m].push_back(t[m]);
-    std::printf("| %zu | %.3f | %.3f | %.3f | %.3f | %.1f |\n", n, t[0] * 1e6, t[1] * 1e6,
-                t[2] * 1e6, t[3] * 1e6, t[2] / t[0]);
+    std::printf("| %zu | %.3f | %.3f | %.3f | %.3f | %.1f | %.2f | %.1f |\n", n, t[0] * 1e6,
+                t[1] * 1e6, t[2] * 1e6, t[3] * 1e6, t[2] / t[0], t[2] / t[1],
+                replay_bytes_per_node(n));
     if (out) std::fprintf(out, "%zu %.6e %.6e %.6e %.6e\n", n, t[0], t[1], t[2], t[3]);
   }
   if (out) std::fclose(out);
@@ -135,7 +150,15 @@ int main(int argc, char** argv) {
     benchmark::Shutdown();
     return 0;
   }
-  bool linear = true;
+  double lo = INFINITY, hi = 0;
+  for (std::size_t i = 0; i < ns.size(); ++i) {
+    lo = std::min(lo, times[2][i] / times[0][i]);
+    hi = std::max(hi, times[2][i] / times[0][i]);
+  }
+  const bool flat = hi < 1.5 * lo;
+  std::printf("\nreplayed gradient / function from %.2f to %.2f across sizes: %.2fx%s\n", lo, hi,
+              hi / lo, flat ? "" : "  <- 1.5x or more");
+  bool linear = flat;
   std::printf("\nlog-log slope of time against n (1 = linear):\n");
   for (int m = 0; m < 4; ++m) {
     const double s = loglog_slope(ns, times[m]);

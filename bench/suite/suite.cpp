@@ -55,6 +55,13 @@ double max_abs_diff(const Vec& a, const Vec& b) {
   return d;
 }
 
+// What a recording costs (TapeStats), with its bytes per node: values and adjoints included.
+std::string stats_json(const slope::TapeStats& s) {
+  return "{\"nodes\": " + std::to_string(s.nodes) + ", \"entries\": " + std::to_string(s.entries) +
+         ", \"bytes\": " + std::to_string(s.bytes) + ", \"peak\": " + std::to_string(s.peak) +
+         ", \"bytes_per_node\": " + json_number(s.bytes_per_node()) + "}";
+}
+
 struct Method {
   std::string name;
   std::optional<double> max_abs_diff;  // gradient against the hand-written one
@@ -102,6 +109,7 @@ int main(int argc, char** argv) {
   slope::Function F = slope::record(c.taped, c.x0);
   g.assign(c.x0.size(), 0.0);
   F.value_and_grad(c.x0, g);
+  const slope::TapeStats replay_stats = F.stats();  // the gradient replay's format
   methods.push_back({"replay_gradient", max_abs_diff(g, hand), 1e-9 * scale});
   methods.push_back({"record_hvp", std::nullopt, 0});
   methods.push_back({"replay_hvp", std::nullopt, 0});
@@ -113,12 +121,14 @@ int main(int argc, char** argv) {
 
   // What one recording costs in memory: bytes per op node.
   double tape_bytes = 0, tape_nodes = 0;
+  slope::TapeStats record_stats;
   {
     slope::Recording rec(slope::Mode::gradient);
     const slope::Tensor p = rec.tape().inputs(std::span<const double>(c.x0));
     const slope::Var y = c.taped(p);
     tape_nodes = static_cast<double>(rec.tape().size() - 1 - p.size());
     tape_bytes = static_cast<double>(rec.tape().bytes_used());
+    record_stats = rec.tape().stats();
     benchmark::DoNotOptimize(y);
   }
 
@@ -187,7 +197,9 @@ int main(int argc, char** argv) {
       "\",\n  \"parameters\": " + std::to_string(c.x0.size()) +
       ",\n  \"peak_rss_bytes\": " + std::to_string(usage.ru_maxrss * 1024L) +
       ",\n  \"tape_bytes_per_op\": " + json_number(tape_nodes > 0 ? tape_bytes / tape_nodes : NAN) +
-      ",\n  \"tape_ops\": " + json_number(tape_nodes) + ",\n  \"methods\": [\n";
+      ",\n  \"tape_ops\": " + json_number(tape_nodes) +
+      ",\n  \"record_stats\": " + stats_json(record_stats) +
+      ",\n  \"replay_stats\": " + stats_json(replay_stats) + ",\n  \"methods\": [\n";
   bool first = true;
   for (const Method& m : methods) {
     const auto it = reporter.medians.find(c.id + "/" + m.name);
