@@ -90,7 +90,17 @@ void Tape::reverse_dual(const Var& y) {
 }
 
 void Tape::reverse_replayed(std::uint32_t out) {
-  clear_adjoints();
+  if (replay_ && replay_->plan_swept_) {
+    // The plan's sweep reads only the seed from the nodes: their adjoints may stay as a dual
+    // sweep left them (zeroing them cost a pass over every 32-byte node whenever gradients and
+    // HVPs of one Function alternate). Its own array is zero but for the last gradient's inputs.
+    if (plan_gradient()) {
+      std::fill(replay_->plan_adjoints_.get(), replay_->plan_adjoints_.get() + floor_, 0.0);
+      replay_->plan_gradient_ = false;
+    }
+  } else {
+    clear_adjoints();
+  }
   base_[out].adj = 1.0;
   sweep_from(out, false);
 }
@@ -132,9 +142,12 @@ void Tape::sweep_from(std::size_t out, bool dual) {
 
 void Tape::sweep_once(std::size_t out, bool dual) {
   const bool skip = zeros_ == ZeroAdjoints::skipped;
-  if (!dual && replay_ && replay_->plan_swept_)
+  if (!dual && replay_ && replay_->plan_swept_) {
+    // The nodes' adjoints are as they were (the seed's aside, which reverse_plan takes back).
     replay_->reverse_plan(static_cast<std::uint32_t>(out));
-  else if (tensor_count() > 0)
+    return;
+  }
+  if (tensor_count() > 0)
     reverse_segmented(out, dual);
   else if (skip)
     sweep_scalars<true>(base_, tangents_.get(), out, floor_, dual, inputs_among_ops_);
