@@ -156,7 +156,7 @@ void reverse_steps(const Sweep& sweep, const Partials* p, double* adj, std::uint
 }
 
 // A group of linear nodes with folded operands: their partials are the recorded constants c
-// times the folded nodes' partials.
+// (c[0] the group's first node's) times the folded nodes' partials.
 template <int kFolds, int kSquares, class Operands, class Partials>
 void linear_folds(const Partials* c, const std::uint32_t* node, const Operands* ab,
                   const Operands* fold, Partials* p, double* val, std::uint32_t begin,
@@ -167,9 +167,10 @@ void linear_folds(const Partials* c, const std::uint32_t* node, const Operands* 
       fa = folded_operand<(kSquares & 1) != 0>(fa.v, fold[k].a, p, val);
     if constexpr ((kFolds & 2) != 0)
       fb = folded_operand<(kSquares & 2) != 0>(fb.v, fold[k].b, p, val);
-    val[node[k]] = c[k].p0 * fa.v + c[k].p1 * fb.v;
-    p[k].p0 = (kFolds & 1) != 0 ? adjoint_share(fa.p, c[k].p0) : c[k].p0;
-    p[k].p1 = (kFolds & 2) != 0 ? adjoint_share(fb.p, c[k].p1) : c[k].p1;
+    const Partials& ck = c[k - begin];
+    val[node[k]] = ck.p0 * fa.v + ck.p1 * fb.v;
+    p[k].p0 = (kFolds & 1) != 0 ? adjoint_share(fa.p, ck.p0) : ck.p0;
+    p[k].p1 = (kFolds & 2) != 0 ? adjoint_share(fb.p, ck.p1) : ck.p1;
   }
 }
 
@@ -213,12 +214,13 @@ void Replay::forward_plan() {
       for (std::uint32_t k = g.begin; k < g.end; ++k)
         val[node[k]] = p[k].p0 * val[ab[k].a] + p[k].p1 * val[ab[k].b];
     } else if (g.op == ops::kLinearCode) {  // the recorded constants times the folded partials
+      const Partials* gc = c + g.constants;
       if (g.folds == 1)
-        linear_squares<1>(g.squares, c, node, ab, fold, p, val, g.begin, g.end);
+        linear_squares<1>(g.squares, gc, node, ab, fold, p, val, g.begin, g.end);
       else if (g.folds == 2)
-        linear_squares<2>(g.squares, c, node, ab, fold, p, val, g.begin, g.end);
+        linear_squares<2>(g.squares, gc, node, ab, fold, p, val, g.begin, g.end);
       else
-        linear_squares<3>(g.squares, c, node, ab, fold, p, val, g.begin, g.end);
+        linear_squares<3>(g.squares, gc, node, ab, fold, p, val, g.begin, g.end);
     } else {
       Replay::throw_gradient_only();  // inputs among the ops and tensor nodes are not planned
     }

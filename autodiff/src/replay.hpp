@@ -46,6 +46,7 @@ class Replay {
     std::uint8_t folds = 0;    // the plan's: bit 0 operand a, bit 1 operand b is a folded node
     std::uint8_t squares = 0;  // of those, the folded squares this group computes (see below)
     bool chain = false;        // holds several levels: a node may use the one just before it
+    std::uint32_t constants = 0;  // a linear group with folds: its first in plan_constants_
   };
   std::vector<std::uint32_t> order_;
   std::vector<Group> groups_;
@@ -86,7 +87,9 @@ class Replay {
   std::vector<Operands> plan_operands_;
   std::vector<Operands> plan_folds_;  // positions of folded operands (groups with folds only)
   std::vector<Partials> plan_partials_;
-  std::vector<Partials> plan_constants_;  // a linear node's, kept for its folded partials
+  // The recorded constants of the linear nodes with folded operands (their partials in
+  // plan_partials_ are the constants times the folded ones, formed anew by every sweep), by group.
+  std::vector<Partials> plan_constants_;
   SweepSteps plan_reverse_;               // the nodes not folded, in schedule order
   std::vector<ReverseStep> plan_folded_;  // the folded ones, by node (an output may be one)
   // Merging, for the sweep from the last node: a two-operand step t whose adjoint only one step

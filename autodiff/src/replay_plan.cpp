@@ -136,7 +136,6 @@ void Replay::build_plan(const std::vector<std::uint8_t>& folded,
   plan_operands_.resize(count);
   plan_folds_.assign(count, Operands{0, 0});
   plan_partials_.resize(count);
-  plan_constants_.resize(count);
   plan_reverse_.steps.clear();
   plan_folded_.clear();
   std::vector<std::uint32_t> pos_of(t_.size_, 0), reverse_operand(t_.size_, 0);
@@ -153,7 +152,7 @@ void Replay::build_plan(const std::vector<std::uint8_t>& folded,
     // One-operand ops keep b at their own slot (see push1): the sweep adds their p1 (a constant
     // op's constant, else 0) to their own adjoint, which it then zeroes.
     const std::uint32_t a = n.a(), b = n.b();
-    plan_partials_[pos] = plan_constants_[pos] = Partials{n.p0, n.p1};
+    plan_partials_[pos] = Partials{n.p0, n.p1};
     // An operand folded earlier (its position precedes this one) stands for its own operand. A
     // square computed here is read through its operand, and its node gets the value.
     const bool fa = folded[a] != 0, fb = !kOneOperand[n.op()] && folded[b] != 0;
@@ -167,6 +166,15 @@ void Replay::build_plan(const std::vector<std::uint8_t>& folded,
       plan_folded_.push_back(step);
     } else {
       plan_reverse_.steps.push_back(step);
+    }
+  }
+  plan_constants_.clear();
+  for (Group& g : groups_) {
+    if (g.op != ops::kLinearCode || g.folds == 0) continue;
+    g.constants = static_cast<std::uint32_t>(plan_constants_.size());
+    for (std::uint32_t pos = g.begin; pos < g.end; ++pos) {
+      const Node& n = t_.base_[order_[pos]];
+      plan_constants_.push_back(Partials{n.p0, n.p1});
     }
   }
   std::sort(plan_folded_.begin(), plan_folded_.end(),
