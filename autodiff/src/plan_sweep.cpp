@@ -156,7 +156,7 @@ void reverse_steps(const Sweep& sweep, const Partials* p, double* adj, std::uint
 }
 
 // A group of linear nodes with folded operands: their partials are the recorded constants c
-// (c[0] the group's first node's) times the folded nodes' partials.
+// (c[0] the group's first node's) times the folded nodes' partials (where: fold[0] the first's).
 template <int kFolds, int kSquares, class Operands, class Partials>
 void linear_folds(const Partials* c, const std::uint32_t* node, const Operands* ab,
                   const Operands* fold, Partials* p, double* val, std::uint32_t begin,
@@ -164,9 +164,9 @@ void linear_folds(const Partials* c, const std::uint32_t* node, const Operands* 
   for (std::uint32_t k = begin; k < end; ++k) {
     Folded fa{val[ab[k].a], 1.0}, fb{val[ab[k].b], 1.0};
     if constexpr ((kFolds & 1) != 0)
-      fa = folded_operand<(kSquares & 1) != 0>(fa.v, fold[k].a, p, val);
+      fa = folded_operand<(kSquares & 1) != 0>(fa.v, fold[k - begin].a, p, val);
     if constexpr ((kFolds & 2) != 0)
-      fb = folded_operand<(kSquares & 2) != 0>(fb.v, fold[k].b, p, val);
+      fb = folded_operand<(kSquares & 2) != 0>(fb.v, fold[k - begin].b, p, val);
     const Partials& ck = c[k - begin];
     val[node[k]] = ck.p0 * fa.v + ck.p1 * fb.v;
     p[k].p0 = (kFolds & 1) != 0 ? adjoint_share(fa.p, ck.p0) : ck.p0;
@@ -208,19 +208,20 @@ void Replay::forward_plan() {
     const std::size_t count = g.end - g.begin;
     if (g.op >= ops::kFirstOpCode) {
       dispatch_plan_group(g.op, g.folds, g.squares, g.chain, node + g.begin, ab + g.begin,
-                          fold + g.begin, p + g.begin, p, val, count, ops::OpList{},
+                          fold + g.fold_first, p + g.begin, p, val, count, ops::OpList{},
                           std::make_index_sequence<ops::OpList::size>{});
     } else if (g.op == ops::kLinearCode && g.folds == 0) {
       for (std::uint32_t k = g.begin; k < g.end; ++k)
         val[node[k]] = p[k].p0 * val[ab[k].a] + p[k].p1 * val[ab[k].b];
     } else if (g.op == ops::kLinearCode) {  // the recorded constants times the folded partials
       const Partials* gc = c + g.constants;
+      const Operands* gf = fold + g.fold_first;
       if (g.folds == 1)
-        linear_squares<1>(g.squares, gc, node, ab, fold, p, val, g.begin, g.end);
+        linear_squares<1>(g.squares, gc, node, ab, gf, p, val, g.begin, g.end);
       else if (g.folds == 2)
-        linear_squares<2>(g.squares, gc, node, ab, fold, p, val, g.begin, g.end);
+        linear_squares<2>(g.squares, gc, node, ab, gf, p, val, g.begin, g.end);
       else
-        linear_squares<3>(g.squares, gc, node, ab, fold, p, val, g.begin, g.end);
+        linear_squares<3>(g.squares, gc, node, ab, gf, p, val, g.begin, g.end);
     } else {
       Replay::throw_gradient_only();  // inputs among the ops and tensor nodes are not planned
     }

@@ -47,6 +47,7 @@ class Replay {
     std::uint8_t squares = 0;  // of those, the folded squares this group computes (see below)
     bool chain = false;        // holds several levels: a node may use the one just before it
     std::uint32_t constants = 0;  // a linear group with folds: its first in plan_constants_
+    std::uint32_t fold_first = 0;  // a group with folds: its first in plan_folds_
   };
   std::vector<std::uint32_t> order_;
   std::vector<Group> groups_;
@@ -85,7 +86,7 @@ class Replay {
   };
   static void mark_carries(SweepSteps& s);
   std::vector<Operands> plan_operands_;
-  std::vector<Operands> plan_folds_;  // positions of folded operands (groups with folds only)
+  std::vector<Operands> plan_folds_;  // where folded operands are, for groups with folds only
   std::vector<Partials> plan_partials_;
   // The recorded constants of the linear nodes with folded operands (their partials in
   // plan_partials_ are the constants times the folded ones, formed anew by every sweep), by group.

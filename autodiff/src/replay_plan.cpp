@@ -134,7 +134,7 @@ void Replay::build_plan(const std::vector<std::uint8_t>& folded,
                       const std::vector<std::uint8_t>& squared) {
   const std::size_t count = order_.size();
   plan_operands_.resize(count);
-  plan_folds_.assign(count, Operands{0, 0});
+  std::vector<Operands> folds_at(count, Operands{0, 0});  // by position; kept for fold groups
   plan_partials_.resize(count);
   plan_reverse_.steps.clear();
   plan_folded_.clear();
@@ -158,7 +158,7 @@ void Replay::build_plan(const std::vector<std::uint8_t>& folded,
     const bool fa = folded[a] != 0, fb = !kOneOperand[n.op()] && folded[b] != 0;
     const bool sa = fa && squared[a] != 0, sb = fb && squared[b] != 0;
     plan_operands_[pos] = Operands{sa ? t_.base_[a].a() : a, sb ? t_.base_[b].a() : b};
-    plan_folds_[pos] = Operands{sa ? a : fa ? pos_of[a] : 0, sb ? b : fb ? pos_of[b] : 0};
+    folds_at[pos] = Operands{sa ? a : fa ? pos_of[a] : 0, sb ? b : fb ? pos_of[b] : 0};
     const ReverseStep step{i, fa ? reverse_operand[a] : a, fb ? reverse_operand[b] : b,
                            static_cast<std::uint32_t>(pos)};
     if (folded[i]) {
@@ -168,8 +168,12 @@ void Replay::build_plan(const std::vector<std::uint8_t>& folded,
       plan_reverse_.steps.push_back(step);
     }
   }
+  plan_folds_.clear();
   plan_constants_.clear();
   for (Group& g : groups_) {
+    if (g.folds == 0) continue;
+    g.fold_first = static_cast<std::uint32_t>(plan_folds_.size());
+    plan_folds_.insert(plan_folds_.end(), folds_at.begin() + g.begin, folds_at.begin() + g.end);
     if (g.op != ops::kLinearCode || g.folds == 0) continue;
     g.constants = static_cast<std::uint32_t>(plan_constants_.size());
     for (std::uint32_t pos = g.begin; pos < g.end; ++pos) {
