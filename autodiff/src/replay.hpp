@@ -9,6 +9,7 @@
 // partials in place, so that the same reverse sweeps serve a fresh recording and a replay.
 // Built at a tape's first replay, forgotten when it records again.
 
+#include <algorithm>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -105,6 +106,13 @@ class Replay {
   SweepSteps plan_merged_;                   // plan_reverse_ with the merges (empty: none)
   std::vector<Merge> plan_merges_;           // in schedule order of c
   std::unique_ptr<double[]> plan_adjoints_;  // all zero between sweeps
+  // Zeroes what the last planned gradient left in plan_adjoints_: the inputs' adjoints, below
+  // the floor (its sweep zeroed the rest).
+  void clear_plan_gradient(std::size_t floor) {
+    if (!plan_gradient_) return;
+    std::fill(plan_adjoints_.get(), plan_adjoints_.get() + floor, 0.0);
+    plan_gradient_ = false;
+  }
   std::uint32_t values_capacity_ = 0;        // entries of values_
   bool planned_ = false;                     // this recording replays by the plan
   bool plan_swept_ = false;                  // the last forward sweep filled plan_partials_

@@ -174,7 +174,7 @@ void Replay::build_plan(const std::vector<std::uint8_t>& folded,
     if (g.folds == 0) continue;
     g.fold_first = static_cast<std::uint32_t>(plan_folds_.size());
     plan_folds_.insert(plan_folds_.end(), folds_at.begin() + g.begin, folds_at.begin() + g.end);
-    if (g.op != ops::kLinearCode || g.folds == 0) continue;
+    if (g.op != ops::kLinearCode) continue;
     g.constants = static_cast<std::uint32_t>(plan_constants_.size());
     for (std::uint32_t pos = g.begin; pos < g.end; ++pos) {
       const Node& n = t_.base_[order_[pos]];

@@ -93,11 +93,8 @@ void Tape::reverse_replayed(std::uint32_t out) {
   if (replay_ && replay_->plan_swept_) {
     // The plan's sweep reads only the seed from the nodes: their adjoints may stay as a dual
     // sweep left them (zeroing them cost a pass over every 32-byte node whenever gradients and
-    // HVPs of one Function alternate). Its own array is zero but for the last gradient's inputs.
-    if (plan_gradient()) {
-      std::fill(replay_->plan_adjoints_.get(), replay_->plan_adjoints_.get() + floor_, 0.0);
-      replay_->plan_gradient_ = false;
-    }
+    // HVPs of one Function alternate).
+    replay_->clear_plan_gradient(floor_);
   } else {
     clear_adjoints();
   }
@@ -227,10 +224,10 @@ void Tape::forward_swept(bool dual) {
 
 void Tape::clear_adjoints() {
   if (plan_gradient()) {
-    // The plan's sweep left adjoints only at the inputs, in its own array, and the nodes' all
-    // zero (its seed included): no 32-byte node line needs touching.
-    std::fill(replay_->plan_adjoints_.get(), replay_->plan_adjoints_.get() + floor_, 0.0);
-    replay_->plan_gradient_ = false;
+    // The plan's sweep left adjoints only at the inputs, in its own array; the nodes' are not
+    // read again before a dual forward sweep zeroes them (they may hold what a dual reverse
+    // sweep left, hence dirty): no 32-byte node line needs touching.
+    replay_->clear_plan_gradient(floor_);
     adjoints_ = Adjoints::dirty;  // until a sweep completes
     return;
   }
