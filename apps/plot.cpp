@@ -2,6 +2,7 @@
 #include "plot.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +13,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <limits>
 #include <sstream>
 
 #include "output_file.hpp"
@@ -36,11 +39,8 @@ std::string quoted(const std::string& s) {
   return out + "'";
 }
 
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.10g", v);
-  return buf;
-}
+// Shortest text that reads back as the same double: 8e+306 and 1e-310 stay whole.
+std::string num(double v) { return fmt::format("{}", v); }
 
 // Indices 0…n−1 thinned to at most `most`, keeping the first and the last.
 std::vector<std::size_t> thinned(std::size_t n, std::size_t most) {
@@ -146,26 +146,46 @@ std::string require_gnuplot(const std::string& option) {
   return gp;
 }
 
-void plot_loss(const std::string& gnuplot, const optim::Result& r, const std::string& title,
-               const std::string& unit, const std::string& path) {
+namespace {
+
+// A log axis pays off once the loss falls by more than two decades; it cannot show a loss ≤ 0.
+bool log_scale_suits(const std::vector<optim::Record>& history) {
+  double lo = std::numeric_limits<double>::infinity(), hi = 0;
+  for (const optim::Record& rec : history) {
+    if (!std::isfinite(rec.loss)) continue;
+    if (rec.loss <= 0) return false;
+    lo = std::min(lo, rec.loss);
+    hi = std::max(hi, rec.loss);
+  }
+  return hi > 100 * lo;
+}
+
+}  // namespace
+
+std::string loss_script(const optim::Result& r, const std::string& title, const std::string& unit) {
   if (r.history.empty()) throw Error("slope: --plot-loss: the run has no history");
-  double lo = r.history.front().loss, hi = lo;
-  std::string data = "$loss << EOD\n";
+  std::string body = "$loss << EOD\n";
+  bool any = false;
   for (std::size_t i : thinned(r.history.size(), 4000)) {
     const optim::Record& rec = r.history[i];
     if (!std::isfinite(rec.loss)) continue;
-    lo = std::min(lo, rec.loss);
-    hi = std::max(hi, rec.loss);
-    data += std::to_string(rec.iteration) + " " + num(rec.loss) + "\n";
+    any = true;
+    fmt::format_to(std::back_inserter(body), "{} {}\n", rec.iteration, num(rec.loss));
   }
-  data += "EOD\n";
-  const bool log_y = lo > 0 && hi / lo > 100;
+  if (!any) throw Error("slope: --plot-loss: the run has no finite loss to draw");
+  body += "EOD\n";
+  const bool log_y = log_scale_suits(r.history);
   const bool points = r.history.size() <= 60;
-  std::string body = data + header(title, unit, log_y ? "loss (log scale)" : "loss");
+  body += header(title, unit, log_y ? "loss (log scale)" : "loss");
   if (log_y) body += "set logscale y\n";
   body += "plot $loss using 1:2 with " + std::string(points ? "linespoints pt 7 ps 0.8" : "lines") +
           " lw 2 lc rgb '#1f77b4' title 'loss'\n";
-  draw_png(gnuplot, body, path);
+  return body;
+}
+
+void plot_loss(const std::string& gnuplot, const optim::Result& r, const std::string& title,
+               const std::string& unit, const std::string& path) {
+  draw_png(gnuplot, loss_script(r, title, unit), path);
 }
 
 void plot_fit(const std::string& gnuplot, const models::Dataset& data, const models::Model& model,
@@ -188,15 +208,11 @@ void plot_fit(const std::string& gnuplot, const models::Dataset& data, const mod
   for (std::size_t i = 0; i < m; ++i) body += num(grid(i, 0)) + " " + num(pred(i)) + "\n";
   body += "EOD\n";
   const bool logistic = model.name() == "logistic";
-  const auto num = [](double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.5g", v);
-    return std::string(buf);
-  };
-  const std::string fitted = logistic ? "P(" + data.label + " = 1) = σ(" + num(params[0]) + "·" +
-                                            data.features[0] + " + " + num(params[1]) + ")"
-                                      : data.label + " = " + num(params[0]) + "·" +
-                                            data.features[0] + " + " + num(params[1]);
+  // Five digits are enough for a legend.
+  const std::string fitted = logistic ? fmt::format("P({} = 1) = σ({:.5g}·{} + {:.5g})", data.label,
+                                                    params[0], data.features[0], params[1])
+                                      : fmt::format("{} = {:.5g}·{} + {:.5g}", data.label,
+                                                    params[0], data.features[0], params[1]);
   body += header(title, data.features[0], data.label);
   body += "set offsets graph 0.03, graph 0.03, graph 0.06, graph 0.06\n";
   body += "set key " + std::string(logistic ? "center right" : "top right") + "\n";
@@ -206,22 +222,55 @@ void plot_fit(const std::string& gnuplot, const models::Dataset& data, const mod
   draw_png(gnuplot, body, path);
 }
 
-void plot_surface(const std::string& gnuplot, optim::Objective& f, const optim::Result& r,
-                  const std::vector<std::string>& names, const std::string& title,
-                  const std::string& path) {
+std::optional<std::vector<double>> find_optimum(optim::Objective& f, std::span<const double> from) {
+  std::vector<double> g(f.dimension());
+  f.value_and_grad(from, g, {});
+  double g0 = 0;
+  for (double v : g) g0 += v * v;
+  // Relative to where the search starts: a loss in the thousands has gradients to match.
+  const double tolerance = 1e-8 * std::max(1.0, std::sqrt(g0));
+  const auto found = [](const optim::Result& r) -> std::optional<std::vector<double>> {
+    const bool finite =
+        std::all_of(r.x.begin(), r.x.end(), [](double v) { return std::isfinite(v); });
+    if (r.reason == optim::StopReason::gradient_tolerance && finite) return r.x;
+    return std::nullopt;
+  };
+  // Newton lands on a quadratic's minimum in one step and needs few more elsewhere; L-BFGS
+  // stands in when there is no Hessian or Newton stalls.
+  try {
+    const optim::Stop stop{.max_iterations = 50, .gradient_tolerance = tolerance};
+    if (f.has_hvp())
+      if (auto x = found(optim::Newton({.stop = stop}).minimize(f, from))) return x;
+  } catch (const Error&) {
+    // A Hessian Newton could not use: L-BFGS below.
+  }
+  try {
+    const optim::Stop stop{.max_iterations = 2000, .gradient_tolerance = tolerance};
+    return found(optim::LBFGS({.stop = stop}).minimize(f, from));
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
+std::string surface_script(optim::Objective& f, const optim::Result& r,
+                           const std::vector<std::string>& names, const std::string& title) {
   std::vector<std::array<double, 2>> trail;
   for (std::size_t i : thinned(r.history.size(), 2000)) {
     const auto& x = r.history[i].x;
     if (x.size() == 2 && std::isfinite(x[0]) && std::isfinite(x[1])) trail.push_back({x[0], x[1]});
   }
   if (trail.empty()) throw Error("slope: --plot-surface: the run kept no path");
-  double lo[2] = {trail[0][0], trail[0][1]}, hi[2] = {lo[0], lo[1]};
-  for (const auto& p : trail)
+  const auto best = find_optimum(f, trail.back());
+  // The window frames the path and the optimum, so the path can be seen heading for it.
+  std::vector<std::array<double, 2>> framed = trail;
+  if (best) framed.push_back({(*best)[0], (*best)[1]});
+  double lo[2] = {framed[0][0], framed[0][1]}, hi[2] = {lo[0], lo[1]};
+  for (const auto& p : framed)
     for (int k = 0; k < 2; ++k) {
       lo[k] = std::min(lo[k], p[k]);
       hi[k] = std::max(hi[k], p[k]);
     }
-  // The path's box with a margin; a path that barely moves along an axis still gets a window.
+  // A margin around the box; a path that barely moves along an axis still gets a window.
   for (int k = 0; k < 2; ++k) {
     const double span = std::max(hi[k] - lo[k], 0.1 * std::max(1.0, std::fabs(hi[k])));
     lo[k] -= 0.2 * span;
@@ -229,33 +278,46 @@ void plot_surface(const std::string& gnuplot, optim::Objective& f, const optim::
   }
   const std::size_t m = 81;
   std::string body = "$grid << EOD\n";
+  auto out = std::back_inserter(body);
   double x[2];
   for (std::size_t i = 0; i < m; ++i) {
     x[0] = lo[0] + (hi[0] - lo[0]) * static_cast<double>(i) / (m - 1);
     for (std::size_t j = 0; j < m; ++j) {
       x[1] = lo[1] + (hi[1] - lo[1]) * static_cast<double>(j) / (m - 1);
       const double v = f.value(std::span<const double>(x, 2), {});
-      body += num(x[0]) + " " + num(x[1]) + " " + num(std::log10(std::max(v, 1e-300))) + "\n";
+      fmt::format_to(out, "{} {} {}\n", num(x[0]), num(x[1]), num(std::log10(std::max(v, 1e-300))));
     }
     body += "\n";
   }
   body += "EOD\n$path << EOD\n";
-  for (const auto& p : trail) body += num(p[0]) + " " + num(p[1]) + "\n";
+  for (const auto& p : trail) fmt::format_to(out, "{} {}\n", num(p[0]), num(p[1]));
   body += "EOD\n";
+  if (best) fmt::format_to(out, "$optimum << EOD\n{} {}\nEOD\n", num((*best)[0]), num((*best)[1]));
   body +=
       "set contour base\nset cntrparam levels 18\nunset surface\nset table $contours\n"
       "splot $grid using 1:2:3 with lines\nunset table\nunset contour\nset surface\n";
   body += header(title, names[0], names[1]);
-  body += "set xrange [" + num(lo[0]) + ":" + num(hi[0]) + "]\nset yrange [" + num(lo[1]) + ":" +
-          num(hi[1]) +
-          "]\nset cblabel 'log10 loss'\nset key opaque box\n"
-          "set palette defined (0 '#440154', 1 '#31688e', 2 '#35b779', 3 '#fde725')\n";
-  body +=
-      "plot $grid using 1:2:3 with image notitle, $contours using 1:2 with lines lw 1 "
-      "lc rgb '#ffffff' notitle, $path using 1:2 with linespoints pt 7 ps 0.5 lw 2 "
-      "lc rgb '#d62728' title 'path', $path every ::0::0 using 1:2 with points pt 9 ps 2 "
-      "lc rgb '#2ca02c' title 'start', $path every ::" +
-      std::to_string(trail.size() - 1) +
-      " using 1:2 with points pt 5 ps 1.6 lc rgb '#ff7f0e' title 'end'\n";
-  draw_png(gnuplot, body, path);
+  fmt::format_to(
+      out,
+      "set xrange [{}:{}]\nset yrange [{}:{}]\nset cblabel 'log10 loss'\nset key opaque "
+      "box width 1\nset palette defined (0 '#440154', 1 '#31688e', 2 '#35b779', 3 '#fde725')\n",
+      num(lo[0]), num(hi[0]), num(lo[1]), num(hi[1]));
+  fmt::format_to(out,
+                 "plot $grid using 1:2:3 with image notitle, $contours using 1:2 with lines lw 1 "
+                 "lc rgb '#ffffff' notitle, $path using 1:2 with linespoints pt 7 ps 0.5 lw 2 "
+                 "lc rgb '#d62728' title 'path', $path every ::0::0 using 1:2 with points pt 9 ps "
+                 "2 lc rgb '#2ca02c' title 'start', $path every ::{} using 1:2 with points pt 5 ps "
+                 "1.6 lc rgb '#ff7f0e' title 'end'",
+                 trail.size() - 1);
+  // An open ring, drawn last: the end often sits on the optimum, and both must stay visible.
+  if (best)
+    body += ", $optimum using 1:2 with points pt 6 ps 3 lw 2.5 lc rgb '#00e5ff' title 'optimum'";
+  body += "\n";
+  return body;
+}
+
+void plot_surface(const std::string& gnuplot, optim::Objective& f, const optim::Result& r,
+                  const std::vector<std::string>& names, const std::string& title,
+                  const std::string& path) {
+  draw_png(gnuplot, surface_script(f, r, names, title), path);
 }
