@@ -66,10 +66,14 @@ Dataset synthetic_logistic(std::size_t rows, std::size_t dims, std::uint64_t see
 /// A CSV file with a header row; features and label chosen by name, in the order given.
 /// Fields may be quoted ("a, b", with "" for a quote inside); CRLF or LF line endings; blank
 /// lines are skipped; numbers may have surrounding whitespace. Columns not chosen may hold text.
-/// Throws slope::Error naming the file when it cannot be opened, is empty (no header), has no
-/// data rows, lacks a chosen column (the message lists the columns), has a row with fewer or more
-/// cells than the header, or has a chosen cell that is empty or not a finite number, e.g.
+/// Throws slope::Error naming the file when it cannot be opened (with the system's reason:
+/// "cannot open 'cars.csv': No such file or directory"; a directory: "...: it is a directory"),
+/// is empty (no header), has no data rows, lacks a chosen column (the message lists the columns),
+/// has a row with fewer or more cells than the header, or has a chosen cell that is empty or not a
+/// finite number, e.g.
 ///   cars.csv:14: column 'weight': 'abc' is not a number
+/// Names and cells in messages show control characters escaped (\0, \n, \r, \t, \xNN), so a
+/// message is always one whole line.
 Dataset load_csv(const std::string& path, const std::vector<std::string>& features,
                  const std::string& label);
 
