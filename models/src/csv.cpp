@@ -243,9 +243,9 @@ Dataset parse_csv_as(std::string_view who, std::string_view text, const std::str
   if (!reader.next(header)) fail("the file is empty (no header row)");
   const std::vector<std::string>& columns = header.cells;
 
-  // The position in a record of each chosen column: features first, then the label.
+  // The position in a record of each chosen column: features first, then the label if any.
   std::vector<std::string> chosen = features;
-  chosen.push_back(label);
+  if (!label.empty()) chosen.push_back(label);
   std::vector<std::size_t> at;
   at.reserve(chosen.size());
   for (const auto& name : chosen) {
@@ -267,8 +267,10 @@ Dataset parse_csv_as(std::string_view who, std::string_view text, const std::str
   const std::size_t d = features.size();
   std::vector<double> x;
   std::vector<double> y;
+  std::size_t n = 0;
   Record row;
   while (reader.next(row)) {
+    ++n;
     if (row.cells.size() != columns.size()) {
       reader.fail(row.line, "the row has " + std::to_string(row.cells.size()) +
                                 " cells but the header has " + std::to_string(columns.size()) +
@@ -283,16 +285,15 @@ Dataset parse_csv_as(std::string_view who, std::string_view text, const std::str
       (k < d ? x : y).push_back(value);
     }
   }
-  if (y.empty()) fail("no data rows after the header");
+  if (n == 0) fail("no data rows after the header");
 
   Dataset out;
   out.name = source;
   out.features = features;
   out.label = label;
-  const std::size_t n = y.size();
   out.X = xt::xarray<double>::from_shape({n, d});
   std::copy(x.begin(), x.end(), out.X.begin());
-  out.y = xt::xarray<double>::from_shape({n});
+  out.y = xt::xarray<double>::from_shape({y.size()});
   std::copy(y.begin(), y.end(), out.y.begin());
   return out;
 }

@@ -212,6 +212,29 @@ TEST(ParseCsv, NamesItsSourceAndAllowsNoFeatures) {
             "slope::models::parse_csv: inline:3: column 'y': 'x' is not a number");
 }
 
+TEST(ParseCsv, AnEmptyLabelReadsNoLabelColumn) {
+  // For predicting on a file without labels: y is empty, X as usual.
+  const Dataset d =
+      slope::models::parse_csv("weight,hp\n3.5,130\n2.37,95\n", "new.csv", {"hp", "weight"}, "");
+  EXPECT_EQ(d.label, "");
+  EXPECT_THAT(d.features, ElementsAre("hp", "weight"));
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_THAT(column(d.X, 0), ElementsAre(130, 95));
+  EXPECT_THAT(column(d.X, 1), ElementsAre(3.5, 2.37));
+  EXPECT_EQ(d.y.dimension(), 1u);
+  EXPECT_EQ(d.y.size(), 0u);
+  // The features are still checked, and a missing one is still named.
+  EXPECT_EQ(error_of([] { slope::models::parse_csv("weight\nx\n", "new.csv", {"weight"}, ""); }),
+            "slope::models::parse_csv: new.csv:2: column 'weight': 'x' is not a number");
+  EXPECT_EQ(error_of([] { slope::models::parse_csv("weight\n", "new.csv", {"weight"}, ""); }),
+            "slope::models::parse_csv: new.csv: no data rows after the header");
+
+  const std::string path = write_file("no_label.csv", "weight,mpg\n3.5,18\n");
+  const Dataset f = slope::models::load_csv(path, {"weight"}, "");
+  EXPECT_THAT(values(f.X), ElementsAre(3.5));
+  EXPECT_EQ(f.y.size(), 0u);
+}
+
 TEST(LoadCsv, ControlCharactersInCellsAreEscapedInMessages) {
   // A NUL inside a cell: the message must not stop at it when printed through what().
   const char text[] = "weight,mpg\n1,2\n3\0x,4\n";
