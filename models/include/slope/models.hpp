@@ -14,3 +14,4 @@
 #include <slope/models/loss_objective.hpp>
 #include <slope/models/metrics.hpp>
 #include <slope/models/model.hpp>
+#include <slope/models/saved_model.hpp>
