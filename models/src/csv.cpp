@@ -4,14 +4,15 @@
 // the source, the 1-based line and the column.
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
+#include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <slope/models/dataset.hpp>
+#include <memory>
 #include <slope/core/error.hpp>
-#include <sstream>
+#include <slope/models/dataset.hpp>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -25,7 +26,16 @@ namespace detail {
 Dataset parse_csv_as(std::string_view who, std::string_view text, const std::string& source,
                      const std::vector<std::string>& features, const std::string& label);
 
+// These three are declared again in saved_model.cpp, which reads its files and quotes its names
+// the same way.
+std::string escape(std::string_view s);
+std::string quote(std::string_view s);
+std::string read_file(std::string_view who, const std::string& path);
+
 }  // namespace detail
+
+using detail::escape;
+using detail::quote;
 
 namespace {
 
@@ -69,7 +79,8 @@ class Reader {
   }
 
   [[noreturn]] void fail(std::size_t line, const std::string& what) const {
-    throw Error(std::string(who_) + ": " + source_ + ":" + std::to_string(line) + ": " + what);
+    throw Error(std::string(who_) + ": " + escape(source_) + ":" + std::to_string(line) + ": " +
+                what);
   }
 
  private:
@@ -115,7 +126,7 @@ class Reader {
     }
     while (pos_ < text_.size() && is_blank(text_[pos_])) ++pos_;
     if (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '\n') {
-      fail(record_line, "text after the closing quote of \"" + out + "\"");
+      fail(record_line, "text after the closing quote of \"" + escape(out) + "\"");
     }
     // Surrounding whitespace inside the quotes is kept; numbers are trimmed when converted.
     return out;
@@ -128,12 +139,9 @@ class Reader {
   std::size_t line_ = 1;
 };
 
-// Built with append: GCC 12 at -O3 reports a false -Wrestrict on `"'" + std::string(s)`.
-std::string quote(std::string_view s) { return std::string("'").append(s).append("'"); }
-
 std::string list(const std::vector<std::string>& names) {
   std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + escape(n);
   return out;
 }
 
@@ -170,20 +178,74 @@ bool to_number(std::string_view cell, double& value, std::string& why) {
 
 namespace detail {
 
+// A message is one line of text: a NUL would end it early when printed through what(), and a
+// newline or carriage return would split it. Bytes of 0x80 and above pass, so UTF-8 names read.
+std::string escape(std::string_view s) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\0')
+      out += "\\0";
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else if (c == '\t')
+      out += "\\t";
+    else if (u < 0x20 || u == 0x7F)
+      out.append("\\x").append(1, hex[u >> 4]).append(1, hex[u & 15]);
+    else
+      out += c;
+  }
+  return out;
+}
+
+// Built with append: GCC 12 at -O3 reports a false -Wrestrict on `"'" + std::string(s)`.
+std::string quote(std::string_view s) { return std::string("'").append(escape(s)).append("'"); }
+
+std::string read_file(std::string_view who, const std::string& path) {
+  const std::string where = std::string(who) + ": cannot open '" + escape(path) + "'";
+  std::error_code ec;
+  // fopen succeeds on a directory on Linux and only the first read fails, with a vaguer reason.
+  if (std::filesystem::is_directory(path, ec)) throw Error(where + ": it is a directory");
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                             &std::fclose);
+  // generic_category's message is strerror's text without strerror's shared buffer.
+  if (!file) {
+    const int reason = errno;  // read before anything else may allocate and set it
+    throw Error(where + ": " + std::generic_category().message(reason));
+  }
+  std::string text;
+  char buffer[1 << 16];
+  for (;;) {
+    const std::size_t n = std::fread(buffer, 1, sizeof buffer, file.get());
+    text.append(buffer, n);
+    if (n < sizeof buffer) break;
+  }
+  if (std::ferror(file.get())) {
+    const int reason = errno;
+    throw Error(std::string(who) + ": cannot read '" + escape(path) +
+                "': " + std::generic_category().message(reason));
+  }
+  return text;
+}
+
 Dataset parse_csv_as(std::string_view who, std::string_view text, const std::string& source,
                      const std::vector<std::string>& features, const std::string& label) {
   Reader reader(text, who, source);
   auto fail = [&](const std::string& what) {
-    throw Error(std::string(who) + ": " + source + ": " + what);
+    throw Error(std::string(who) + ": " + escape(source) + ": " + what);
   };
 
   Record header;
   if (!reader.next(header)) fail("the file is empty (no header row)");
   const std::vector<std::string>& columns = header.cells;
 
-  // The position in a record of each chosen column: features first, then the label.
+  // The position in a record of each chosen column: features first, then the label if any.
   std::vector<std::string> chosen = features;
-  chosen.push_back(label);
+  if (!label.empty()) chosen.push_back(label);
   std::vector<std::size_t> at;
   at.reserve(chosen.size());
   for (const auto& name : chosen) {
@@ -205,8 +267,10 @@ Dataset parse_csv_as(std::string_view who, std::string_view text, const std::str
   const std::size_t d = features.size();
   std::vector<double> x;
   std::vector<double> y;
+  std::size_t n = 0;
   Record row;
   while (reader.next(row)) {
+    ++n;
     if (row.cells.size() != columns.size()) {
       reader.fail(row.line, "the row has " + std::to_string(row.cells.size()) +
                                 " cells but the header has " + std::to_string(columns.size()) +
@@ -221,16 +285,15 @@ Dataset parse_csv_as(std::string_view who, std::string_view text, const std::str
       (k < d ? x : y).push_back(value);
     }
   }
-  if (y.empty()) fail("no data rows after the header");
+  if (n == 0) fail("no data rows after the header");
 
   Dataset out;
   out.name = source;
   out.features = features;
   out.label = label;
-  const std::size_t n = y.size();
   out.X = xt::xarray<double>::from_shape({n, d});
   std::copy(x.begin(), x.end(), out.X.begin());
-  out.y = xt::xarray<double>::from_shape({n});
+  out.y = xt::xarray<double>::from_shape({y.size()});
   std::copy(y.begin(), y.end(), out.y.begin());
   return out;
 }
@@ -244,16 +307,8 @@ Dataset parse_csv(std::string_view text, const std::string& source,
 
 Dataset load_csv(const std::string& path, const std::vector<std::string>& features,
                  const std::string& label) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    throw Error("slope::models::load_csv: cannot open '" + path + "': it is a directory");
-  }
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw Error("slope::models::load_csv: cannot open '" + path + "'");
-  std::ostringstream text;
-  text << file.rdbuf();
-  if (file.bad()) throw Error("slope::models::load_csv: cannot read '" + path + "'");
-  return detail::parse_csv_as("slope::models::load_csv", text.view(), path, features, label);
+  const std::string text = detail::read_file("slope::models::load_csv", path);
+  return detail::parse_csv_as("slope::models::load_csv", text, path, features, label);
 }
 
 }  // namespace slope::models

@@ -5,6 +5,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -93,13 +97,23 @@ TEST(LoadCsv, CrlfLineEndingsBlankLinesAndNoFinalNewline) {
             "slope::models::load_csv: " + bad + ":4: column 'weight': 'abc' is not a number");
 }
 
-TEST(LoadCsv, CannotOpen) {
+TEST(LoadCsv, CannotOpenGivesTheReason) {
   const std::string path = ::testing::TempDir() + "slope_datasets_test_no_such_file.csv";
   const std::string e = error_of([&] { slope::models::load_csv(path, {"weight"}, "mpg"); });
-  EXPECT_EQ(e, "slope::models::load_csv: cannot open '" + path + "'");
+  EXPECT_EQ(e, "slope::models::load_csv: cannot open '" + path + "': No such file or directory");
   const std::string dir = ::testing::TempDir();
   EXPECT_EQ(error_of([&] { slope::models::load_csv(dir, {"weight"}, "mpg"); }),
             "slope::models::load_csv: cannot open '" + dir + "': it is a directory");
+}
+
+TEST(LoadCsv, CannotOpenWithoutPermission) {
+  // root opens any file whatever its mode, so there is nothing to see.
+  if (geteuid() == 0) GTEST_SKIP() << "running as root";
+  const std::string path = write_file("no_read.csv", "weight,mpg\n1,2\n");
+  std::filesystem::permissions(path, std::filesystem::perms::none);
+  const std::string e = error_of([&] { slope::models::load_csv(path, {"weight"}, "mpg"); });
+  std::filesystem::permissions(path, std::filesystem::perms::owner_all);
+  EXPECT_EQ(e, "slope::models::load_csv: cannot open '" + path + "': Permission denied");
 }
 
 TEST(LoadCsv, EmptyFileHasNoHeader) {
@@ -196,6 +210,55 @@ TEST(ParseCsv, NamesItsSourceAndAllowsNoFeatures) {
   EXPECT_THAT(values(d.y), ElementsAre(1, 2));
   EXPECT_EQ(error_of([] { slope::models::parse_csv("y\n1\nx\n", "inline", {}, "y"); }),
             "slope::models::parse_csv: inline:3: column 'y': 'x' is not a number");
+}
+
+TEST(ParseCsv, AnEmptyLabelReadsNoLabelColumn) {
+  // For predicting on a file without labels: y is empty, X as usual.
+  const Dataset d =
+      slope::models::parse_csv("weight,hp\n3.5,130\n2.37,95\n", "new.csv", {"hp", "weight"}, "");
+  EXPECT_EQ(d.label, "");
+  EXPECT_THAT(d.features, ElementsAre("hp", "weight"));
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_THAT(column(d.X, 0), ElementsAre(130, 95));
+  EXPECT_THAT(column(d.X, 1), ElementsAre(3.5, 2.37));
+  EXPECT_EQ(d.y.dimension(), 1u);
+  EXPECT_EQ(d.y.size(), 0u);
+  // The features are still checked, and a missing one is still named.
+  EXPECT_EQ(error_of([] { slope::models::parse_csv("weight\nx\n", "new.csv", {"weight"}, ""); }),
+            "slope::models::parse_csv: new.csv:2: column 'weight': 'x' is not a number");
+  EXPECT_EQ(error_of([] { slope::models::parse_csv("weight\n", "new.csv", {"weight"}, ""); }),
+            "slope::models::parse_csv: new.csv: no data rows after the header");
+
+  const std::string path = write_file("no_label.csv", "weight,mpg\n3.5,18\n");
+  const Dataset f = slope::models::load_csv(path, {"weight"}, "");
+  EXPECT_THAT(values(f.X), ElementsAre(3.5));
+  EXPECT_EQ(f.y.size(), 0u);
+}
+
+TEST(LoadCsv, ControlCharactersInCellsAreEscapedInMessages) {
+  // A NUL inside a cell: the message must not stop at it when printed through what().
+  const char text[] = "weight,mpg\n1,2\n3\0x,4\n";
+  const std::string nul = write_file("nul.csv", std::string(text, sizeof text - 1));
+  const std::string e = error_of([&] { slope::models::load_csv(nul, {"weight"}, "mpg"); });
+  EXPECT_EQ(e, "slope::models::load_csv: " + nul + ":3: column 'weight': '3\\0x' is not a number");
+  EXPECT_EQ(std::strlen(e.c_str()), e.size());
+
+  // A newline inside a quoted cell: the message stays one line. So do \r, \t and other bytes.
+  const std::string split = write_file("split.csv", "weight,mpg\n\"1\n2\",3\n");
+  EXPECT_EQ(error_of([&] { slope::models::load_csv(split, {"weight"}, "mpg"); }),
+            "slope::models::load_csv: " + split + ":2: column 'weight': '1\\n2' is not a number");
+  EXPECT_EQ(error_of([] {
+              slope::models::parse_csv("weight,mpg\n\"\t\x01\r\x7f\",4\n", "in", {"weight"}, "mpg");
+            }),
+            "slope::models::parse_csv: in:2: column 'weight': '\\t\\x01\\r\\x7F' is not a number");
+
+  // Column names in messages, and the text after a closing quote, are escaped the same way.
+  EXPECT_EQ(error_of([] {
+              slope::models::parse_csv("\"we\night\",mpg\n1,2\n", "in", {"weight"}, "mpg");
+            }),
+            "slope::models::parse_csv: in: no column 'weight'; the columns are: we\\night, mpg");
+  EXPECT_EQ(error_of([] { slope::models::parse_csv("name,mpg\n\"a\nb\"c,1\n", "in", {}, "mpg"); }),
+            "slope::models::parse_csv: in:2: text after the closing quote of \"a\\nb\"");
 }
 
 }  // namespace

@@ -12,4 +12,6 @@
 #include <slope/models/fit.hpp>
 #include <slope/models/loss.hpp>
 #include <slope/models/loss_objective.hpp>
+#include <slope/models/metrics.hpp>
 #include <slope/models/model.hpp>
+#include <slope/models/saved_model.hpp>

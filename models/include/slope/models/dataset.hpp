@@ -32,7 +32,7 @@ struct Dataset {
   std::vector<std::string> features;  ///< D names, in the order of X's columns
   std::string label;
   xt::xarray<double> X;  ///< shape (N, D)
-  xt::xarray<double> y;  ///< shape (N,)
+  xt::xarray<double> y;  ///< shape (N,); (0,) when read without a label (label "")
 
   /// N, the number of rows (0 while X is not a matrix).
   std::size_t size() const;
@@ -66,10 +66,16 @@ Dataset synthetic_logistic(std::size_t rows, std::size_t dims, std::uint64_t see
 /// A CSV file with a header row; features and label chosen by name, in the order given.
 /// Fields may be quoted ("a, b", with "" for a quote inside); CRLF or LF line endings; blank
 /// lines are skipped; numbers may have surrounding whitespace. Columns not chosen may hold text.
-/// Throws slope::Error naming the file when it cannot be opened, is empty (no header), has no
-/// data rows, lacks a chosen column (the message lists the columns), has a row with fewer or more
-/// cells than the header, or has a chosen cell that is empty or not a finite number, e.g.
+/// An empty label reads no label column (for predicting on a file without labels): y is then (0,).
+///   auto d = slope::models::load_csv("new_cars.csv", {"weight"}, "");  // X (N, 1), y (0,)
+/// Throws slope::Error naming the file when it cannot be opened (with the system's reason:
+/// "cannot open 'cars.csv': No such file or directory"; a directory: "...: it is a directory"),
+/// is empty (no header), has no data rows, lacks a chosen column (the message lists the columns),
+/// has a row with fewer or more cells than the header, or has a chosen cell that is empty or not a
+/// finite number, e.g.
 ///   cars.csv:14: column 'weight': 'abc' is not a number
+/// Names and cells in messages show control characters escaped (\0, \n, \r, \t, \xNN), so a
+/// message is always one whole line.
 Dataset load_csv(const std::string& path, const std::vector<std::string>& features,
                  const std::string& label);
 
