@@ -136,7 +136,7 @@ TEST(LoadSavedModel, ReadsAFileAndNamesItInErrors) {
   expect_same(slope::models::load_saved_model(path), softmax());
   const std::string bad = write_file("bad.json", "{\"format\": \"slope-model\", \"version\": 7}");
   EXPECT_EQ(error_of([&] { slope::models::load_saved_model(bad); }),
-            "slope::models::parse_saved_model: " + bad +
+            "slope::models::load_saved_model: " + bad +
                 ": version 7 is not supported; this Slope reads version 1");
 }
 
