@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include <xtensor/xadapt.hpp>
 
 namespace slope::models {
 namespace detail {
@@ -175,10 +176,69 @@ T read(const Json& obj, const char* key, const std::string& where, const char* i
   }
 }
 
-xt::xarray<double> vector_of(const std::vector<double>& v) {
-  xt::xarray<double> out = xt::xarray<double>::from_shape({v.size()});
-  std::copy(v.begin(), v.end(), out.begin());
-  return out;
+// parse_saved_model with `who` naming the public call in the errors.
+SavedModel parse_as(std::string_view who, std::string_view text, const std::string& source) {
+  const std::string where = std::string(who) + ": " + detail::escape(source) + ": ";
+  auto fail = [&](const std::string& what) { throw Error(where + what); };
+  const Json doc = parse_json(text, where);
+  if (!doc.is_object() || !doc.contains("format") || doc["format"] != "slope-model")
+    fail(std::string("not a Slope model file (no \"format\": \"slope-model\"") +
+         (doc.is_object() ? ")" : "; top-level JSON value: " + std::string(doc.type_name()) + ")"));
+  const Json version = read<Json>(doc, "version", where);
+  if (!version.is_number_integer() || version != 1)
+    fail("version " + version.dump() + " is not supported; this Slope reads version 1");
+  for (const auto& [key, value] : doc.items())
+    if (std::ranges::find(kKeys, key) == std::end(kKeys))
+      fail("unknown key " + quote(key) + " in a version 1 model file");
+
+  SavedModel m;
+  m.kind = read<std::string>(doc, "kind", where);
+  m.features = read<std::vector<std::string>>(doc, "features", where);
+  m.label = read<std::string>(doc, "label", where);
+  // check() turns away "classes" on another kind, unless it is 0 (none).
+  if (m.kind == "softmax" || doc.contains("classes")) {
+    // By hand: nlohmann would turn 2.5 or -1 into a std::size_t without a word.
+    const Json k = read<Json>(doc, "classes", where);
+    if (!k.is_number_unsigned()) fail("'classes' must be a whole number >= 2, got " + k.dump());
+    m.classes = k.get<std::size_t>();
+  }
+  const Json s = read<Json>(doc, "standardization", where);
+  if (!s.is_null()) {
+    if (!s.is_object())
+      fail("'standardization' must be null or {\"mean\": [...], \"scale\": [...]}, got " +
+           std::string(s.type_name()));
+    for (const auto& [key, value] : s.items())
+      if (key != "mean" && key != "scale")
+        fail("unknown key " + quote(key) + " in standardization");
+    m.standardizer =
+        Standardizer{xt::adapt(read<std::vector<double>>(s, "mean", where, "standardization")),
+                     xt::adapt(read<std::vector<double>>(s, "scale", where, "standardization"))};
+  }
+  m.parameters = read<std::vector<double>>(doc, "parameters", where);
+  const auto names = read<std::vector<std::string>>(doc, "parameter_names", where);
+  const auto raw = read<std::vector<double>>(doc, "raw_parameters", where);
+  check(m, where);
+
+  // The names and raw parameters are derived; they must agree with what they derive from.
+  const std::vector<std::string> expected = m.model()->parameter_names();
+  if (names != expected) {
+    std::size_t i = 0;
+    while (i < names.size() && i < expected.size() && names[i] == expected[i]) ++i;
+    fail("parameter_names[" + std::to_string(i) + "] is " +
+         (i < names.size() ? quote(names[i]) : "missing") + ", " + describe(m) + " has " +
+         (i < expected.size() ? quote(expected[i]) : "no more names") + " there");
+  }
+  std::vector<double> size;
+  const std::vector<double> want = unstandardized(m, &size);
+  if (raw.size() != want.size())
+    fail("'raw_parameters' has " + plural(raw.size(), "number", "numbers") + ", 'parameters' has " +
+         std::to_string(want.size()));
+  for (std::size_t i = 0; i < raw.size(); ++i)
+    if (!(std::abs(raw[i] - want[i]) <= 1e-9 * size[i]))
+      fail("raw_parameters[" + std::to_string(i) + "] is " + core::number(raw[i]) +
+           " but 'parameters' and 'standardization' give " + core::number(want[i]) +
+           " (edited by hand?)");
+  return m;
 }
 
 }  // namespace
@@ -232,72 +292,12 @@ std::string to_json(const SavedModel& m) {
 }
 
 SavedModel parse_saved_model(std::string_view text, const std::string& source) {
-  const std::string where = "slope::models::parse_saved_model: " + detail::escape(source) + ": ";
-  auto fail = [&](const std::string& what) { throw Error(where + what); };
-  const Json doc = parse_json(text, where);
-  if (!doc.is_object() || !doc.contains("format") || doc["format"] != "slope-model")
-    fail(std::string("not a Slope model file (no \"format\": \"slope-model\"") +
-         (doc.is_object() ? ")" : "; top-level JSON value: " + std::string(doc.type_name()) + ")"));
-  const Json version = read<Json>(doc, "version", where);
-  if (!version.is_number_integer() || version != 1)
-    fail("version " + version.dump() + " is not supported; this Slope reads version 1");
-  for (const auto& [key, value] : doc.items())
-    if (std::ranges::find(kKeys, key) == std::end(kKeys))
-      fail("unknown key " + quote(key) + " in a version 1 model file");
-
-  SavedModel m;
-  m.kind = read<std::string>(doc, "kind", where);
-  m.features = read<std::vector<std::string>>(doc, "features", where);
-  m.label = read<std::string>(doc, "label", where);
-  // check() turns away "classes" on another kind, unless it is 0 (none).
-  if (m.kind == "softmax" || doc.contains("classes")) {
-    // By hand: nlohmann would turn 2.5 or -1 into a std::size_t without a word.
-    const Json k = read<Json>(doc, "classes", where);
-    if (!k.is_number_unsigned()) fail("'classes' must be a whole number >= 2, got " + k.dump());
-    m.classes = k.get<std::size_t>();
-  }
-  const Json s = read<Json>(doc, "standardization", where);
-  if (!s.is_null()) {
-    if (!s.is_object())
-      fail("'standardization' must be null or {\"mean\": [...], \"scale\": [...]}, got " +
-           std::string(s.type_name()));
-    for (const auto& [key, value] : s.items())
-      if (key != "mean" && key != "scale")
-        fail("unknown key " + quote(key) + " in standardization");
-    m.standardizer =
-        Standardizer{vector_of(read<std::vector<double>>(s, "mean", where, "standardization")),
-                     vector_of(read<std::vector<double>>(s, "scale", where, "standardization"))};
-  }
-  m.parameters = read<std::vector<double>>(doc, "parameters", where);
-  const auto names = read<std::vector<std::string>>(doc, "parameter_names", where);
-  const auto raw = read<std::vector<double>>(doc, "raw_parameters", where);
-  check(m, where);
-
-  // The names and raw parameters are derived; they must agree with what they derive from.
-  const std::vector<std::string> expected = m.model()->parameter_names();
-  if (names != expected) {
-    std::size_t i = 0;
-    while (i < names.size() && i < expected.size() && names[i] == expected[i]) ++i;
-    fail("parameter_names[" + std::to_string(i) + "] is " +
-         (i < names.size() ? quote(names[i]) : "missing") + ", " + describe(m) + " has " +
-         (i < expected.size() ? quote(expected[i]) : "no more names") + " there");
-  }
-  std::vector<double> size;
-  const std::vector<double> want = unstandardized(m, &size);
-  if (raw.size() != want.size())
-    fail("'raw_parameters' has " + plural(raw.size(), "number", "numbers") + ", 'parameters' has " +
-         std::to_string(want.size()));
-  for (std::size_t i = 0; i < raw.size(); ++i)
-    if (!(std::abs(raw[i] - want[i]) <= 1e-9 * size[i]))
-      fail("raw_parameters[" + std::to_string(i) + "] is " + core::number(raw[i]) +
-           " but 'parameters' and 'standardization' give " + core::number(want[i]) +
-           " (edited by hand?)");
-  return m;
+  return parse_as("slope::models::parse_saved_model", text, source);
 }
 
 SavedModel load_saved_model(const std::string& path) {
   const std::string text = detail::read_file("slope::models::load_saved_model", path);
-  return parse_saved_model(text, path);
+  return parse_as("slope::models::load_saved_model", text, path);
 }
 
 }  // namespace slope::models

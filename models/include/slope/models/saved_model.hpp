@@ -76,7 +76,8 @@ std::string to_json(const SavedModel& m);
 /// reader uses parameters; raw_parameters is there for people and other tools.
 SavedModel parse_saved_model(std::string_view text, const std::string& source);
 
-/// Reads a file and parses it. A file that cannot be opened gives the system's reason:
+/// Reads a file and parses it as parse_saved_model does (its errors name load_saved_model). A
+/// file that cannot be opened gives the system's reason:
 ///   slope::models::load_saved_model: cannot open 'model.json': No such file or directory
 /// and a directory "...: it is a directory".
 SavedModel load_saved_model(const std::string& path);
