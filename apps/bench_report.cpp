@@ -93,6 +93,14 @@ std::string scaling_script(const Scaling& s) {
 }  // namespace
 
 int run_bench(int argc, char** argv) {
+  if (argc >= 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
+    std::cout << "usage: slope bench report [options]   (slope bench report --help lists them)\n";
+    return 0;
+  }
+  if (argc >= 2 && std::string(argv[1]) == "--version") {
+    std::cout << version_line();
+    return 0;
+  }
   if (argc < 2 || std::string(argv[1]) != "report")
     throw UsageError("bench: the only subcommand is 'report' (slope bench report --help)");
   std::string dir = "bench/results", compare;

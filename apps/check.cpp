@@ -4,7 +4,6 @@
 // both agree, 1 when a check fails, 2 for bad input.
 
 #include <boost/program_options.hpp>
-#include <cstdio>
 #include <iostream>
 #include <slope/models.hpp>
 #include <random>
@@ -15,50 +14,15 @@
 
 #include "command_line.hpp"
 #include "data_options.hpp"
+#include "exit_codes.hpp"
+#include "check_output.hpp"
+#include "numbers.hpp"
 #include "usage_error.hpp"
 
 namespace po = boost::program_options;
 using namespace slope;
 
 namespace {
-
-std::string g12(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.12g", v);
-  return buf;
-}
-
-std::string g3(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3g", v);
-  return buf;
-}
-
-std::string right(const std::string& s, std::size_t width) {
-  return std::string(s.size() < width ? width - s.size() : 1, ' ') + s;
-}
-
-// The report with parameter names; worst rows first, at most `most` of them.
-void print(const CheckReport& r, const std::vector<std::string>& names, std::size_t most) {
-  std::cout << (r.what == "hvp" ? "Hessian-vector product" : "gradient") << " check "
-            << (r.ok ? "passed" : "FAILED") << ": worst " << names[r.worst_index]
-            << ", max abs error " << g3(r.max_abs_error) << ", max rel error "
-            << g3(r.max_rel_error) << " (rtol " << g3(r.options.rtol) << ", atol "
-            << g3(r.options.atol) << ")\n";
-  std::cout << right("parameter", 10) << right("tape (replayed)", 22)
-            << right("finite difference", 22) << right("abs error", 12) << right("rel error", 12)
-            << "  ok\n";
-  const std::size_t shown = std::min(most, r.rows.size());
-  for (std::size_t i = 0; i < shown; ++i) {
-    const CheckRow& row = r.rows[i];
-    std::cout << right(names[row.index], 10) << right(g12(row.ad), 22) << right(g12(row.fd), 22)
-              << right(g3(row.abs_error), 12) << right(g3(row.rel_error), 12) << "  "
-              << (row.ok ? "yes" : "NO") << "\n";
-  }
-  if (shown < r.rows.size())
-    std::cout << right("…", 10) << " " << r.rows.size() - shown << " more, "
-              << (r.ok ? "all within tolerance" : "see --show") << "\n";
-}
 
 // Uniform in [-1, 1) from the seed, written out so every standard library draws the same.
 std::vector<double> seeded_point(std::size_t n, std::mt19937_64& engine) {
@@ -90,7 +54,7 @@ int run_check(int argc, char** argv) {
       "atol", po::value(&tolerances.atol), "absolute tolerance (default 1e-8)")(
       "show", po::value(&show), "table rows shown per check, worst first (default 20)");
   po::variables_map vm;
-  if (!parse_command_line(argc, argv, desc, "check", vm)) return 0;
+  if (!parse_command_line(argc, argv, desc, "check", vm)) return kExitOk;
   if (show < 1) throw UsageError("--show must be >= 1, got " + std::to_string(show));
   if (!(tolerances.rtol >= 0) || !(tolerances.atol >= 0))
     throw UsageError("--rtol and --atol must be >= 0");
@@ -116,16 +80,16 @@ int run_check(int argc, char** argv) {
 
   const CheckReport grad = check_gradient(obj, x, tolerances);
   const CheckReport hvp = check_hvp(obj, x, v, tolerances);
-  const auto names = model->parameter_names();
+  const auto names = named_parameters(*model, data.features);
   std::cout << "slope check: " << model->name() << " model, " << loss.name() << " loss on "
             << data.name << " (" << data.size() << " rows" << (standardize ? ", standardized" : "")
-            << (l2 > 0 ? ", l2 " + g3(l2) : std::string()) << ")\n";
+            << (l2 > 0 ? ", l2 " + general(l2, 3) : std::string()) << ")\n";
   std::cout << "at ";
   for (std::size_t i = 0; i < n && i < 8; ++i)
-    std::cout << (i ? ", " : "") << names[i] << " = " << g12(x[i]);
-  std::cout << (n > 8 ? ", …" : "") << "\nloss " << g12(obj.value(x, {})) << "\n\n";
-  print(grad, names, static_cast<std::size_t>(show));
+    std::cout << (i ? ", " : "") << names[i] << " = " << general(x[i], 12);
+  std::cout << (n > 8 ? ", …" : "") << "\nloss " << general(obj.value(x, {}), 12) << "\n\n";
+  print_check(std::cout, grad, names, static_cast<std::size_t>(show));
   std::cout << "\n";
-  print(hvp, names, static_cast<std::size_t>(show));
-  return grad.ok && hvp.ok ? 0 : 1;
+  print_check(std::cout, hvp, names, static_cast<std::size_t>(show));
+  return grad.ok && hvp.ok ? kExitOk : kExitCheckFailed;
 }

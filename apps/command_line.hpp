@@ -14,13 +14,21 @@
 
 #include "usage_error.hpp"
 
-/// Stores and notifies argv (argv[0] is skipped) into vm; false when --help was asked for and
-/// the usage printed. `command` is the subcommand as typed ("train", "bench report").
+/// "slope 0.1.0\n".
+inline std::string version_line() { return std::string("slope ") + SLOPE_VERSION + "\n"; }
+
+/// Stores and notifies argv (argv[0] is skipped) into vm; false when --help or --version was asked
+/// for and printed. `command` is the subcommand as typed ("train", "bench report").
 inline bool parse_command_line(int argc, char** argv,
                                const boost::program_options::options_description& desc,
                                const std::string& command,
                                boost::program_options::variables_map& vm) {
   namespace po = boost::program_options;
+  for (int i = 1; i < argc; ++i)
+    if (std::string(argv[i]) == "--version") {
+      std::cout << version_line();
+      return false;
+    }
   try {
     po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
     po::notify(vm);

@@ -3,7 +3,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iostream>
 #include <sstream>
+
+#include <fmt/format.h>
 
 #include "usage_error.hpp"
 
@@ -52,15 +55,31 @@ std::vector<double> parse_numbers(const std::string& s, const std::string& optio
   return out;
 }
 
+namespace {
+
+// --features as given: an empty list or a name given twice is an error, not a default.
+std::vector<std::string> chosen_features(const DataOptions& o, const po::variables_map& vm) {
+  if (!vm.count("features")) return {"weight"};
+  const std::vector<std::string> names = split_commas(o.features);
+  if (names.empty()) throw UsageError("--features is empty (give comma-separated column names)");
+  for (std::size_t i = 0; i < names.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (names[i] == names[j])
+        throw UsageError("--features names '" + names[i] + "' twice");
+  return names;
+}
+
+}  // namespace
+
 models::Dataset load_dataset(const DataOptions& o, const po::variables_map& vm) {
   const bool synthetic = o.data.empty() && o.dataset == "synthetic-logistic";
   if (!synthetic && (vm.count("rows") || vm.count("dims")))
     throw UsageError("--rows and --dims apply to --dataset synthetic-logistic only");
   if (!o.data.empty()) {
     if (vm.count("dataset")) throw UsageError("give --data FILE or --dataset NAME, not both");
-    if (o.features.empty())
+    if (!vm.count("features"))
       throw UsageError("--data needs --features (comma-separated column names)");
-    return models::load_csv(o.data, split_commas(o.features), o.label);
+    return models::load_csv(o.data, chosen_features(o, vm), o.label);
   }
   if (synthetic) {
     if (vm.count("features") || vm.count("label"))
@@ -71,10 +90,9 @@ models::Dataset load_dataset(const DataOptions& o, const po::variables_map& vm) 
     return models::synthetic_logistic(static_cast<std::size_t>(o.rows),
                                       static_cast<std::size_t>(o.dims), o.seed);
   }
-  const std::vector<std::string> features =
-      o.features.empty() ? std::vector<std::string>{"weight"} : split_commas(o.features);
+  const std::vector<std::string> features = chosen_features(o, vm);
   if (o.dataset == "cars7") {
-    if ((!o.features.empty() && features != std::vector<std::string>{"weight"}) || o.label != "mpg")
+    if (features != std::vector<std::string>{"weight"} || o.label != "mpg")
       throw UsageError("--dataset cars7 has only the feature 'weight' and the label 'mpg'");
     return models::cars7();
   }
@@ -91,13 +109,37 @@ std::unique_ptr<models::Model> make_model(const DataOptions& o, const models::Da
   if (kind == "logistic") return std::make_unique<models::LogisticRegression>(d.dimension());
   if (kind == "softmax") {
     double top = 0;
-    for (double v : d.y) top = std::max(top, v);
-    // Labels are checked when the objective takes them; this only sizes the output.
-    if (!(top >= 0 && top < 1e6))
-      throw UsageError("softmax labels must be class indices 0…K−1; the largest label is " +
-                       core::number(top));
-    return std::make_unique<models::SoftmaxRegression>(d.dimension(),
-                                                       static_cast<std::size_t>(top) + 1);
+    for (std::size_t i = 0; i < d.y.size(); ++i) {
+      const double v = d.y(i);
+      if (!(v >= 0 && v < 1e6 && v == std::floor(v)))
+        throw UsageError("--model softmax takes class indices 0…K−1 as labels; '" + d.label +
+                         "' is " + core::number(v) + " in row " + std::to_string(i + 1));
+      top = std::max(top, v);
+    }
+    const auto classes = static_cast<std::size_t>(top) + 1;
+    std::vector<bool> seen(classes, false);
+    for (double v : d.y) seen[static_cast<std::size_t>(v)] = true;
+    const auto empty = static_cast<std::size_t>(std::count(seen.begin(), seen.end(), false));
+    // A continuous label (mpg 9…46) read as classes makes dozens of classes with no rows.
+    if (empty > 0)
+      std::cerr << "slope: warning: --model softmax reads '" << d.label << "' as class indices 0…"
+                << classes - 1 << ", but " << empty << " of those " << classes
+                << " classes have no rows: is it a class label?\n";
+    return std::make_unique<models::SoftmaxRegression>(d.dimension(), classes);
   }
   throw UsageError("unknown --model '" + kind + "' (known: linear, logistic, softmax)");
+}
+
+std::vector<std::string> named_parameters(const models::Model& model,
+                                          const std::vector<std::string>& features) {
+  std::vector<std::string> names;
+  if (const auto* softmax = dynamic_cast<const models::SoftmaxRegression*>(&model)) {
+    for (const std::string& f : features)
+      for (std::size_t k = 0; k < softmax->classes(); ++k) names.push_back(fmt::format("{}[{}]", f, k));
+    for (std::size_t k = 0; k < softmax->classes(); ++k) names.push_back(fmt::format("bias[{}]", k));
+    return names;
+  }
+  names = features;
+  names.push_back("bias");
+  return names;
 }

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstdio>
 #include <iostream>
 #include <string_view>
 #include <vector>
@@ -14,6 +13,11 @@
 #include <xtensor/xadapt.hpp>
 
 #include <slope/autodiff.hpp>
+
+#include <fmt/format.h>
+
+#include "command_line.hpp"
+#include "exit_codes.hpp"
 
 namespace {
 
@@ -50,21 +54,21 @@ xt::xarray<double> seed_gradient(const xt::xarray<double>& p) {
 }  // namespace
 
 int run_demo(int argc, char** argv) {
-  if (argc > 0) {
-    std::cerr << "slope demo: unexpected argument '" << argv[0] << "' (demo takes none)\n";
-    return 2;
-  }
+  boost::program_options::options_description desc("slope demo options (it takes no others)");
+  desc.add_options()("help,h", "this help");
+  boost::program_options::variables_map vm;
+  if (!parse_command_line(argc, argv, desc, "demo", vm)) return kExitOk;
   const std::vector<double> at{0.0, 0.0};
   const auto [loss, g] = slope::value_and_grad(mse, at);
   const auto h = slope::hessian(mse, at);
 
-  std::printf("Seven cars, weight (1000 lb) -> mpg; model mpg = w * weight + b; loss = MSE\n");
-  std::printf("at w = 0, b = 0 (computed by the tape):\n");
-  std::printf("  loss      %.6f\n", loss);
-  std::printf("  gradient  (dL/dw, dL/db) = (%.6f, %.6f)\n", g(0), g(1));
-  std::printf("  Hessian   [[%.6f, %.6f],\n             [%.6f, %.6f]]\n", h(0, 0), h(0, 1), h(1, 0),
+  fmt::print("Seven cars, weight (1000 lb) -> mpg; model mpg = w * weight + b; loss = MSE\n");
+  fmt::print("at w = 0, b = 0 (computed by the tape):\n");
+  fmt::print("  loss      {:.6f}\n", loss);
+  fmt::print("  gradient  (dL/dw, dL/db) = ({:.6f}, {:.6f})\n", g(0), g(1));
+  fmt::print("  Hessian   [[{:.6f}, {:.6f}],\n             [{:.6f}, {:.6f}]]\n", h(0, 0), h(0, 1), h(1, 0),
               h(1, 1));
-  std::printf("  one gradient-descent step, learning rate 0.01: w = %.5f, b = %.5f\n\n",
+  fmt::print("  one gradient-descent step, learning rate 0.01: w = {:.5f}, b = {:.5f}\n\n",
               -0.01 * g(0), -0.01 * g(1));
 
   // The tensor form must agree with the scalar loop to rounding.
@@ -76,13 +80,13 @@ int run_demo(int argc, char** argv) {
     for (std::size_t j = 0; j < 2; ++j) diff = std::max(diff, std::fabs(th(i, j) - h(i, j)));
   }
   const bool same = diff <= 1e-12 * std::max(1.0, std::fabs(loss));
-  std::printf("The same loss with tensors, mean(square(w * weight + b - mpg)):\n");
-  std::printf(
-      "  loss %.6f, gradient (%.6f, %.6f); largest difference from the scalar form %.1e%s\n\n",
+  fmt::print("The same loss with tensors, mean(square(w * weight + b - mpg)):\n");
+  fmt::print(
+      "  loss {:.6f}, gradient ({:.6f}, {:.6f}); largest difference from the scalar form {:.1e}{}\n\n",
       tloss, tg(0), tg(1), diff, same ? "" : "  <- MISMATCH");
 
-  std::printf("Gradient check against the hand-derived formulas and finite differences:\n");
+  fmt::print("Gradient check against the hand-derived formulas and finite differences:\n");
   const auto report = slope::check_gradient(mse, at, seed_gradient);
   std::cout << report;
-  return report.ok && same ? 0 : 1;
+  return report.ok && same ? kExitOk : kExitCheckFailed;
 }

@@ -1,25 +1,29 @@
 // SPDX-License-Identifier: MIT
 // `slope train`: fit a model to a dataset with one of the optimizers and print the run as the
-// seed does — iteration, loss, weight(s), bias — then a summary.
-
-#include <unistd.h>
+// worked example does (iteration, loss, parameters), then a summary; optionally held-out metrics,
+// the fitted model, the history, the result and plots. Exit code 3 when the run diverged.
 
 #include <boost/program_options.hpp>
 #include <cmath>
-#include <cstdio>
-#include <fstream>
 #include <iostream>
+#include <optional>
 #include <slope/models.hpp>
 #include <slope/optim.hpp>
-#include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "command_line.hpp"
 #include "data_options.hpp"
+#include "exit_codes.hpp"
+#include "metrics_output.hpp"
+#include "numbers.hpp"
 #include "output_file.hpp"
 #include "plot.hpp"
+#include "progress.hpp"
+#include "train_options.hpp"
+#include "train_output.hpp"
 #include "usage_error.hpp"
 
 namespace po = boost::program_options;
@@ -27,130 +31,8 @@ using namespace slope;
 
 namespace {
 
-struct Options {
-  DataOptions data;
-  std::string loss, optimizer = "gd";
-  double lr = 0.01, tol = 1e-8, l2 = 0.0;
-  long long batch_size = 32, iterations = -1, epochs = -1, every = 100;
-  bool standardize = false, quiet = false;
-  std::string json, history, plot_loss, plot_fit, plot_surface;
-};
-
-std::unique_ptr<optim::Optimizer> make_optimizer(const Options& o, std::size_t examples) {
-  if (!(o.lr > 0.0)) throw UsageError("--lr must be > 0, got " + core::number(o.lr));
-  if (!(o.tol >= 0.0)) throw UsageError("--tol must be >= 0, got " + core::number(o.tol));
-  if (o.batch_size <= 0)
-    throw UsageError("--batch-size must be >= 1, got " + std::to_string(o.batch_size));
-  const std::size_t batch = std::min<std::size_t>(static_cast<std::size_t>(o.batch_size), examples);
-  optim::Stop stop;
-  stop.gradient_tolerance = o.tol;
-  const long long budget = o.epochs >= 0 ? o.epochs : o.iterations;
-  stop.max_iterations = budget >= 0 ? static_cast<std::size_t>(budget) : 1000;
-  const std::string& k = o.optimizer;
-  if (k == "gd")
-    return std::make_unique<optim::GradientDescent>(
-        optim::GradientDescent::Options{.learning_rate = o.lr, .stop = stop});
-  if (k == "sgd")
-    return std::make_unique<optim::SGD>(optim::SGD::Options{
-        .learning_rate = o.lr, .batch_size = 1, .seed = o.data.seed, .stop = stop});
-  if (k == "minibatch" || k == "momentum" || k == "nesterov")
-    return std::make_unique<optim::SGD>(
-        optim::SGD::Options{.learning_rate = o.lr,
-                            .batch_size = batch,
-                            .momentum = k == "minibatch" ? 0.0 : 0.9,
-                            .nesterov = k == "nesterov",
-                            .seed = o.data.seed,
-                            .stop = stop});
-  if (k == "adam")
-    return std::make_unique<optim::Adam>(optim::Adam::Options{
-        .learning_rate = o.lr, .batch_size = batch, .seed = o.data.seed, .stop = stop});
-  if (k == "lbfgs") return std::make_unique<optim::LBFGS>(optim::LBFGS::Options{.stop = stop});
-  if (k == "newton") return std::make_unique<optim::Newton>(optim::Newton::Options{.stop = stop});
-  if (k == "newton-cg")
-    return std::make_unique<optim::NewtonCG>(optim::NewtonCG::Options{.stop = stop});
-  throw UsageError(
-      "unknown --optimizer '" + k +
-      "' (known: gd, sgd, minibatch, momentum, nesterov, adam, lbfgs, newton, newton-cg)");
-}
-
-std::string fixed(double v, int digits) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
-}
-
-// The worked example's table: the first six iterations, then every `every`-th. Up to eight parameters get
-// a column each; a larger model shows the gradient norm instead.
-optim::Callback table(std::ostream& out, const std::vector<std::string>& names, std::size_t every) {
-  const bool wide = names.size() > 8;
-  const auto cell = [](const std::string& text, std::size_t width) {
-    return std::string(text.size() < width ? width - text.size() : 1, ' ') + text;
-  };
-  return [&out, names, every, wide, cell, header = true](const optim::State& s) mutable {
-    if (header) {
-      out << "iteration" << cell("loss", 16);
-      if (wide)
-        out << cell("gradient norm", 16);
-      else
-        for (const std::string& n : names) out << cell(n, 12);
-      out << '\n';
-      header = false;
-    }
-    if (s.iteration > 6 && (every == 0 || s.iteration % every != 0)) return false;
-    out << cell(std::to_string(s.iteration), 9) << cell(fixed(s.loss, 5), 16);
-    if (wide) {
-      char g[32];
-      std::snprintf(g, sizeof g, "%.3e", s.gradient_norm);
-      out << cell(g, 16);
-    } else {
-      for (double v : s.x) out << cell(fixed(v, 5), 12);
-    }
-    out << '\n';
-    return false;
-  };
-}
-
-// JSON number: finite values as %.17g (round-trips); NaN and ±inf, which JSON lacks, as null.
-std::string json_number(double v) {
-  if (!std::isfinite(v)) return "null";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      out += std::string("\\") + c;
-    else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else
-      out += c;
-  }
-  return out + "\"";
-}
-
-template <class T, class F>
-std::string json_array(const std::vector<T>& v, F item) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + item(v[i]);
-  return s + "]";
-}
-
-}  // namespace
-
-namespace {
-
-bool counts_epochs(const Options& o) {
-  return o.epochs >= 0 || (o.optimizer != "gd" && o.optimizer != "lbfgs" &&
-                           o.optimizer != "newton" && o.optimizer != "newton-cg");
-}
-
 // Everything that can be wrong with the plot options, found before the run starts.
-void check_plots(const Options& o, const models::Model& model, std::string& gnuplot) {
+void check_plots(const TrainOptions& o, const models::Model& model, std::string& gnuplot) {
   const std::pair<const std::string*, const char*> plots[] = {{&o.plot_loss, "--plot-loss"},
                                                               {&o.plot_fit, "--plot-fit"},
                                                               {&o.plot_surface, "--plot-surface"}};
@@ -169,157 +51,208 @@ void check_plots(const Options& o, const models::Model& model, std::string& gnup
         std::to_string(model.parameters()));
 }
 
-std::string result_json(const Options& o, const models::Model& model, const models::Loss& loss,
-                        const models::Dataset& data, const optim::Result& r,
-                        const std::vector<double>& params) {
-  const auto str = [](const std::string& s) { return json_string(s); };
-  std::string j = "{\n";
-  j += "  \"model\": " + json_string(model.name()) + ",\n";
-  j += "  \"loss\": " + json_string(loss.name()) + ",\n";
-  j += "  \"optimizer\": " + json_string(o.optimizer) + ",\n";
-  j += "  \"dataset\": " + json_string(data.name) + ",\n";
-  j += "  \"rows\": " + std::to_string(data.size()) + ",\n";
-  j += "  \"features\": " + json_array(data.features, str) + ",\n";
-  j += "  \"label\": " + json_string(data.label) + ",\n";
-  j += "  \"standardized\": " + std::string(o.standardize ? "true" : "false") + ",\n";
-  j += "  \"stop_reason\": " + json_string(optim::to_string(r.reason)) + ",\n";
-  j += "  \"iterations\": " + std::to_string(r.iterations) + ",\n";
-  j += "  \"unit\": " + json_string(counts_epochs(o) ? "epoch" : "iteration") + ",\n";
-  j += "  \"loss_value\": " + json_number(r.value) + ",\n";
-  j += "  \"gradient_norm\": " + json_number(r.gradient_norm) + ",\n";
-  j += "  \"parameter_names\": " + json_array(model.parameter_names(), str) + ",\n";
-  j += "  \"parameters\": " + json_array(params, json_number) + ",\n";
-  j += "  \"evaluations\": {\"values\": " + std::to_string(r.evaluations.values) +
-       ", \"gradients\": " + std::to_string(r.evaluations.gradients) +
-       ", \"hvps\": " + std::to_string(r.evaluations.hvps) + "},\n";
-  j += "  \"seconds\": " + json_number(r.seconds) + "\n}\n";
-  return j;
+// A run diverged when the optimizer says so, or when its loss ended far above where it began.
+bool diverged(const optim::Result& r, double first_loss) {
+  return r.reason == optim::StopReason::diverged || !std::isfinite(r.value) ||
+         (std::isfinite(first_loss) && r.value > 100 * std::max(first_loss, 1e-12));
+}
+
+// The likely cause of a divergence, for the one line on stderr.
+std::string divergence_hint(const TrainOptions& o, const models::Dataset& raw) {
+  double largest = 0, label = 0;
+  for (double v : raw.X) largest = std::max(largest, std::fabs(v));
+  for (double v : raw.y) label = std::max(label, std::fabs(v));
+  if (std::max(largest, label) > 1e150)
+    return fmt::format("the data hold values as large as {}, beyond what the loss can square",
+                       general(std::max(largest, label), 3));
+  const bool has_lr = o.optimizer == "gd" || counts_epochs(o);
+  if (!o.standardize && largest > 10)
+    return fmt::format("the features are not standardized (values up to {}): try --standardize{}",
+                       general(largest, 3),
+                       has_lr ? fmt::format(" or a smaller --lr (now {})", general(o.lr, 3)) : "");
+  if (has_lr) return fmt::format("the learning rate is too large: try a smaller --lr (now {})",
+                                 general(o.lr, 3));
+  return "the loss or its gradient overflowed: check the data for extreme values";
+}
+
+// Logistic regression on classes a line separates has no finite maximum-likelihood fit.
+bool separable(const models::SavedModel& fitted, const models::Dataset& data) {
+  if (fitted.kind != "logistic") return false;
+  const xt::xarray<double> p = fitted.predict(data.X);
+  for (std::size_t i = 0; i < data.size(); ++i)
+    if ((p(i) >= 0.5) != (data.y(i) == 1.0)) return false;
+  return true;
+}
+
+void print_heading(const TrainOptions& o, const models::Model& model, const models::Loss& loss,
+                   const models::Dataset& data) {
+  std::cout << "slope train: " << model.name() << " model, " << loss.name() << " loss, "
+            << o.optimizer << " on " << data.name << " (" << data.size() << " rows; "
+            << data.label << " from ";
+  const std::size_t nf = data.features.size();
+  for (std::size_t i = 0; i < nf; ++i)
+    if (nf <= 8 || i < 3 || i + 1 == nf)
+      std::cout << (i ? ", " : "") << data.features[i] << (nf > 8 && i == 2 ? ", …" : "");
+  std::cout << (o.standardize ? "; fitted on standardized features, shown for the raw ones" : "")
+            << ")\n\n";
 }
 
 }  // namespace
 
 int run_train(int argc, char** argv) {
-  Options o;
+  TrainOptions o;
   po::options_description desc("slope train options");
   desc.add_options()("help,h", "this help");
-  add_data_options(desc, o.data);
-  desc.add_options()("loss", po::value(&o.loss),
-                     "mse | mae | huber | log-loss | cross-entropy (default: the model's)")(
-      "l2", po::value(&o.l2), "L2 penalty on the weights (default 0)")(
-      "optimizer", po::value(&o.optimizer),
-      "gd (default) | sgd | minibatch | momentum | nesterov | adam | lbfgs | newton | newton-cg")(
-      "lr", po::value(&o.lr), "learning rate (default 0.01)")(
-      "batch-size", po::value(&o.batch_size), "mini-batch size (default 32, at most the rows)")(
-      "iterations", po::value(&o.iterations), "iteration budget (default 1000)")(
-      "epochs", po::value(&o.epochs), "epoch budget for the stochastic optimizers")(
-      "tol", po::value(&o.tol), "gradient-norm tolerance (default 1e-8)")(
-      "standardize", po::bool_switch(&o.standardize),
-      "standardize the features (reported parameters are for the raw features)")(
-      "every", po::value(&o.every),
-      "a table row every N iterations after the first six (default 100)")(
-      "json", po::value(&o.json), "write the final result as JSON")(
-      "history", po::value(&o.history), "write the history as CSV (one row per iteration)")(
-      "plot-loss", po::value(&o.plot_loss), "draw the loss curve (PNG, gnuplot)")(
-      "plot-fit", po::value(&o.plot_fit), "draw the data and the fitted model (one feature)")(
-      "plot-surface", po::value(&o.plot_surface),
-      "draw loss contours over (w, b) with the optimizer's path (one feature)")(
-      "quiet", po::bool_switch(&o.quiet), "only the summary");
+  add_train_options(desc, o);
   po::variables_map vm;
-  if (!parse_command_line(argc, argv, desc, "train", vm)) return 0;
-  if (o.every < 0) throw UsageError("--every must be >= 0, got " + std::to_string(o.every));
-  if (o.iterations < -1 || o.epochs < -1)
-    throw UsageError("--iterations and --epochs must be >= 0");
-  if (!o.json.empty()) check_writable(o.json, "--json");
-  if (!o.history.empty()) check_writable(o.history, "--history");
+  if (!parse_command_line(argc, argv, desc, "train", vm)) return kExitOk;
+  check_train_options(o, vm);
+  for (const auto& [path, option] : {std::pair{&o.json, "--json"}, {&o.history, "--history"},
+                                     {&o.save, "--save"}})
+    if (!path->empty()) check_writable(*path, option);
 
   models::Dataset data = load_dataset(o.data, vm);
   if (data.size() == 0) throw UsageError("the dataset '" + data.name + "' has no rows");
-  const models::Dataset raw = data;
   const auto model = make_model(o.data, data);
   std::string gnuplot;
   check_plots(o, *model, gnuplot);
-  std::optional<models::Standardizer> scaler;
+  if (o.standardize && model->name() == "softmax")
+    throw UsageError("--standardize supports the linear and logistic models");
+  std::optional<models::Dataset> test;
+  if (o.test_fraction > 0) {
+    if (data.size() < 2)
+      throw UsageError("--test-fraction needs at least 2 rows, the data have " +
+                       std::to_string(data.size()));
+    auto [train_part, test_part] = models::train_test_split(data, o.test_fraction, o.data.seed);
+    data = std::move(train_part);
+    test = std::move(test_part);
+  }
+  const models::Dataset raw = data;
+  models::SavedModel fitted{.kind = model->name(),
+                            .features = data.features,
+                            .label = data.label,
+                            .classes = 0,
+                            .standardizer = std::nullopt,
+                            .parameters = {}};
+  if (const auto* s = dynamic_cast<const models::SoftmaxRegression*>(model.get()))
+    fitted.classes = s->classes();
   if (o.standardize) {
-    if (model->name() == "softmax")
-      throw UsageError("--standardize supports the linear and logistic models");
-    scaler = models::Standardizer::fit(data.X);
-    data.X = scaler->apply(data.X);
+    fitted.standardizer = models::Standardizer::fit(data.X);
+    data.X = fitted.standardizer->apply(data.X);
   }
   const models::Loss loss =
       o.loss.empty() ? models::default_loss(*model) : models::loss_named(o.loss);
-  if (o.batch_size > 0 && static_cast<std::size_t>(o.batch_size) > data.size() &&
-      vm.count("batch-size"))
+  if (vm.count("batch-size") && static_cast<std::size_t>(o.batch_size) > data.size())
     throw UsageError("--batch-size " + std::to_string(o.batch_size) + " is larger than the data (" +
                      std::to_string(data.size()) + " rows)");
   auto opt = make_optimizer(o, data.size());
   auto obj = models::objective(*model, loss, data, o.l2);
+  warn_ignored_options(o, vm, std::cerr);
+  if (data.size() < model->parameters() && o.l2 == 0)
+    std::cerr << "slope: warning: " << data.size() << " rows for " << model->parameters()
+              << " parameters: the data do not determine the fit (add --l2)\n";
 
-  const auto names = model->parameter_names();
-  optim::Callbacks callbacks;
+  const auto names = named_parameters(*model, data.features);
+  // The optimizer's x as every output shows it: for the raw features.
+  const ToRaw to_raw = [fitted](optim::Span x) mutable {
+    if (x.empty()) return std::vector<double>{};
+    fitted.parameters.assign(x.begin(), x.end());
+    return fitted.raw_parameters();
+  };
+  Progress bar(budget(o));
+  double first_loss = NAN;
+  optim::Callbacks callbacks{[&first_loss](const optim::State& s) {
+    if (s.iteration == 0) first_loss = s.loss;
+    return false;
+  }};
   if (!o.quiet) {
-    std::cout << "slope train: " << model->name() << " model, " << loss.name() << " loss, "
-              << o.optimizer << " on " << data.name << " (" << data.size() << " rows; "
-              << data.label << " from ";
-    const std::size_t nf = data.features.size();
-    for (std::size_t i = 0; i < nf; ++i)
-      if (nf <= 8 || i < 3 || i + 1 == nf)
-        std::cout << (i ? ", " : "") << data.features[i] << (nf > 8 && i == 2 ? ", …" : "");
-    std::cout << (o.standardize ? ", standardized" : "") << ")\n\n";
-    callbacks.push_back(table(std::cout, names, static_cast<std::size_t>(o.every)));
-    // The bar goes to stderr, and only when stdout is a terminal: piped output stays a clean table.
-    const long long budget = o.epochs >= 0 ? o.epochs : o.iterations >= 0 ? o.iterations : 1000;
-    if (isatty(fileno(stdout)) && budget >= 10000)
-      callbacks.push_back(optim::progress_bar(static_cast<std::size_t>(budget), stderr));
+    print_heading(o, *model, loss, data);
+    callbacks.push_back(table(std::cout, names, static_cast<std::size_t>(o.every), to_raw, bar));
   }
+  callbacks.push_back([&bar](const optim::State& s) {
+    bar.update(s);
+    return false;
+  });
   const optim::Result r =
       opt->minimize(obj, std::vector<double>(model->parameters(), 0.0), callbacks);
+  bar.finish(r);
 
-  std::vector<double> params = r.x;
-  if (scaler) {
-    const std::size_t d = model->features();
-    xt::xarray<double> w = xt::zeros<double>({d});
-    for (std::size_t i = 0; i < d; ++i) w(i) = params[i];
-    const auto [raw_w, b] = scaler->unstandardize(w, params[d]);
-    for (std::size_t i = 0; i < d; ++i) params[i] = raw_w(i);
-    params[d] = b;
-  }
+  fitted.parameters = r.x;
+  const std::vector<double> raw_params = fitted.raw_parameters();
   const std::string unit = counts_epochs(o) ? "epoch" : "iteration";
-  std::cout << (o.quiet ? "" : "\n") << "stopped: " << optim::to_string(r.reason) << " after "
-            << r.iterations << " " << unit << "s\nloss: " << fixed(r.value, 6) << "\n";
-  const std::size_t shown = std::min<std::size_t>(params.size(), 12);
-  for (std::size_t i = 0; i < shown; ++i)
-    std::cout << names[i] << " = " << fixed(params[i], 6) << (i + 1 < shown ? ", " : "");
-  if (shown < params.size())
-    std::cout << ", … (" << params.size() << " parameters; --json has all)";
-  char tail[128];
-  std::snprintf(tail, sizeof tail, "\ngradient norm: %.3g\ntime: %.3f s\n", r.gradient_norm,
-                r.seconds);
-  std::cout << tail;
+  if (!o.quiet) std::cout << "\n";
+  print_summary(std::cout, r, unit, o.tol, names, raw_params, o.standardize ? &r.x : nullptr);
+  const bool blew_up = diverged(r, first_loss);
+  if (!blew_up && o.l2 == 0 && separable(fitted, raw))
+    std::cerr << "slope: warning: the training classes are separable: the maximum-likelihood "
+                 "weights are infinite, so the fit only stops at a budget (add --l2)\n";
+  nlohmann::json held_out;
+  if (test && !blew_up) held_out = print_metrics(std::cout, fitted, *test, "held-out");
 
   if (!o.history.empty()) {
-    write_file(o.history, r.csv(), "--history");
+    write_file(o.history, history_csv(r, names, to_raw, o.standardize), "--history");
     std::cout << "wrote the history to " << o.history << "\n";
   }
   if (!o.json.empty()) {
-    write_file(o.json, result_json(o, *model, loss, data, r, params), "--json");
+    nlohmann::json j = {{"model", model->name()},
+                        {"loss", loss.name()},
+                        {"optimizer", o.optimizer},
+                        {"dataset", raw.name},
+                        {"rows", raw.size()},
+                        {"features", raw.features},
+                        {"label", raw.label},
+                        {"standardized", o.standardize},
+                        {"stop_reason", optim::to_string(r.reason)},
+                        {"diverged", blew_up},
+                        {"iterations", r.iterations},
+                        {"unit", unit},
+                        {"loss_value", r.value},
+                        {"gradient_norm", r.gradient_norm},
+                        {"parameter_names", names},
+                        {"parameters", raw_params},
+                        {"evaluations",
+                         {{"values", r.evaluations.values},
+                          {"gradients", r.evaluations.gradients},
+                          {"hvps", r.evaluations.hvps}}},
+                        {"seconds", r.seconds}};
+    if (o.standardize) {
+      j["standardized_parameters"] = r.x;
+      j["standardization"] = {
+          {"mean", std::vector<double>(fitted.standardizer->mean.begin(),
+                                       fitted.standardizer->mean.end())},
+          {"scale", std::vector<double>(fitted.standardizer->scale.begin(),
+                                        fitted.standardizer->scale.end())}};
+    }
+    if (test && !blew_up) j["held_out"] = held_out;
+    write_file(o.json, j.dump(2) + "\n", "--json");
     std::cout << "wrote the result to " << o.json << "\n";
   }
+  if (!o.save.empty() && !blew_up) {
+    write_file(o.save, models::to_json(fitted), "--save");
+    std::cout << "wrote the model to " << o.save << "\n";
+  }
   const std::string title =
-      model->name() + " model, " + loss.name() + " loss, " + o.optimizer + " on " + data.name;
+      model->name() + " model, " + loss.name() + " loss, " + o.optimizer + " on " + raw.name;
   if (!o.plot_loss.empty()) {
     plot_loss(gnuplot, r, title, unit, o.plot_loss);
     std::cout << "wrote the loss curve to " << o.plot_loss << "\n";
   }
   if (!o.plot_fit.empty()) {
-    plot_fit(gnuplot, raw, *model, params, title, o.plot_fit);
+    plot_fit(gnuplot, raw, *model, raw_params, title, o.plot_fit);
     std::cout << "wrote the fit to " << o.plot_fit << "\n";
   }
   if (!o.plot_surface.empty()) {
     std::vector<std::string> axes = names;
     if (o.standardize)
-      for (std::string& a : axes) a += " (standardized features)";
+      for (std::string& a : axes) a += " (standardized)";
     plot_surface(gnuplot, obj, r, axes, title + ": log10 loss and path", o.plot_surface);
     std::cout << "wrote the loss surface to " << o.plot_surface << "\n";
   }
-  return 0;
+  if (blew_up) {
+    std::cerr << "slope: the run diverged (loss " << general(r.value, 3) << " after "
+              << r.iterations << " " << unit << "s" << (o.save.empty() ? "" : "; model not saved")
+              << "): " << divergence_hint(o, raw) << "\n";
+    return kExitDiverged;
+  }
+  return kExitOk;
 }

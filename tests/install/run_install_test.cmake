@@ -32,6 +32,17 @@ file(MAKE_DIRECTORY ${WORK_DIR})
 
 step(install ${CMAKE_COMMAND} --install ${SLOPE_BUILD_DIR} --prefix ${prefix})
 
+# A tree that built the slope command installs it into bin/, where it runs.
+if(EXISTS ${SLOPE_BUILD_DIR}/apps/slope)
+  if(NOT EXISTS ${prefix}/bin/slope)
+    message(FATAL_ERROR "install test: the slope command was not installed into ${prefix}/bin")
+  endif()
+  step(installed_command ${prefix}/bin/slope --version)
+  if(NOT step_output MATCHES "^slope [0-9]+\\.[0-9]+\\.[0-9]+\n$")
+    message(FATAL_ERROR "install test: bin/slope --version printed '${step_output}'")
+  endif()
+endif()
+
 set(configure_args -S ${consumer_src} -B ${consumer_build}
   -DCMAKE_PREFIX_PATH=${prefix}
   "-DCMAKE_CXX_FLAGS=${CXX_FLAGS}"
