@@ -80,7 +80,7 @@ int run_check(int argc, char** argv) {
 
   const CheckReport grad = check_gradient(obj, x, tolerances);
   const CheckReport hvp = check_hvp(obj, x, v, tolerances);
-  const auto names = named_parameters(*model, data.features);
+  const auto names = model->named_parameters(data.features);
   std::cout << "slope check: " << model->name() << " model, " << loss.name() << " loss on "
             << data.name << " (" << data.size() << " rows" << (standardize ? ", standardized" : "")
             << (l2 > 0 ? ", l2 " + general(l2, 3) : std::string()) << ")\n";

@@ -6,7 +6,6 @@
 #include <iostream>
 #include <sstream>
 
-#include <fmt/format.h>
 
 #include "usage_error.hpp"
 
@@ -128,18 +127,4 @@ std::unique_ptr<models::Model> make_model(const DataOptions& o, const models::Da
     return std::make_unique<models::SoftmaxRegression>(d.dimension(), classes);
   }
   throw UsageError("unknown --model '" + kind + "' (known: linear, logistic, softmax)");
-}
-
-std::vector<std::string> named_parameters(const models::Model& model,
-                                          const std::vector<std::string>& features) {
-  std::vector<std::string> names;
-  if (const auto* softmax = dynamic_cast<const models::SoftmaxRegression*>(&model)) {
-    for (const std::string& f : features)
-      for (std::size_t k = 0; k < softmax->classes(); ++k) names.push_back(fmt::format("{}[{}]", f, k));
-    for (std::size_t k = 0; k < softmax->classes(); ++k) names.push_back(fmt::format("bias[{}]", k));
-    return names;
-  }
-  names = features;
-  names.push_back("bias");
-  return names;
 }

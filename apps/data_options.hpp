@@ -32,11 +32,6 @@ slope::models::Dataset load_dataset(const DataOptions& o,
 std::unique_ptr<slope::models::Model> make_model(const DataOptions& o,
                                                  const slope::models::Dataset& d);
 
-/// Linear and logistic: the feature names, then "bias"; softmax: "feature[k]", then "bias[k]"
-/// (W row-major, then b, as the model orders them).
-std::vector<std::string> named_parameters(const slope::models::Model& model,
-                                          const std::vector<std::string>& features);
-
 /// "a,b,,c" → {"a", "b", "c"}.
 std::vector<std::string> split_commas(const std::string& s);
 

@@ -152,7 +152,7 @@ int run_train(int argc, char** argv) {
     std::cerr << "slope: warning: " << data.size() << " rows for " << model->parameters()
               << " parameters: the data do not determine the fit (add --l2)\n";
 
-  const auto names = named_parameters(*model, data.features);
+  const auto names = model->named_parameters(data.features);
   // The optimizer's x as every output shows it: for the raw features.
   const ToRaw to_raw = [fitted](optim::Span x) mutable {
     if (x.empty()) return std::vector<double>{};

@@ -41,6 +41,22 @@ std::vector<std::string> Model::parameter_names() const {
   return names;
 }
 
+namespace {
+void check_names(const Model& m, const std::vector<std::string>& names) {
+  if (names.size() != m.features())
+    throw Error("slope::models::Model::named_parameters: " + std::to_string(names.size()) +
+                " names for a " + m.name() + " model of " + std::to_string(m.features()) +
+                " features");
+}
+}  // namespace
+
+std::vector<std::string> Model::named_parameters(const std::vector<std::string>& names) const {
+  check_names(*this, names);
+  std::vector<std::string> out = names;
+  out.push_back("bias");
+  return out;
+}
+
 LinearRegression::LinearRegression(std::size_t features) : d_(features) {
   if (features == 0)
     throw Error("slope::models::LinearRegression: needs at least one feature, got 0");
@@ -132,6 +148,16 @@ std::vector<std::string> SoftmaxRegression::parameter_names() const {
       names.push_back(label("W", j + 1).append(",").append(std::to_string(k)));
   for (std::size_t k = 0; k < k_; ++k) names.push_back(label("b", k));
   return names;
+}
+
+std::vector<std::string> SoftmaxRegression::named_parameters(
+    const std::vector<std::string>& names) const {
+  check_names(*this, names);
+  std::vector<std::string> out;
+  for (const std::string& f : names)
+    for (std::size_t k = 0; k < k_; ++k) out.push_back(f + "[" + std::to_string(k) + "]");
+  for (std::size_t k = 0; k < k_; ++k) out.push_back("bias[" + std::to_string(k) + "]");
+  return out;
 }
 
 }  // namespace slope::models

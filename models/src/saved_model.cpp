@@ -220,7 +220,7 @@ SavedModel parse_as(std::string_view who, std::string_view text, const std::stri
   check(m, where);
 
   // The names and raw parameters are derived; they must agree with what they derive from.
-  const std::vector<std::string> expected = m.model()->parameter_names();
+  const std::vector<std::string> expected = m.model()->named_parameters(m.features);
   if (names != expected) {
     std::size_t i = 0;
     while (i < names.size() && i < expected.size() && names[i] == expected[i]) ++i;
@@ -280,7 +280,7 @@ std::string to_json(const SavedModel& m) {
     j["standardization"] = {{"mean", std::vector<double>(s.mean.begin(), s.mean.end())},
                             {"scale", std::vector<double>(s.scale.begin(), s.scale.end())}};
   }
-  j["parameter_names"] = m.model()->parameter_names();
+  j["parameter_names"] = m.model()->named_parameters(m.features);
   j["parameters"] = m.parameters;
   j["raw_parameters"] = unstandardized(m);
   try {

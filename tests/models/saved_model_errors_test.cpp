@@ -130,10 +130,10 @@ TEST(ParseSavedModel, ParameterCountsNamesAndRawParameters) {
   EXPECT_EQ(
       parse_error(edited(good, "\"parameters\": [\n    2.0,", "\"parameters\": [\n    3.0, 2.0,")),
       kWhere + "'parameters' has 3 numbers, a linear model of 1 feature has 2");
-  EXPECT_EQ(parse_error(edited(good, "\"w\"", "\"x\"")),
-            kWhere + "parameter_names[0] is 'x', a linear model of 1 feature has 'w' there");
-  EXPECT_EQ(parse_error(edited(good, "\"w\",", "")),
-            kWhere + "parameter_names[0] is 'b', a linear model of 1 feature has 'w' there");
+  EXPECT_EQ(parse_error(edited(good, "\"bias\"", "\"b\"")),
+            kWhere + "parameter_names[1] is 'b', a linear model of 1 feature has 'bias' there");
+  EXPECT_EQ(parse_error(edited(good, "\"x\",", "")),
+            kWhere + "parameter_names[0] is 'bias', a linear model of 1 feature has 'x' there");
   EXPECT_EQ(
       parse_error(edited(good, "\"raw_parameters\": [\n    2.0", "\"raw_parameters\": [\n    2.5")),
       kWhere +
@@ -143,10 +143,10 @@ TEST(ParseSavedModel, ParameterCountsNamesAndRawParameters) {
             kWhere + "'raw_parameters' has 1 number, 'parameters' has 2");
 
   const std::string softmax_text = slope::models::to_json(softmax());
-  EXPECT_EQ(parse_error(edited(softmax_text, "\"b2\"", "\"b9\"")),
+  EXPECT_EQ(parse_error(edited(softmax_text, "\"bias[2]\"", "\"bias[9]\"")),
             kWhere +
-                "parameter_names[8] is 'b9', a softmax model of 2 features and 3 classes has "
-                "'b2' there");
+                "parameter_names[8] is 'bias[9]', a softmax model of 2 features and 3 classes has "
+                "'bias[2]' there");
 }
 
 TEST(ParseSavedModel, Classes) {

@@ -41,6 +41,10 @@ class Model {
   virtual xt::xarray<double> target(const xt::xarray<double>& y) const;
   /// Parameter names, for tables: w (one feature) or w1…wD, then b (softmax: W[i,k], b[k]).
   virtual std::vector<std::string> parameter_names() const;
+  /// The same named after the features' columns: the feature names, then "bias" (softmax:
+  /// "feature[k]" row-major, then "bias[k]"). Throws slope::Error unless there is one name per
+  /// feature.
+  virtual std::vector<std::string> named_parameters(const std::vector<std::string>& names) const;
   virtual std::unique_ptr<Model> clone() const = 0;
 };
 
@@ -84,6 +88,7 @@ class SoftmaxRegression : public Model {
   xt::xarray<double> predict(std::span<const double> p, const xt::xarray<double>& X) const override;
   xt::xarray<double> target(const xt::xarray<double>& y) const override;
   std::vector<std::string> parameter_names() const override;
+  std::vector<std::string> named_parameters(const std::vector<std::string>& names) const override;
   std::unique_ptr<Model> clone() const override {
     return std::make_unique<SoftmaxRegression>(*this);
   }

@@ -5,7 +5,7 @@
 // `slope predict` read. The file is JSON (version 1):
 //   {"format": "slope-model", "version": 1, "kind": "linear", "features": ["weight"],
 //    "label": "mpg", "standardization": {"mean": [3.31], "scale": [0.64]},
-//    "parameter_names": ["w", "b"], "parameters": [-2.8, 17.1],
+//    "parameter_names": ["weight", "bias"], "parameters": [-2.8, 17.1],
 //    "raw_parameters": [-4.375, 31.58125]}
 // ("classes": K follows "label" for softmax). Numbers are written so that they read back as the
 // same doubles, bit for bit.
