@@ -160,6 +160,22 @@ TEST(Models, L2PenalisesWeightsNotTheBias) {
   EXPECT_NEAR(ridge.value(p, {}) - plain.value(p, {}), 0.25 * 4.0, 1e-12);
 }
 
+TEST(Models, ParametersAreNamedAfterTheFeatures) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(LinearRegression(2).named_parameters({"weight", "horsepower"}),
+            (V{"weight", "horsepower", "bias"}));
+  EXPECT_EQ(LogisticRegression(1).named_parameters({"x"}), (V{"x", "bias"}));
+  // Softmax: W row-major (feature by feature, class by class), then one bias per class.
+  EXPECT_EQ(SoftmaxRegression(2, 2).named_parameters({"a", "b"}),
+            (V{"a[0]", "a[1]", "b[0]", "b[1]", "bias[0]", "bias[1]"}));
+  try {
+    (void)LinearRegression(2).named_parameters({"weight"});
+    FAIL() << "one name for two features must throw";
+  } catch (const slope::Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("1 names for a linear model of 2 features"));
+  }
+}
+
 TEST(Models, BadLabelsAndShapesAreErrors) {
   const Dataset cars = cars7();  // mpg labels are not 0/1
   try {
