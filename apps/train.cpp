@@ -165,14 +165,15 @@ int run_train(int argc, char** argv) {
     if (s.iteration == 0) first_loss = s.loss;
     return false;
   }};
-  if (!o.quiet) {
-    print_heading(o, *model, loss, data);
-    callbacks.push_back(table(std::cout, names, static_cast<std::size_t>(o.every), to_raw, bar));
-  }
+  // The bar first: a table row then erases and redraws the bar at the row's own iteration.
   callbacks.push_back([&bar](const optim::State& s) {
     bar.update(s);
     return false;
   });
+  if (!o.quiet) {
+    print_heading(o, *model, loss, data);
+    callbacks.push_back(table(std::cout, names, static_cast<std::size_t>(o.every), to_raw, bar));
+  }
   const optim::Result r =
       opt->minimize(obj, std::vector<double>(model->parameters(), 0.0), callbacks);
   bar.finish(r);
