@@ -79,6 +79,26 @@ TEST(CheckNeverPasses, HvpWhoseDifferenceIsAllRounding) {
   EXPECT_FALSE(sane.fd_unreliable);
 }
 
+TEST(CheckNeverPasses, ADifferenceDrownedInRoundingIsMeaningless) {
+  // f = 1e13 + 0.7·x: f rounds to ulp(1e13)/2 ≈ 1e-3, so at h = 1e-3 the difference reads 1.27
+  // and its own bound (16) exceeds the slope. That bound may not excuse AD 0.7 against FD 1.27.
+  const slope::detail::ValueFn f = [](std::span<const double> x) { return 1e13 + 0.7 * x[0]; };
+  const std::vector<double> x{0.3};
+  const xt::xarray<double> ad{0.7};
+  const auto narrow = slope::detail::compare_gradient(f, x, ad, nullptr, {.step = 1e-3});
+  EXPECT_FALSE(narrow.ok) << narrow;
+  EXPECT_TRUE(narrow.rows[0].fd_unreliable);
+  EXPECT_NEAR(narrow.rows[0].fd, 1.27, 0.01);
+  EXPECT_GT(narrow.rows[0].fd_error, 10.0);
+  EXPECT_LT(narrow.rows[0].rel_error, 0.5);  // not the 100 % rule: the meaningless one
+  // The automatic step widens until rounding no longer swamps the difference, then passes.
+  const auto automatic = slope::detail::compare_gradient(f, x, ad, nullptr, {});
+  EXPECT_TRUE(automatic.ok) << automatic;
+  EXPECT_FALSE(automatic.fd_unreliable);
+  EXPECT_GT(automatic.rows[0].step, 0.04);
+  EXPECT_LT(automatic.rows[0].fd_error, 0.7);
+}
+
 TEST(CheckNeverPasses, InfiniteValuesFailEvenWhenEqual) {
   // exp(1000) overflows: AD and the analytic value are both +inf, the differences NaN.
   auto f = [](const Tensor& p) { return exp(p[0]); };
