@@ -92,6 +92,7 @@ void check_header() {
     return 100 * square(p[1] - square(p[0])) + square(1 - p[0]);
   };
   std::vector<double> x{-1.2, 1.0}, v{1.0, 0.0};
+  slope::Function F = slope::record(f, x);
   auto my_grad = [](const std::vector<double>& p) {  // the gradient by hand
     return std::vector<double>{-400 * p[0] * (p[1] - p[0] * p[0]) - 2 * (1 - p[0]),
                                200 * (p[1] - p[0] * p[0])};
@@ -102,9 +103,16 @@ void check_header() {
   slope::CheckReport rep = slope::check_gradient(f, x);  // AD vs finite differences
   rep = slope::check_gradient(f, x, my_grad);            // also your hand-derived gradient
   rep = slope::check_hvp(f, x, v);                       // AD H·v vs differences of AD gradients
+  examples::that("check.hpp: check_hvp passes", rep.ok && rep.what == "hvp");
+  rep = slope::check_gradient(f, x, {.step = 1e-5});     // your own finite-difference step
+  examples::that("check.hpp: check_gradient with a step passes", rep.ok);
+  rep = slope::check_gradient(F, x);                     // a recorded Function, at its data
   if (!rep.ok) std::cerr << rep;                         // table, worst coordinate first
   // clang-format on
-  examples::that("check.hpp: check_hvp passes", rep.ok && rep.what == "hvp");
+  examples::that("check.hpp: check_gradient of a Function passes", rep.ok && rep.rows.size() == 2);
+  for (const slope::CheckRow& row : rep.rows)
+    examples::near("check.hpp: the Function's gradient", row.ad, row.index == 0 ? -215.6 : -88.0,
+                   1e-12);
   examples::that("check.hpp: check_gradient passes", slope::check_gradient(f, x).ok);
   examples::that("check.hpp: check_gradient with my_grad passes",
                  slope::check_gradient(f, x, my_grad).ok);

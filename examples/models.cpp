@@ -85,13 +85,26 @@ void check_header() {
   slope::models::LinearRegression model(1);
   const auto data = slope::models::cars7();
   const std::vector<double> x{-4.0, 30.0};
+  auto my_grad = [&data](const std::vector<double>& p) {  // (2/N) Σ (x, 1)(wx + b − y), by hand
+    std::vector<double> g{0.0, 0.0};
+    const double n = static_cast<double>(data.size());
+    for (std::size_t i = 0; i < data.size(); ++i) {
+      const double r = p[0] * data.X(i, 0) + p[1] - data.y(i);
+      g[0] += 2 * data.X(i, 0) * r / n;
+      g[1] += 2 * r / n;
+    }
+    return g;
+  };
   // clang-format off
   // --- <slope/models/check.hpp>
   auto obj = slope::models::objective(model, slope::models::mse(), data);
   auto rep = slope::check_gradient(obj, x);  // on all examples
+  examples::that("check.hpp (models): the gradient passes", rep.ok && rep.rows.size() == 2);
+  rep = slope::check_gradient(obj, x, my_grad);  // also your hand-derived gradient
   // clang-format on
   if (!rep.ok) std::cerr << rep;
-  examples::that("check.hpp (models): the gradient passes", rep.ok && rep.rows.size() == 2);
+  examples::that("check.hpp (models): the hand-derived gradient passes",
+                 rep.ok && rep.rows[0].analytic.has_value());
   const std::vector<double> v{1.0, -2.0};
   rep = slope::check_hvp(obj, x, v);
   if (!rep.ok) std::cerr << rep;

@@ -1,33 +1,74 @@
 // SPDX-License-Identifier: MIT
-#include <slope/autodiff/check.hpp>
+// The rules every derivative check applies to a pair of values, and the report they make
+// (check_gradient.cpp and check_hvp.cpp compute the finite differences, check_report.cpp prints).
+
+#include "check_rules.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <iomanip>
 #include <limits>
-#include <ostream>
-#include <sstream>
-#include <vector>
+#include <string>
 
-#include <boost/math/differentiation/finite_difference.hpp>
+#include <slope/core/format.hpp>
 
-namespace slope {
+namespace slope::detail {
 
 namespace {
+constexpr double kInf = std::numeric_limits<double>::infinity();
+}  // namespace
 
-// How far a pair (a, b) is outside its tolerance: ≤ 1 passes. `slack` widens the tolerance by
-// the finite difference's own error bound.
-double badness(double a, double b, double slack, const CheckOptions& opt, double& abs_err) {
-  abs_err = std::fabs(a - b);
-  const double tol = opt.atol + opt.rtol * std::max(std::fabs(a), std::fabs(b)) + slack;
-  if (std::isnan(abs_err)) return std::numeric_limits<double>::infinity();
-  return tol > 0 ? abs_err / tol : (abs_err > 0 ? std::numeric_limits<double>::infinity() : 0);
+double max_keep_nan(double a, double b) {
+  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<double>::quiet_NaN();
+  return std::max(a, b);
 }
 
-struct Scored {
-  CheckRow row;
-  double badness;
-};
+Verdict compare(double a, Estimate b, const CheckOptions& opt) {
+  const double diff = std::fabs(a - b.value);
+  const double scale = std::max(std::fabs(a), std::fabs(b.value));
+  Verdict v{diff, 0, false};
+  // Nothing confirms a NaN or an infinite slope, not even an equal infinity.
+  if (!std::isfinite(a) || !std::isfinite(b.value) || std::isnan(b.error)) {
+    v.badness = kInf;
+    return v;
+  }
+  const double tol = opt.atol + opt.rtol * scale + b.error;
+  // An error bound as large as the values may not excuse a disagreement: with it the difference
+  // would "agree" with anything. (Values that agree within atol + rtol need no excuse.)
+  v.unreliable = b.error > opt.atol && b.error >= scale && diff > opt.atol + opt.rtol * scale;
+  if (v.unreliable) {
+    v.badness = kInf;
+    return v;
+  }
+  v.badness = tol > 0 ? diff / tol : (diff > 0 ? kInf : 0);
+  // However loose the tolerance, a value off by all of itself (or of the wrong sign) is wrong.
+  if (diff >= scale && scale > opt.atol) v.badness = std::max(v.badness, 1 + diff / scale);
+  return v;
+}
+
+Scored score_smooth(std::size_t i, double ad, const double* analytic, Estimate fd, double step,
+                    const CheckOptions& opt) {
+  Verdict worst = compare(ad, fd, opt);
+  double scale = std::max(std::fabs(ad), std::fabs(fd.value));
+  if (analytic != nullptr) {
+    for (const Verdict& v : {compare(*analytic, {ad, 0}, opt), compare(*analytic, fd, opt)}) {
+      worst.abs_error = max_keep_nan(worst.abs_error, v.abs_error);
+      worst.badness = std::max(worst.badness, v.badness);
+      worst.unreliable = worst.unreliable || v.unreliable;
+    }
+    scale = std::max(scale, std::fabs(*analytic));
+  }
+  CheckRow row{i,
+               ad,
+               analytic != nullptr ? std::optional<double>(*analytic) : std::nullopt,
+               fd.value,
+               worst.abs_error,
+               scale > 0 ? worst.abs_error / scale : worst.abs_error,
+               worst.badness <= 1};
+  row.fd_error = fd.error;
+  row.step = step;
+  row.fd_unreliable = worst.unreliable;
+  return {row, worst.badness};
+}
 
 CheckReport finish(std::vector<Scored> scored, std::string what, const CheckOptions& opt) {
   std::stable_sort(scored.begin(), scored.end(),
@@ -37,33 +78,24 @@ CheckReport finish(std::vector<Scored> scored, std::string what, const CheckOpti
   r.options = opt;
   for (const Scored& s : scored) {
     r.ok = r.ok && s.row.ok;
-    r.max_abs_error = std::max(r.max_abs_error, s.row.abs_error);
-    r.max_rel_error = std::max(r.max_rel_error, s.row.rel_error);
+    r.smooth = r.smooth && s.row.smooth;
+    r.fd_unreliable = r.fd_unreliable || s.row.fd_unreliable;
+    r.max_abs_error = max_keep_nan(r.max_abs_error, s.row.abs_error);
+    r.max_rel_error = max_keep_nan(r.max_rel_error, s.row.rel_error);
     r.rows.push_back(s.row);
   }
   if (!r.rows.empty()) r.worst_index = r.rows.front().index;
   return r;
 }
 
-Scored score(std::size_t i, double ad, const double* an, double fd, double fd_err,
-             const CheckOptions& opt) {
-  double e1 = 0, e2 = 0, e3 = 0;
-  double bad = badness(ad, fd, fd_err, opt, e1);
-  double scale = std::max(std::fabs(ad), std::fabs(fd));
-  if (an != nullptr) {
-    bad = std::max({bad, badness(*an, ad, 0, opt, e2), badness(*an, fd, fd_err, opt, e3)});
-    scale = std::max(scale, std::fabs(*an));
-  }
-  const double abs_err = std::max({e1, e2, e3});
-  const double rel_err = scale > 0 ? abs_err / scale : abs_err;
-  CheckRow row{i,       ad,      an ? std::optional<double>(*an) : std::nullopt, fd, abs_err,
-               rel_err, bad <= 1};
-  return {row, bad};
+void check_options(const CheckOptions& opt, const char* call) {
+  if (!(opt.rtol >= 0) || !(opt.atol >= 0))
+    throw Error(std::string("slope::") + call + ": tolerances must be >= 0, got rtol " +
+                core::number(opt.rtol) + ", atol " + core::number(opt.atol));
+  if (!(opt.step >= 0) || std::isinf(opt.step))
+    throw Error(std::string("slope::") + call +
+                ": step must be finite and >= 0 (0 picks it), got step " + core::number(opt.step));
 }
-
-}  // namespace
-
-namespace detail {
 
 xt::xarray<double> to_xarray(std::span<const double> x) {
   xt::xarray<double> a = xt::xarray<double>::from_shape({x.size()});
@@ -71,82 +103,4 @@ xt::xarray<double> to_xarray(std::span<const double> x) {
   return a;
 }
 
-CheckReport compare_gradient(const ValueFn& f, std::span<const double> x,
-                             const xt::xarray<double>& ad, const xt::xarray<double>* analytic,
-                             const CheckOptions& opt) {
-  if (opt.rtol < 0 || opt.atol < 0)
-    throw Error("slope::check_gradient: tolerances must be >= 0, got rtol " + core::number(opt.rtol) +
-                ", atol " + core::number(opt.atol));
-  if (analytic != nullptr && analytic->size() != x.size())
-    throw Error("slope::check_gradient: the analytic gradient has " +
-                std::to_string(analytic->size()) + " entries, x has " + std::to_string(x.size()));
-  std::vector<double> at(x.begin(), x.end());
-  std::vector<Scored> scored;
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    auto fi = [&](double t) {
-      at[i] = t;
-      return f(at);
-    };
-    double fd_err = 0;
-    const double fd = boost::math::differentiation::finite_difference_derivative(fi, x[i], &fd_err);
-    at[i] = x[i];
-    scored.push_back(score(i, ad(i), analytic ? &(*analytic)(i) : nullptr, fd, fd_err, opt));
-  }
-  return finish(std::move(scored), "gradient", opt);
-}
-
-CheckReport compare_hvp(const GradFn& g, std::span<const double> x, std::span<const double> v,
-                        const xt::xarray<double>& ad, const CheckOptions& opt) {
-  if (v.size() != x.size())
-    throw Error("slope::check_hvp: v has length " + std::to_string(v.size()) +
-                " but x has length " + std::to_string(x.size()));
-  double vmax = 0;
-  for (double vi : v) vmax = std::max(vmax, std::fabs(vi));
-  if (vmax == 0) throw Error("slope::check_hvp: v is zero");
-  // Not scaled by |x|: a large coordinate must not push the stencil across another
-  // coordinate's singularity.
-  const double h = std::pow(std::numeric_limits<double>::epsilon(), 0.2) / vmax;
-  std::vector<double> at(x.size());
-  auto g_at = [&](double t) {
-    for (std::size_t k = 0; k < x.size(); ++k) at[k] = x[k] + t * v[k];
-    return g(at);
-  };
-  const auto g1 = g_at(h), gm1 = g_at(-h), g2 = g_at(2 * h), gm2 = g_at(-2 * h);
-  std::vector<Scored> scored;
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    const double fd = (8 * (g1(i) - gm1(i)) - (g2(i) - gm2(i))) / (12 * h);
-    // Error bound: rounding in the gradients amplified by 1/h, plus the gap to the
-    // second-order difference, which over-estimates the fourth-order truncation error.
-    const double scale =
-        std::max({std::fabs(g1(i)), std::fabs(gm1(i)), std::fabs(g2(i)), std::fabs(gm2(i))});
-    const double fd2 = (g1(i) - gm1(i)) / (2 * h);
-    const double fd_err =
-        18 * std::numeric_limits<double>::epsilon() * scale / (12 * h) + std::fabs(fd - fd2);
-    scored.push_back(score(i, ad(i), nullptr, fd, fd_err, opt));
-  }
-  return finish(std::move(scored), "hvp", opt);
-}
-
-}  // namespace detail
-
-std::ostream& operator<<(std::ostream& os, const CheckReport& r) {
-  const bool has_analytic = !r.rows.empty() && r.rows.front().analytic.has_value();
-  std::ostringstream out;
-  out << r.what << " check " << (r.ok ? "passed" : "FAILED") << ": worst coordinate "
-      << r.worst_index << ", max abs error " << std::setprecision(3) << r.max_abs_error
-      << ", max rel error " << r.max_rel_error << " (rtol " << r.options.rtol << ", atol "
-      << r.options.atol << ")\n";
-  out << std::setw(6) << "index" << std::setw(20) << "AD";
-  if (has_analytic) out << std::setw(20) << "analytic";
-  out << std::setw(20) << "finite diff" << std::setw(12) << "abs err" << std::setw(12) << "rel err"
-      << "  ok\n";
-  for (const CheckRow& row : r.rows) {
-    out << std::setw(6) << row.index << std::setprecision(12) << std::setw(20) << row.ad;
-    if (has_analytic) out << std::setw(20) << *row.analytic;
-    out << std::setw(20) << row.fd << std::setprecision(3) << std::setw(12) << row.abs_error
-        << std::setw(12) << row.rel_error << "  " << (row.ok ? "yes" : "NO") << "\n";
-  }
-  return os << out.str();
-}
-
-}  // namespace slope
+}  // namespace slope::detail

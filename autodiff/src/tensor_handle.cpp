@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The Tensor handle: its node, shape and values as read while recording, one element as a Var,
-// and stacking Vars into a Tensor.
+// stacking Vars into a Tensor, and data as a constant Tensor.
 
 #include <algorithm>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <xtensor/xarray.hpp>
@@ -83,6 +84,15 @@ Var Tensor::item() const {
 }
 
 xt::xarray<double> Tensor::value() const { return slope::value(*this); }
+
+// A data node, as an op makes for a data operand, handed back as a Tensor of its own.
+Tensor constant(const xt::xarray<double>& data) {
+  return TensorAccess::add_data(TensorAccess::active("constant"), &data, detail::Array());
+}
+
+Tensor constant(xt::xarray<double>&& data) {
+  return TensorAccess::add_data(TensorAccess::active("constant"), nullptr, std::move(data));
+}
 
 xt::xarray<double> value(const Tensor& t) {
   const std::vector<double> v = t.values();

@@ -16,13 +16,19 @@ void check_dimension(const optim::Objective& f, std::span<const double> x, const
 }
 }  // namespace
 
-CheckReport check_gradient(optim::Objective& f, std::span<const double> x,
-                           const CheckOptions& opt) {
+CheckReport detail::check_objective_gradient(optim::Objective& f, std::span<const double> x,
+                                             const xt::xarray<double>* analytic,
+                                             const CheckOptions& opt) {
   check_dimension(f, x, "check_gradient");
   xt::xarray<double> ad = xt::xarray<double>::from_shape({x.size()});
   f.value_and_grad(x, std::span<double>(ad.data(), ad.size()), {});
   return detail::compare_gradient([&f](std::span<const double> at) { return f.value(at, {}); }, x,
-                                  ad, nullptr, opt);
+                                  ad, analytic, opt);
+}
+
+CheckReport check_gradient(optim::Objective& f, std::span<const double> x,
+                           const CheckOptions& opt) {
+  return detail::check_objective_gradient(f, x, nullptr, opt);
 }
 
 CheckReport check_hvp(optim::Objective& f, std::span<const double> x, std::span<const double> v,

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <sstream>
 #include <vector>
 
@@ -76,4 +77,67 @@ TEST(CheckObjective, RejectsWrongLengthsAndMissingHvp) {
   EXPECT_THROW(slope::check_hvp(no_hvp, one, one), slope::Error);
   auto obj = hand_objective(false, false);
   EXPECT_THROW(slope::check_hvp(obj, two, one), slope::Error);
+}
+
+namespace {
+
+// The seven cars' MSE gradient by hand, in the LinearRegression(1) order p = (w, b).
+std::vector<double> cars_gradient(const std::vector<double>& p) {
+  const auto cars = slope::models::cars7();
+  const std::size_t n = cars.size();
+  std::vector<double> g{0.0, 0.0};
+  for (std::size_t i = 0; i < n; ++i) {
+    const double r = p[0] * cars.X(i, 0) + p[1] - cars.y(i);
+    g[0] += 2 * cars.X(i, 0) * r / static_cast<double>(n);
+    g[1] += 2 * r / static_cast<double>(n);
+  }
+  return g;
+}
+
+}  // namespace
+
+TEST(CheckObjective, ComparesTheUsersAnalyticGradient) {
+  auto obj = slope::models::objective(slope::models::LinearRegression(1), slope::models::mse(),
+                                      slope::models::cars7());
+  const std::vector<double> x{1.2, 0.34};
+  const auto good = slope::check_gradient(obj, x, cars_gradient);
+  EXPECT_TRUE(good.ok) << good;
+  ASSERT_TRUE(good.rows[0].analytic.has_value());
+  // At (1.2, 0.34): ∂/∂w = (2/7) Σ x(wx + b − y) = −85.228914285714...
+  const auto& w_row = good.rows[0].index == 0 ? good.rows[0] : good.rows[1];
+  EXPECT_NEAR(*w_row.analytic, -85.22891428571428, 1e-12);
+  EXPECT_NEAR(w_row.ad, -85.22891428571428, 1e-12);
+  EXPECT_NEAR(w_row.fd, -85.22891428571428, 1e-8);
+
+  auto forgot_the_two_in_b = [](const std::vector<double>& p) {
+    auto g = cars_gradient(p);
+    g[1] /= 2;
+    return g;
+  };
+  const auto bad = slope::check_gradient(obj, x, forgot_the_two_in_b);
+  EXPECT_FALSE(bad.ok);
+  EXPECT_EQ(bad.worst_index, 1u);
+  EXPECT_NEAR(bad.rows.front().rel_error, 0.5, 1e-9);
+}
+
+TEST(CheckObjective, NeverPassesOnNanOrMeaninglessDifferences) {
+  // At w = 1e200 the loss overflows (every finite difference NaN) and a step along v moves
+  // nothing (the HVP's difference is 0 ± 1e189 against AD 26.701).
+  auto obj = slope::models::objective(slope::models::LinearRegression(1), slope::models::mse(),
+                                      slope::models::cars7());
+  const std::vector<double> x{1e200, 0.0}, v{1.0, 0.0};
+  const auto g = slope::check_gradient(obj, x);
+  EXPECT_FALSE(g.ok);
+  EXPECT_TRUE(std::isnan(g.max_abs_error)) << g;
+  EXPECT_TRUE(std::isnan(g.max_rel_error)) << g;
+  const auto h = slope::check_hvp(obj, x, v);
+  EXPECT_FALSE(h.ok) << h;
+  EXPECT_TRUE(h.fd_unreliable);
+  const auto& w_row = h.rows[0].index == 0 ? h.rows[0] : h.rows[1];
+  EXPECT_NEAR(w_row.ad, 26.701, 1e-9);
+  EXPECT_EQ(w_row.fd, 0.0);
+  std::ostringstream out;
+  out << h;
+  EXPECT_NE(out.str().find("finite differences are meaningless here"), std::string::npos)
+      << out.str();
 }

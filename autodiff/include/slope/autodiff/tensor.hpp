@@ -13,7 +13,7 @@
 // must stay alive and unchanged until the derivatives of that recording have been taken (inside
 // value_and_grad / grad / hvp / hessian that is the call itself). Anything else (an xtensor
 // expression or view, an xtensor container, a temporary xarray, a double) is evaluated into a
-// copy the tape owns.
+// copy the tape owns. slope::constant(X) makes such data a Tensor of its own (below).
 // (runs as examples/tensors.cpp)
 
 #include <cstddef>
@@ -114,5 +114,13 @@ class Tensor {
   std::uint32_t tag_ = 0;
   mutable std::uint32_t node_ = kNoNode;  // a block of inputs gets its node on first tensor use
 };
+
+/// Data as a constant Tensor on the active recording, usable in any op; no derivative flows into
+/// it. An lvalue xarray is referenced, not copied (as above: keep it alive and unchanged while
+/// the recording reads it); a temporary or an xtensor expression is moved or evaluated into a
+/// copy the tape owns. Throws slope::Error outside a recording.
+///   auto fit = [&](const Tensor& p) { return mse(p, slope::constant(X), slope::constant(y)); };
+Tensor constant(const xt::xarray<double>& data);
+Tensor constant(xt::xarray<double>&& data);
 
 }  // namespace slope
