@@ -52,7 +52,9 @@ int run_check(int argc, char** argv) {
       "v for the Hessian-vector product (default: seeded in [-1, 1))")(
       "rtol", po::value(&tolerances.rtol), "relative tolerance (default 1e-6)")(
       "atol", po::value(&tolerances.atol), "absolute tolerance (default 1e-8)")(
-      "show", po::value(&show), "table rows shown per check, worst first (default 20)");
+      "show", po::value(&show), "table rows shown per check, worst first (default 20)")(
+      "step", po::value(&tolerances.step),
+      "finite-difference step (default 0: chosen per check, see slope::CheckOptions)");
   po::variables_map vm;
   if (!parse_command_line(argc, argv, desc, "check", vm)) return kExitOk;
   if (show < 1) throw UsageError("--show must be >= 1, got " + std::to_string(show));

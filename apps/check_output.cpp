@@ -2,6 +2,7 @@
 #include "check_output.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <ostream>
 
 #include "numbers.hpp"
@@ -36,5 +37,19 @@ void print_check(std::ostream& out, const CheckReport& r, const std::vector<std:
   if (shown < r.rows.size())
     out << right("…", 10) << " " << r.rows.size() - shown << " more, "
               << (r.ok ? "all within tolerance" : "see --show") << "\n";
+  // Why a row cannot be checked as it stands, for every row (shown or not).
+  for (const CheckRow& row : r.rows) {
+    const std::string& name = names[row.index];
+    if (!std::isfinite(row.ad) || !std::isfinite(row.fd))
+      out << "  " << name << ": NaN or infinite values (tape " << g12(row.ad)
+          << ", finite difference " << g12(row.fd) << "): a check never passes on them\n";
+    else if (!row.smooth)
+      out << "  " << name << ": the function is not smooth here (one-sided derivatives "
+          << g12(row.left.value_or(NAN)) << " and " << g12(row.right.value_or(NAN))
+          << "): move the point off the kink\n";
+    else if (row.fd_unreliable)
+      out << "  " << name << ": finite differences are meaningless here (their error bound "
+          << g3(row.fd_error) << " is as large as the values): move the point or set --step\n";
+  }
 }
 
