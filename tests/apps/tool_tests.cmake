@@ -131,3 +131,11 @@ slope_cli_test(cli_evaluate_needs_data ARGS evaluate;--model-file;${data}/model_
   STDERR_REGEX "give --data FILE or --dataset NAME")
 slope_cli_test(cli_evaluate_needs_model ARGS evaluate;--dataset;cars7 EXIT 2
   STDERR_REGEX "--model-file is required")
+
+# A kink is named as such: at b = 18 residuals of the seven cars' MAE are zero. The gradient
+# check passes with the hint; the HVP of a kinked loss fails.
+slope_cli_test(cli_check_kink_says_not_smooth ARGS check;--loss;mae;--at;0,18;--direction;1,0 EXIT 1
+  STDOUT_REGEX "gradient check passed.*\n  bias: the function is not smooth here \\(one-sided derivatives 0\\.142857[0-9]* and 0\\.714285[0-9]*\\): move the point off the kink\n")
+slope_cli_test(cli_check_given_step ARGS check;--at;0,0;--direction;1,0;--step;1e-4 EXIT 0
+  STDOUT_REGEX "gradient check passed.*Hessian-vector product check passed")
+slope_cli_test(cli_check_bad_step ARGS check;--at;0,0;--step;-1 EXIT 2 STDERR_REGEX "step.*-1")
