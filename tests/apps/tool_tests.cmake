@@ -139,3 +139,15 @@ slope_cli_test(cli_check_kink_says_not_smooth ARGS check;--loss;mae;--at;0,18;--
 slope_cli_test(cli_check_given_step ARGS check;--at;0,0;--direction;1,0;--step;1e-4 EXIT 0
   STDOUT_REGEX "gradient check passed.*Hessian-vector product check passed")
 slope_cli_test(cli_check_bad_step ARGS check;--at;0,0;--step;-1 EXIT 2 STDERR_REGEX "step.*-1")
+
+# In a terminal (script(1) gives the run a pseudo-terminal): every table row starts on a line
+# the bar has just erased, and no row follows a bar on its line.
+find_program(SCRIPT_PROGRAM script)
+if(SCRIPT_PROGRAM)
+  add_test(NAME cli_train_progress_in_terminal
+    COMMAND ${SCRIPT_PROGRAM} -qec "$<TARGET_FILE:slope> train --every 500" /dev/null)
+  set_tests_properties(cli_train_progress_in_terminal PROPERTIES LABELS cli TIMEOUT 60
+    ENVIRONMENT SLOPE_PROGRESS=always
+    PASS_REGULAR_EXPRESSION "\\[2K +500 +[0-9.]+ +[0-9.]+ +[0-9.]+\r?\n.*\\[2K +1000 +11\\.79016 .*100%  iteration 1000/1000"
+    FAIL_REGULAR_EXPRESSION "iteration [0-9]+/[0-9]+  loss [0-9.e+-]+ +[0-9]+ +[0-9.]+ ")
+endif()
