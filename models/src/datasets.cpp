@@ -19,15 +19,13 @@
 #include <utility>
 #include <vector>
 
+#include "text.hpp"
+
 namespace slope::models {
 namespace detail {
 
 // models/data/auto-mpg.csv, embedded by models/embed_csv.cmake into auto_mpg_data.cpp.
 extern const char* const kAutoMpgCsv;
-
-// Defined in csv.cpp: parse_csv with `who` naming the public call in the errors.
-Dataset parse_csv_as(std::string_view who, std::string_view text, const std::string& source,
-                     const std::vector<std::string>& features, const std::string& label);
 
 }  // namespace detail
 

@@ -18,15 +18,9 @@
 #include <vector>
 #include <xtensor/xadapt.hpp>
 
+#include "text.hpp"
+
 namespace slope::models {
-namespace detail {
-
-// Defined in csv.cpp.
-std::string escape(std::string_view s);
-std::string quote(std::string_view s);
-std::string read_file(std::string_view who, const std::string& path);
-
-}  // namespace detail
 
 using detail::quote;
 
