@@ -5,17 +5,17 @@
 
 #include <boost/program_options.hpp>
 #include <iostream>
-#include <slope/models.hpp>
 #include <random>
+#include <slope/models.hpp>
 #include <string>
 #include <vector>
 
 #include <slope/autodiff/check.hpp>
 
+#include "check_output.hpp"
 #include "command_line.hpp"
 #include "data_options.hpp"
 #include "exit_codes.hpp"
-#include "check_output.hpp"
 #include "numbers.hpp"
 #include "usage_error.hpp"
 

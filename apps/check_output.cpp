@@ -20,23 +20,21 @@ std::string g3(double v) { return general(v, 3); }
 void print_check(std::ostream& out, const CheckReport& r, const std::vector<std::string>& names,
                  std::size_t most) {
   out << (r.what == "hvp" ? "Hessian-vector product" : "gradient") << " check "
-            << (r.ok ? "passed" : "FAILED") << ": worst " << names[r.worst_index]
-            << ", max abs error " << g3(r.max_abs_error) << ", max rel error "
-            << g3(r.max_rel_error) << " (rtol " << g3(r.options.rtol) << ", atol "
-            << g3(r.options.atol) << ")\n";
-  out << right("parameter", 10) << right("tape (replayed)", 22)
-            << right("finite difference", 22) << right("abs error", 12) << right("rel error", 12)
-            << "  ok\n";
+      << (r.ok ? "passed" : "FAILED") << ": worst " << names[r.worst_index] << ", max abs error "
+      << g3(r.max_abs_error) << ", max rel error " << g3(r.max_rel_error) << " (rtol "
+      << g3(r.options.rtol) << ", atol " << g3(r.options.atol) << ")\n";
+  out << right("parameter", 10) << right("tape (replayed)", 22) << right("finite difference", 22)
+      << right("abs error", 12) << right("rel error", 12) << "  ok\n";
   const std::size_t shown = std::min(most, r.rows.size());
   for (std::size_t i = 0; i < shown; ++i) {
     const CheckRow& row = r.rows[i];
     out << right(names[row.index], 10) << right(g12(row.ad), 22) << right(g12(row.fd), 22)
-              << right(g3(row.abs_error), 12) << right(g3(row.rel_error), 12) << "  "
-              << (row.ok ? "yes" : "NO") << "\n";
+        << right(g3(row.abs_error), 12) << right(g3(row.rel_error), 12) << "  "
+        << (row.ok ? "yes" : "NO") << "\n";
   }
   if (shown < r.rows.size())
     out << right("…", 10) << " " << r.rows.size() - shown << " more, "
-              << (r.ok ? "all within tolerance" : "see --show") << "\n";
+        << (r.ok ? "all within tolerance" : "see --show") << "\n";
   // Why a row cannot be checked as it stands, for every row (shown or not).
   for (const CheckRow& row : r.rows) {
     const std::string& name = names[row.index];
@@ -52,4 +50,3 @@ void print_check(std::ostream& out, const CheckReport& r, const std::vector<std:
           << g3(row.fd_error) << " is as large as the values): move the point or set --step\n";
   }
 }
-

@@ -6,7 +6,6 @@
 #include <iostream>
 #include <sstream>
 
-
 #include "usage_error.hpp"
 
 namespace po = boost::program_options;
@@ -63,8 +62,7 @@ std::vector<std::string> chosen_features(const DataOptions& o, const po::variabl
   if (names.empty()) throw UsageError("--features is empty (give comma-separated column names)");
   for (std::size_t i = 0; i < names.size(); ++i)
     for (std::size_t j = 0; j < i; ++j)
-      if (names[i] == names[j])
-        throw UsageError("--features names '" + names[i] + "' twice");
+      if (names[i] == names[j]) throw UsageError("--features names '" + names[i] + "' twice");
   return names;
 }
 

@@ -66,10 +66,10 @@ int run_demo(int argc, char** argv) {
   fmt::print("at w = 0, b = 0 (computed by the tape):\n");
   fmt::print("  loss      {:.6f}\n", loss);
   fmt::print("  gradient  (dL/dw, dL/db) = ({:.6f}, {:.6f})\n", g(0), g(1));
-  fmt::print("  Hessian   [[{:.6f}, {:.6f}],\n             [{:.6f}, {:.6f}]]\n", h(0, 0), h(0, 1), h(1, 0),
-              h(1, 1));
+  fmt::print("  Hessian   [[{:.6f}, {:.6f}],\n             [{:.6f}, {:.6f}]]\n", h(0, 0), h(0, 1),
+             h(1, 0), h(1, 1));
   fmt::print("  one gradient-descent step, learning rate 0.01: w = {:.5f}, b = {:.5f}\n\n",
-              -0.01 * g(0), -0.01 * g(1));
+             -0.01 * g(0), -0.01 * g(1));
 
   // The tensor form must agree with the scalar loop to rounding.
   const auto [tloss, tg] = slope::value_and_grad(tensor_mse, at);
@@ -82,7 +82,8 @@ int run_demo(int argc, char** argv) {
   const bool same = diff <= 1e-12 * std::max(1.0, std::fabs(loss));
   fmt::print("The same loss with tensors, mean(square(w * weight + b - mpg)):\n");
   fmt::print(
-      "  loss {:.6f}, gradient ({:.6f}, {:.6f}); largest difference from the scalar form {:.1e}{}\n\n",
+      "  loss {:.6f}, gradient ({:.6f}, {:.6f}); largest difference from the scalar form "
+      "{:.1e}{}\n\n",
       tloss, tg(0), tg(1), diff, same ? "" : "  <- MISMATCH");
 
   fmt::print("Gradient check against the hand-derived formulas and finite differences:\n");

@@ -4,8 +4,8 @@
 
 #include <boost/program_options.hpp>
 #include <iostream>
-#include <sstream>
 #include <slope/models.hpp>
+#include <sstream>
 
 #include "command_line.hpp"
 #include "exit_codes.hpp"
@@ -30,8 +30,8 @@ int run_evaluate(int argc, char** argv) {
   const models::Dataset data = load_model_data(o, model, true);
   // Metrics go to a string first: a bad label found while scoring leaves stdout empty.
   std::ostringstream out;
-  nlohmann::json metrics = print_metrics(out, model, data, "slope evaluate: " + model.kind +
-                                                               " model from " + o.model_file);
+  nlohmann::json metrics = print_metrics(
+      out, model, data, "slope evaluate: " + model.kind + " model from " + o.model_file);
   std::cout << out.str();
   if (!json.empty()) {
     metrics["model_file"] = o.model_file;

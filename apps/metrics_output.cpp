@@ -20,8 +20,8 @@ nlohmann::json print_metrics(std::ostream& out, const models::SavedModel& model,
     return {{"rows", m.rows}, {"mse", m.mse}, {"mae", m.mae}, {"r2", m.r2}};
   }
   const models::ClassificationMetrics m = models::classification_metrics(data.y, predicted);
-  out << "  log-loss " << general(m.log_loss, 6) << ", accuracy " << general(m.accuracy, 6)
-      << " (" << fmt::format("{:.1f}", 100 * m.accuracy) << " %)\n";
+  out << "  log-loss " << general(m.log_loss, 6) << ", accuracy " << general(m.accuracy, 6) << " ("
+      << fmt::format("{:.1f}", 100 * m.accuracy) << " %)\n";
   out << "  confusion matrix (rows: true " << data.label << ", columns: predicted)\n";
   std::size_t width = 6;
   for (const auto& row : m.confusion)

@@ -20,8 +20,7 @@ struct ModelDataOptions {
   std::uint64_t seed = 1;
 };
 
-void add_model_data_options(boost::program_options::options_description& desc,
-                            ModelDataOptions& o);
+void add_model_data_options(boost::program_options::options_description& desc, ModelDataOptions& o);
 
 /// The model file, read and checked; first a UsageError when --model-file is missing, when not
 /// exactly one of --data and --dataset is given, or --rows/--seed without synthetic-logistic.

@@ -7,7 +7,8 @@
 
 std::string fixed_or_sci(double v, int decimals) {
   const double a = std::fabs(v);
-  if (!std::isfinite(v) || v == 0 || (a >= 1e-4 && a < 1e9)) return fmt::format("{:.{}f}", v, decimals);
+  if (!std::isfinite(v) || v == 0 || (a >= 1e-4 && a < 1e9))
+    return fmt::format("{:.{}f}", v, decimals);
   return fmt::format("{:.{}e}", v, decimals);
 }
 

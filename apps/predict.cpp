@@ -31,7 +31,8 @@ std::string predictions_csv(const models::SavedModel& model, const xt::xarray<do
     for (double v : p) out += fmt::format("{},{}\n", v, v >= 0.5 ? 1 : 0);
   } else {
     const std::size_t k = p.shape(1);
-    for (std::size_t c = 0; c < k; ++c) out += csv_field(fmt::format("P({} = {})", model.label, c)) + ",";
+    for (std::size_t c = 0; c < k; ++c)
+      out += csv_field(fmt::format("P({} = {})", model.label, c)) + ",";
     out += predicted + "\n";
     for (std::size_t i = 0; i < p.shape(0); ++i) {
       std::size_t best = 0;

@@ -70,8 +70,9 @@ std::string divergence_hint(const TrainOptions& o, const models::Dataset& raw) {
     return fmt::format("the features are not standardized (values up to {}): try --standardize{}",
                        general(largest, 3),
                        has_lr ? fmt::format(" or a smaller --lr (now {})", general(o.lr, 3)) : "");
-  if (has_lr) return fmt::format("the learning rate is too large: try a smaller --lr (now {})",
-                                 general(o.lr, 3));
+  if (has_lr)
+    return fmt::format("the learning rate is too large: try a smaller --lr (now {})",
+                       general(o.lr, 3));
   return "the loss or its gradient overflowed: check the data for extreme values";
 }
 
@@ -87,8 +88,8 @@ bool separable(const models::SavedModel& fitted, const models::Dataset& data) {
 void print_heading(const TrainOptions& o, const models::Model& model, const models::Loss& loss,
                    const models::Dataset& data) {
   std::cout << "slope train: " << model.name() << " model, " << loss.name() << " loss, "
-            << o.optimizer << " on " << data.name << " (" << data.size() << " rows; "
-            << data.label << " from ";
+            << o.optimizer << " on " << data.name << " (" << data.size() << " rows; " << data.label
+            << " from ";
   const std::size_t nf = data.features.size();
   for (std::size_t i = 0; i < nf; ++i)
     if (nf <= 8 || i < 3 || i + 1 == nf)
@@ -107,8 +108,8 @@ int run_train(int argc, char** argv) {
   po::variables_map vm;
   if (!parse_command_line(argc, argv, desc, "train", vm)) return kExitOk;
   check_train_options(o, vm);
-  for (const auto& [path, option] : {std::pair{&o.json, "--json"}, {&o.history, "--history"},
-                                     {&o.save, "--save"}})
+  for (const auto& [path, option] :
+       {std::pair{&o.json, "--json"}, {&o.history, "--history"}, {&o.save, "--save"}})
     if (!path->empty()) check_writable(*path, option);
 
   models::Dataset data = load_dataset(o.data, vm);
@@ -218,11 +219,10 @@ int run_train(int argc, char** argv) {
                         {"seconds", r.seconds}};
     if (o.standardize) {
       j["standardized_parameters"] = r.x;
-      j["standardization"] = {
-          {"mean", std::vector<double>(fitted.standardizer->mean.begin(),
-                                       fitted.standardizer->mean.end())},
-          {"scale", std::vector<double>(fitted.standardizer->scale.begin(),
-                                        fitted.standardizer->scale.end())}};
+      j["standardization"] = {{"mean", std::vector<double>(fitted.standardizer->mean.begin(),
+                                                           fitted.standardizer->mean.end())},
+                              {"scale", std::vector<double>(fitted.standardizer->scale.begin(),
+                                                            fitted.standardizer->scale.end())}};
     }
     if (test && !blew_up) j["held_out"] = held_out;
     write_file(o.json, j.dump(2) + "\n", "--json");

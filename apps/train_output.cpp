@@ -14,11 +14,10 @@ using namespace slope;
 optim::Callback table(std::ostream& out, const std::vector<std::string>& names, std::size_t every,
                       ToRaw to_raw, Progress& bar) {
   const bool wide = names.size() > 8;
-  const std::size_t width =
-      std::max<std::size_t>(12, 2 + std::max_element(names.begin(), names.end(),
-                                                     [](const auto& a, const auto& b) {
-                                                       return a.size() < b.size();
-                                                     })->size());
+  const std::size_t width = std::max<std::size_t>(
+      12, 2 + std::max_element(names.begin(), names.end(), [](const auto& a, const auto& b) {
+                return a.size() < b.size();
+              })->size());
   return [&out, &bar, names, every, wide, width, to_raw = std::move(to_raw),
           header = true](const optim::State& s) mutable {
     if (s.iteration > 6 && (every == 0 || s.iteration % every != 0)) return false;
@@ -71,8 +70,8 @@ void print_summary(std::ostream& out, const optim::Result& r, const std::string&
     out << "standardized: ";
     print_parameters(out, names, *standardized, "");
   }
-  out << "gradient norm: " << general(r.gradient_norm, 3) << "\ntime: "
-      << fmt::format("{:.3f}", r.seconds) << " s\n";
+  out << "gradient norm: " << general(r.gradient_norm, 3)
+      << "\ntime: " << fmt::format("{:.3f}", r.seconds) << " s\n";
 }
 
 std::string csv_field(const std::string& s) {

@@ -7,12 +7,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
-#include <slope/models/dataset.hpp>
 #include <numbers>
 #include <numeric>
+#include <random>
 #include <slope/core/error.hpp>
 #include <slope/core/format.hpp>
-#include <random>
+#include <slope/models/dataset.hpp>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -84,7 +84,8 @@ Dataset auto_mpg(const std::vector<std::string>& features, const std::string& la
 
 Standardizer Standardizer::fit(const xt::xarray<double>& X) {
   const std::string who = "slope::models::Standardizer::fit: ";
-  if (X.dimension() != 2) throw Error(who + "X must be (N, D), got shape " + core::shape(X.shape()));
+  if (X.dimension() != 2)
+    throw Error(who + "X must be (N, D), got shape " + core::shape(X.shape()));
   const std::size_t n = X.shape(0);
   const std::size_t d = X.shape(1);
   if (n == 0) throw Error(who + "X has no rows, shape " + core::shape(X.shape()));
@@ -97,8 +98,8 @@ Standardizer Standardizer::fit(const xt::xarray<double>& X) {
     for (std::size_t i = 0; i < n; ++i) {
       const double v = X(i, j);
       if (!std::isfinite(v)) {
-        throw Error(who + "X(" + std::to_string(i) + ", " + std::to_string(j) + ") = " + core::number(v) +
-                    " is not finite");
+        throw Error(who + "X(" + std::to_string(i) + ", " + std::to_string(j) +
+                    ") = " + core::number(v) + " is not finite");
       }
       sum += v;
       constant = constant && v == X(0, j);
@@ -119,11 +120,12 @@ xt::xarray<double> Standardizer::apply(const xt::xarray<double>& X) const {
   const std::string who = "slope::models::Standardizer::apply: ";
   const std::size_t d = mean.dimension() == 1 ? mean.size() : 0;
   if (mean.dimension() != 1 || scale.dimension() != 1 || scale.size() != d) {
-    throw Error(who + "the standardizer is not fitted (mean " + core::shape(mean.shape()) + ", scale " +
-                core::shape(scale.shape()) + "); use Standardizer::fit");
+    throw Error(who + "the standardizer is not fitted (mean " + core::shape(mean.shape()) +
+                ", scale " + core::shape(scale.shape()) + "); use Standardizer::fit");
   }
   if (X.dimension() != 2 || X.shape(1) != d) {
-    throw Error(who + "X must be (N, " + std::to_string(d) + "), got shape " + core::shape(X.shape()));
+    throw Error(who + "X must be (N, " + std::to_string(d) + "), got shape " +
+                core::shape(X.shape()));
   }
   const std::size_t n = X.shape(0);
   auto Z = xt::xarray<double>::from_shape({n, d});
@@ -138,11 +140,12 @@ std::pair<xt::xarray<double>, double> Standardizer::unstandardize(const xt::xarr
   const std::string who = "slope::models::Standardizer::unstandardize: ";
   const std::size_t d = mean.dimension() == 1 ? mean.size() : 0;
   if (mean.dimension() != 1 || scale.dimension() != 1 || scale.size() != d) {
-    throw Error(who + "the standardizer is not fitted (mean " + core::shape(mean.shape()) + ", scale " +
-                core::shape(scale.shape()) + "); use Standardizer::fit");
+    throw Error(who + "the standardizer is not fitted (mean " + core::shape(mean.shape()) +
+                ", scale " + core::shape(scale.shape()) + "); use Standardizer::fit");
   }
   if (w.dimension() != 1 || w.size() != d) {
-    throw Error(who + "w must be (" + std::to_string(d) + ",), got shape " + core::shape(w.shape()));
+    throw Error(who + "w must be (" + std::to_string(d) + ",), got shape " +
+                core::shape(w.shape()));
   }
   auto raw = xt::xarray<double>::from_shape({d});
   double bias = b;
@@ -202,15 +205,15 @@ std::pair<Dataset, Dataset> train_test_split(const Dataset& d, double test_fract
     throw Error(who + "test_fraction must be in [0, 1), got " + core::number(test_fraction));
   }
   if (d.X.dimension() != 2 || d.y.dimension() != 1 || d.y.size() != d.X.shape(0)) {
-    throw Error(who + "'" + d.name + "' needs X (N, D) and y (N,), got X " + core::shape(d.X.shape()) +
-                " and y " + core::shape(d.y.shape()));
+    throw Error(who + "'" + d.name + "' needs X (N, D) and y (N,), got X " +
+                core::shape(d.X.shape()) + " and y " + core::shape(d.y.shape()));
   }
   const std::size_t n = d.size();
   std::size_t n_test = 0;
   if (test_fraction > 0.0) {
     if (n < 2) {
-      throw Error(who + "test_fraction = " + core::number(test_fraction) + " needs at least 2 rows, '" +
-                  d.name + "' has " + std::to_string(n));
+      throw Error(who + "test_fraction = " + core::number(test_fraction) +
+                  " needs at least 2 rows, '" + d.name + "' has " + std::to_string(n));
     }
     n_test = static_cast<std::size_t>(std::llround(test_fraction * static_cast<double>(n)));
     n_test = std::min(std::max<std::size_t>(n_test, 1), n - 1);

@@ -53,7 +53,8 @@ TEST(TrainOutput, SummaryKeepsExtremeNumbers) {
   EXPECT_TRUE(has(s, "loss: 1.000000e+306\n")) << s;
   EXPECT_TRUE(has(s, "weight = -1.000000e-300, horsepower = nan, bias = -inf (raw features)\n"))
       << s;
-  EXPECT_TRUE(has(s, "standardized: weight = inf, horsepower = 1.000000e-310, bias = 5.000000e+307\n"))
+  EXPECT_TRUE(
+      has(s, "standardized: weight = inf, horsepower = 1.000000e-310, bias = 5.000000e+307\n"))
       << s;
   EXPECT_TRUE(has(s, "gradient norm: inf\n")) << s;
 }
@@ -62,9 +63,9 @@ TEST(TrainOutput, TableKeepsExtremeNumbers) {
   Progress bar(10);  // not a terminal here: draws nothing
   std::ostringstream out;
   const std::vector<std::string> names{"weight", "bias"};
-  auto row = table(out, names, 1, [](slope::optim::Span x) {
-    return std::vector<double>(x.begin(), x.end());
-  }, bar);
+  auto row = table(
+      out, names, 1, [](slope::optim::Span x) { return std::vector<double>(x.begin(), x.end()); },
+      bar);
   const std::vector<double> x{-1e-300, kNan};
   slope::optim::State s;
   s.iteration = 0;
@@ -99,17 +100,31 @@ TEST(CheckOutput, TableKeepsExtremeNumbers) {
   r.what = "gradient";
   r.max_abs_error = kInf;
   r.max_rel_error = kNan;
-  r.rows.push_back(
-      {.index = 0, .ad = 1e306, .analytic = std::nullopt, .fd = -1e-300, .abs_error = kInf, .rel_error = kNan, .ok = false});
-  r.rows.push_back(
-      {.index = 1, .ad = kNan, .analytic = std::nullopt, .fd = -kInf, .abs_error = kNan, .rel_error = kNan, .ok = false});
+  r.rows.push_back({.index = 0,
+                    .ad = 1e306,
+                    .analytic = std::nullopt,
+                    .fd = -1e-300,
+                    .abs_error = kInf,
+                    .rel_error = kNan,
+                    .ok = false});
+  r.rows.push_back({.index = 1,
+                    .ad = kNan,
+                    .analytic = std::nullopt,
+                    .fd = -kInf,
+                    .abs_error = kNan,
+                    .rel_error = kNan,
+                    .ok = false});
   std::ostringstream out;
   print_check(out, r, {"weight", "bias"}, 10);
   const std::string s = out.str();
   EXPECT_TRUE(has(s, "gradient check FAILED: worst weight, max abs error inf, max rel error nan"))
       << s;
-  EXPECT_TRUE(has(s, "    weight                1e+306               -1e-300         inf         nan  NO\n")) << s;
-  EXPECT_TRUE(has(s, "      bias                   nan                  -inf         nan         nan  NO\n")) << s;
+  EXPECT_TRUE(has(
+      s, "    weight                1e+306               -1e-300         inf         nan  NO\n"))
+      << s;
+  EXPECT_TRUE(has(
+      s, "      bias                   nan                  -inf         nan         nan  NO\n"))
+      << s;
 }
 
 }  // namespace
