@@ -59,6 +59,16 @@ TEST(BenchReportMarkdown, CompareShowsTheOldRatioAndTheChange) {
   EXPECT_TRUE(has(md, "| plain function | 2 µs | 1.00 | 0.50 | – | – | – |"));
 }
 
+TEST(BenchReportMarkdown, ScalingHeadingNamesTheSizesRun) {
+  Report r = fixture();
+  r.scaling =
+      Scaling{{10, 1000, 1e6},
+              {{{1e-7, 1e-6, 1e-7, 2e-7}}, {{1e-5, 1e-4, 1e-5, 2e-5}}, {{1e-2, 1e-1, 1e-2, 2e-2}}}};
+  const std::string md = report_markdown(r);
+  EXPECT_TRUE(has(md, "## Scaling: extended Rosenbrock, n = 10 … 1e+06\n")) << md;
+  EXPECT_TRUE(has(md, "| 1e+06 | ")) << md;
+}
+
 TEST(BenchReportJson, RoundedNumbersIntegersAndNulls) {
   Report r = fixture();
   r.workloads[0].methods[1].seconds = 4.123456789e-6;
