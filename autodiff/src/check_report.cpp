@@ -41,7 +41,7 @@ void note(std::ostream& out, const CheckRow& row, const std::string& what) {
     out << ", finite diff " << core::number(row.fd)
         << "): a check never passes on them; move the point\n";
   } else if (!row.smooth) {
-    out << at << " is not smooth here: one-sided derivatives left "
+    out << at << ": the function is not smooth here: one-sided derivatives left "
         << core::number(row.left.value_or(kNaN)) << " and right "
         << core::number(row.right.value_or(kNaN)) << " disagree (central " << core::number(row.fd)
         << ", AD " << core::number(row.ad)

@@ -62,7 +62,7 @@ TEST(CheckKink, MeanAbsoluteErrorOnAZeroResidual) {
     EXPECT_NEAR(row.fd, base, 1e-9);
   }
   const std::string t = text(rep);
-  EXPECT_NE(t.find("coordinate 0 is not smooth here: one-sided derivatives left 0.83333"),
+  EXPECT_NE(t.find("coordinate 0: the function is not smooth here: one-sided derivatives left 0.83333"),
             std::string::npos)
       << t;
   EXPECT_NE(t.find("move the point"), std::string::npos) << t;
