@@ -173,10 +173,10 @@ TEST(SurfaceScript, WithoutAnOptimumThePathAloneIsFramed) {
   EXPECT_NEAR(y[1], 2.4, 1e-12);
 }
 
-// gnuplot itself reads the extreme numbers (skipped where gnuplot is not installed).
+// gnuplot itself reads the extreme numbers (scripts/deps installs gnuplot-nox).
 TEST(PlotLoss, GnuplotDrawsAHugeLoss) {
   const std::string gp = find_gnuplot();
-  if (gp.empty()) GTEST_SKIP() << "no gnuplot";
+  ASSERT_FALSE(gp.empty()) << "no gnuplot on PATH or in SLOPE_GNUPLOT (scripts/deps installs it)";
   const auto png = std::filesystem::temp_directory_path() / "slope-plot-script-test-loss.png";
   plot_loss(gp, run_with_losses({8e306, 1e300, 2.5}), "huge", "iteration", png.string());
   std::error_code ec;
