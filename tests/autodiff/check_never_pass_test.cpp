@@ -14,20 +14,14 @@
 
 #include <slope/autodiff.hpp>
 
+#include "seven_cars.hpp"
+
 namespace {
 
 using slope::Tensor;
 using slope::Var;
 
-constexpr std::array<double, 7> kPounds = {3.5, 3.69, 3.44, 3.43, 4.34, 4.42, 2.37};
-constexpr std::array<double, 7> kMpg = {18, 15, 18, 16, 15, 14, 24};
-
-// The seven cars' mean squared error of the line w·x + b.
-Var cars_mse(const Tensor& p) {
-  Var s = 0.0;
-  for (std::size_t i = 0; i < kPounds.size(); ++i) s += square(p[0] * kPounds[i] + p[1] - kMpg[i]);
-  return s / 7.0;
-}
+using seven_cars::mse;
 
 std::string text(const slope::CheckReport& r) {
   std::ostringstream out;
@@ -39,7 +33,7 @@ std::string text(const slope::CheckReport& r) {
 // say FAILED with "max abs error 0, max rel error 0".
 TEST(CheckNeverPasses, NanFiniteDifferencesMakeNanErrors) {
   const std::vector<double> x{1e200, 0.0};
-  const auto rep = slope::check_gradient(cars_mse, x);
+  const auto rep = slope::check_gradient(mse, x);
   EXPECT_FALSE(rep.ok);
   EXPECT_TRUE(std::isnan(rep.max_abs_error)) << rep;
   EXPECT_TRUE(std::isnan(rep.max_rel_error)) << rep;
@@ -59,7 +53,7 @@ TEST(CheckNeverPasses, NanFiniteDifferencesMakeNanErrors) {
 // That bound used to count as tolerance, so AD 26.701 "agreed" with FD 0.
 TEST(CheckNeverPasses, HvpWhoseDifferenceIsAllRounding) {
   const auto rep =
-      slope::check_hvp(cars_mse, std::vector<double>{1e200, 0.0}, std::vector<double>{1.0, 0.0});
+      slope::check_hvp(mse, std::vector<double>{1e200, 0.0}, std::vector<double>{1.0, 0.0});
   EXPECT_FALSE(rep.ok) << rep;
   EXPECT_TRUE(rep.fd_unreliable);
   ASSERT_EQ(rep.rows.size(), 2u);
@@ -74,7 +68,7 @@ TEST(CheckNeverPasses, HvpWhoseDifferenceIsAllRounding) {
   EXPECT_NE(t.find("finite differences are meaningless here"), std::string::npos) << t;
   // At a sane point the same check passes: the failure is the point's, not the HVP's.
   const auto sane =
-      slope::check_hvp(cars_mse, std::vector<double>{1.2, 0.34}, std::vector<double>{1.0, 0.0});
+      slope::check_hvp(mse, std::vector<double>{1.2, 0.34}, std::vector<double>{1.0, 0.0});
   EXPECT_TRUE(sane.ok) << sane;
   EXPECT_FALSE(sane.fd_unreliable);
 }

@@ -7,20 +7,16 @@
 #include <vector>
 
 #include "derivative_check.hpp"
+#include "seven_cars.hpp"
 
 namespace {
 
 using slope::Tensor;
 using slope::Var;
 
-constexpr std::array<double, 7> kPounds = {3.5, 3.69, 3.44, 3.43, 4.34, 4.42, 2.37};
-constexpr std::array<double, 7> kMpg = {18, 15, 18, 16, 15, 14, 24};
-
-Var mse(const Tensor& p) {
-  Var s = 0.0;
-  for (std::size_t i = 0; i < kPounds.size(); ++i) s += square(p[0] * kPounds[i] + p[1] - kMpg[i]);
-  return s / static_cast<double>(kPounds.size());
-}
+using seven_cars::kMpg;
+using seven_cars::kPounds;
+using seven_cars::mse;
 
 // The worked example's hand-derived formulas: ∂/∂w = (1/M) Σ 2x(wx + b − y), ∂/∂b = (1/M) Σ 2(wx + b − y).
 xt::xarray<double> hand_gradient(const xt::xarray<double>& p) {
