@@ -238,7 +238,10 @@ void Replay::forward_sweep(std::span<const double> x, std::span<const double> v,
   if (!dual && t_.floor_ > 1) std::copy(x.begin(), x.end(), values_.get() + 1);  // the block
   plan_swept_ = !dual && planned_;
   if (plan_swept_) {
-    forward_plan();
+    if (format_ == ReplayFormat::compact)
+      forward_compact();
+    else
+      forward_plan();
     t_.forward_swept(false);
     return;
   }
@@ -311,6 +314,7 @@ void Replay::forget() {
   reached_ = tensors_reached_ = kNoSlot;
   segment_groups_.clear();
   planned_ = plan_swept_ = plan_gradient_ = false;
+  format_ = ReplayFormat::nodes;
 }
 
 namespace detail {

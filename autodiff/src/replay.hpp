@@ -44,10 +44,10 @@ class Replay {
   struct Group {
     std::uint32_t begin, end;  // into order_
     std::uint8_t op;
-    std::uint8_t folds = 0;    // the plan's: bit 0 operand a, bit 1 operand b is a folded node
-    std::uint8_t squares = 0;  // of those, the folded squares this group computes (see below)
-    bool chain = false;        // holds several levels: a node may use the one just before it
-    std::uint32_t constants = 0;  // a linear group with folds: its first in plan_constants_
+    std::uint8_t folds = 0;        // the plan's: bit 0 operand a, bit 1 operand b is a folded node
+    std::uint8_t squares = 0;      // of those, the folded squares this group computes (see below)
+    bool chain = false;            // holds several levels: a node may use the one just before it
+    std::uint32_t constants = 0;   // a linear group with folds: its first in plan_constants_
     std::uint32_t fold_first = 0;  // a group with folds: its first in plan_folds_
   };
   std::vector<std::uint32_t> order_;
@@ -113,9 +113,24 @@ class Replay {
     std::fill(plan_adjoints_.get(), plan_adjoints_.get() + floor, 0.0);
     plan_gradient_ = false;
   }
-  std::uint32_t values_capacity_ = 0;        // entries of values_
-  bool planned_ = false;                     // this recording replays by the plan
-  bool plan_swept_ = false;                  // the last forward sweep filled plan_partials_
+  // The compact format (compact_sweep.cpp), for large recordings: the same schedule, and nothing
+  // per node but its operands (plan_operands_; a constant op's b is its constant's index in
+  // compact_constants_), its value and its adjoint. No partials are stored: the reverse sweep
+  // recomputes them from the values (each op's df reads its operands and its result), group by
+  // group, so a gradient streams under half of the plan's bytes per node. A square used once is
+  // folded into its consumer, which reads the square's operand and squares it in both sweeps
+  // (and stores the square's value at its slot, from compact_folds_). Linear nodes keep their two
+  // constants (plan_constants_, by group).
+  std::vector<double> compact_constants_;
+  // The slots of the folded squares, by group (Group::fold_first), one per folded operand.
+  std::vector<std::uint32_t> compact_folds_;
+  void build_compact(const std::vector<std::uint8_t>& squared);
+  void forward_compact();
+  void reverse_compact(std::uint32_t out);
+  std::uint32_t values_capacity_ = 0;          // entries of values_
+  ReplayFormat format_ = ReplayFormat::nodes;  // how this recording's first-order replay runs
+  bool planned_ = false;                       // format_ is plan or compact: dense arrays
+  bool plan_swept_ = false;                    // the last forward sweep filled plan_partials_
   bool plan_gradient_ = false;  // the inputs' adjoints are in plan_adjoints_ (the last sweep's)
   void build_plan(const std::vector<std::uint8_t>& folded,
                   const std::vector<std::uint8_t>& squared);

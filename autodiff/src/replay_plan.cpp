@@ -5,8 +5,8 @@
 // reverse steps and carry runs (see tape.hpp). The sweeps themselves are in replay.cpp.
 
 #include <algorithm>
-#include <atomic>
 #include <array>
+#include <atomic>
 #include <utility>
 #include <vector>
 
@@ -32,30 +32,54 @@ constexpr std::array<bool, 256> one_operand_codes(ops::TypeList<Ops...>,
 constexpr std::array<bool, 256> kOneOperand =
     one_operand_codes(ops::OpList{}, std::make_index_sequence<ops::OpList::size>{});
 
-std::atomic<bool> plan_on{true};
+std::atomic<detail::ReplayFormat> format_on{detail::ReplayFormat::automatic};
+
+// Recordings with more nodes than this replay in the compact format when the format is
+// automatic: below it the plan's arrays (about 80 bytes per node) stay in a 2 MiB L2 cache and
+// its stored partials are cheaper than recomputing them; above it a gradient is bound by the
+// bytes it streams, and the compact format streams about a third of them.
+constexpr std::uint32_t kCompactFrom = 1u << 16;
 
 }  // namespace
 
-void detail::set_replay_plan(bool on) { plan_on.store(on, std::memory_order_relaxed); }
+void detail::set_replay_format(ReplayFormat format) {
+  format_on.store(format, std::memory_order_relaxed);
+}
+void detail::set_replay_plan(bool on) {
+  set_replay_format(on ? ReplayFormat::automatic : ReplayFormat::nodes);
+}
 
 void Replay::build_schedule() {
   order_.clear();
   groups_.clear();
   segment_groups_.clear();
-  planned_ = plan_on.load(std::memory_order_relaxed) && t_.tensor_count() == 0 &&
-             !t_.inputs_among_ops_;
+  format_ = format_on.load(std::memory_order_relaxed);
+  if (t_.tensor_count() != 0 || t_.inputs_among_ops_) format_ = ReplayFormat::nodes;
+  if (format_ == ReplayFormat::automatic)
+    format_ = t_.size_ > kCompactFrom ? ReplayFormat::compact : ReplayFormat::plan;
+  planned_ = format_ != ReplayFormat::nodes;
   // The plan folds a one-operand op node used by exactly one operand of one node (see
-  // tape.hpp); its consumer's group says which operands are folded.
-  std::vector<std::uint8_t> folded(planned_ ? t_.size_ : 0, 0), folds(planned_ ? t_.size_ : 0, 0),
-      squared(planned_ ? t_.size_ : 0, 0), squares(planned_ ? t_.size_ : 0, 0);
-  if (planned_) {
+  // tape.hpp); its consumer's group says which operands are folded. The compact format folds
+  // only squares (of an operand not folded itself): its consumer squares the operand in both
+  // sweeps, as the plan's consumers of squares do in their forward sweep.
+  const bool folding = format_ == ReplayFormat::plan, squaring = format_ == ReplayFormat::compact;
+  const std::size_t per_node = folding || squaring ? t_.size_ : 0;
+  std::vector<std::uint8_t> folded(per_node, 0), folds(per_node, 0), squared(per_node, 0),
+      squares(per_node, 0);
+  if (folding || squaring) {
     std::vector<std::uint32_t> uses(t_.size_, 0);
     for (std::size_t i = t_.floor_; i < t_.size_; ++i) {
       const Node& n = t_.base_[i];
       ++uses[n.a()];
       if (!kOneOperand[n.op()]) ++uses[n.b()];
     }
-    for (std::size_t i = t_.floor_; i < t_.size_; ++i) {
+    for (std::size_t i = t_.floor_; i < t_.size_ && squaring; ++i) {
+      const Node& n = t_.base_[i];
+      squared[i] = n.op() == ops::op_code<ops::Square> && uses[i] == 1 && squared[n.a()] == 0;
+      squares[i] = static_cast<std::uint8_t>(squared[n.a()] |
+                                             (kOneOperand[n.op()] ? 0 : squared[n.b()] << 1));
+    }
+    for (std::size_t i = t_.floor_; i < t_.size_ && folding; ++i) {
       const Node& n = t_.base_[i];
       folded[i] = n.op() >= ops::kFirstOpCode && kOneOperand[n.op()] && uses[i] == 1;
       folds[i] =
@@ -90,8 +114,8 @@ void Replay::build_schedule() {
       const std::uint32_t la = a >= lo && a < i ? level[a] : 0,
                           lb = b >= lo && b < i ? level[b] : 0;
       level[i] = 1 + std::max(la, lb);
-      if (planned_ && squared[i]) continue;
-      const std::uint64_t f = planned_ ? folds[i] | squares[i] << 2 : 0;
+      if ((folding || squaring) && squared[i]) continue;
+      const std::uint64_t f = folding ? folds[i] | squares[i] << 2 : squaring ? squares[i] << 2 : 0;
       keys.push_back(std::uint64_t{level[i]} << 44 | f << 40 | std::uint64_t{n.op()} << 32 | i);
     }
     std::sort(keys.begin(), keys.end());
@@ -127,12 +151,14 @@ void Replay::build_schedule() {
   if (t_.tensors_)
     for (const detail::TensorNode& n : t_.tensors_->nodes) up_to(n.mark);
   up_to(t_.size_);
-  if (planned_) build_plan(folded, squared);
+  if (format_ == ReplayFormat::plan) build_plan(folded, squared);
+  if (format_ == ReplayFormat::compact) build_compact(squared);
 }
 
 void Replay::build_plan(const std::vector<std::uint8_t>& folded,
-                      const std::vector<std::uint8_t>& squared) {
+                        const std::vector<std::uint8_t>& squared) {
   const std::size_t count = order_.size();
+  compact_constants_.clear();
   plan_operands_.resize(count);
   std::vector<Operands> folds_at(count, Operands{0, 0});  // by position; kept for fold groups
   plan_partials_.resize(count);

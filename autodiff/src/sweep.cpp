@@ -141,7 +141,10 @@ void Tape::sweep_once(std::size_t out, bool dual) {
   const bool skip = zeros_ == ZeroAdjoints::skipped;
   if (!dual && replay_ && replay_->plan_swept_) {
     // The nodes' adjoints are as they were (the seed's aside, which reverse_plan takes back).
-    replay_->reverse_plan(static_cast<std::uint32_t>(out));
+    if (replay_->format_ == detail::ReplayFormat::compact)
+      replay_->reverse_compact(static_cast<std::uint32_t>(out));
+    else
+      replay_->reverse_plan(static_cast<std::uint32_t>(out));
     return;
   }
   if (tensor_count() > 0)

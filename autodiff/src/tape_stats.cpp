@@ -26,13 +26,14 @@ std::size_t held(const std::vector<T>& v) {
 std::size_t replay_bytes(const detail::Replay& r, std::size_t nodes, bool reserved) {
   const auto size = [&](const auto& v) { return reserved ? held(v) : used(v); };
   std::size_t b = 0;
-  if (reserved || r.replaying_) b += (reserved ? r.values_capacity_ : nodes) * sizeof(double);
+  const bool replayed = r.replaying_ || r.reached_ != detail::Replay::kNoSlot;
+  if (reserved || replayed) b += (reserved ? r.values_capacity_ : nodes) * sizeof(double);
   if (!reserved && r.segment_groups_.empty()) return b;  // no schedule for this recording
   b += size(r.order_) + size(r.groups_) + size(r.segment_groups_);
   b += size(r.plan_operands_) + size(r.plan_folds_) + size(r.plan_partials_) +
        size(r.plan_constants_) + size(r.plan_reverse_.steps) + size(r.plan_reverse_.runs) +
        size(r.plan_folded_) + size(r.plan_merged_.steps) + size(r.plan_merged_.runs) +
-       size(r.plan_merges_);
+       size(r.plan_merges_) + size(r.compact_constants_) + size(r.compact_folds_);
   if (r.planned_ || (reserved && r.plan_adjoints_)) b += nodes * sizeof(double);
   return b;
 }
@@ -66,7 +67,8 @@ TapeStats Tape::stats() const {
   s.nodes = size_ == 0 ? 0 : size_ - 1;
   s.bytes = std::size_t{size_} * sizeof(Node);
   if (dual_ && tangents_) s.bytes += std::size_t{size_} * sizeof(Tangent);
-  if (replay_) s.bytes += replay_bytes(*replay_, size_, false);
+  if (replay_) s.replay_bytes = replay_bytes(*replay_, size_, false);
+  s.bytes += s.replay_bytes;
   if (tensors_) s.bytes += tensor_bytes(*tensors_);
   s.peak = std::max(note_peak(), s.bytes);
   return s;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The replay plan is an optional pass: a recording compiled with and without it replays the same
-// numbers, for every op in the list. The function around each op is shaped to give the plan all
+// The replay plan and the compact format are optional passes: a recording compiled with either or
+// neither replays the same numbers, for every op in the list. The function around each op is shaped to give the plan all
 // its work: one-operand nodes folded into their consumers, squares computed in place, linear
 // nodes, and merged steps (the Rosenbrock shape c = 100·t² + (1 − a)², t = b − a²).
 
@@ -49,11 +49,19 @@ void expect_same(double planned, double unplanned, const std::string& what) {
       << what << ": with the plan " << planned << ", without " << unplanned;
 }
 
-// The plan is chosen when a replay is first compiled; this restores it for the other tests.
-struct PlanOff {
-  PlanOff() { slope::detail::set_replay_plan(false); }
-  ~PlanOff() { slope::detail::set_replay_plan(true); }
+// The format is chosen when a replay is first compiled; this restores it for the other tests.
+struct FormatIs {
+  explicit FormatIs(slope::detail::ReplayFormat f) { slope::detail::set_replay_format(f); }
+  ~FormatIs() { slope::detail::set_replay_format(slope::detail::ReplayFormat::automatic); }
 };
+
+slope::Function compiled(const std::function<Var(const Tensor&)>& f, const std::vector<double>& x0,
+                         slope::detail::ReplayFormat format) {
+  FormatIs is(format);
+  slope::Function F = slope::record(f, x0);
+  (void)F.value(x0);  // compiled now, in that format
+  return F;
+}
 
 // Around the op under test, y: every kind of work the plan does. Not a template: compiled once.
 Var around(const Tensor& p, const Var& y) {
@@ -64,14 +72,11 @@ using Fn = std::function<Var(const Tensor&)>;
 
 void expect_plan_changes_nothing(const Fn& f, const std::vector<double>& as,
                                  const std::vector<double>& bs) {
+  using slope::detail::ReplayFormat;
   const std::vector<double> x0{as[0], bs[0], 0.3};
-  slope::Function planned = slope::record(f, x0);
-  slope::Function unplanned = [&] {
-    PlanOff off;
-    slope::Function F = slope::record(f, x0);
-    (void)F.value(x0);  // compiled now, without the plan
-    return F;
-  }();
+  slope::Function planned = compiled(f, x0, ReplayFormat::plan);
+  slope::Function compact = compiled(f, x0, ReplayFormat::compact);
+  slope::Function unplanned = compiled(f, x0, ReplayFormat::nodes);
   for (std::size_t i = 0; i < as.size(); ++i) {
     const std::vector<double> x{as[i], bs[(i * 7 + 3) % bs.size()], 0.3 + 0.1 * double(i % 5)};
     const auto with = planned.value_and_grad(x);
@@ -81,6 +86,12 @@ void expect_plan_changes_nothing(const Fn& f, const std::vector<double>& as,
     expect_same(with.value, without.value, "value " + at);
     for (std::size_t k = 0; k < 3; ++k)
       expect_same(with.grad(k), without.grad(k), "gradient " + std::to_string(k) + " " + at);
+    // The compact format recomputes the partials the nodes hold: the same numbers.
+    const auto recomputed = compact.value_and_grad(x);
+    expect_same(recomputed.value, without.value, "compact value " + at);
+    for (std::size_t k = 0; k < 3; ++k)
+      expect_same(recomputed.grad(k), without.grad(k),
+                  "compact gradient " + std::to_string(k) + " " + at);
     // And both against a fresh recording at the point (no replay at all).
     const auto fresh = slope::value_and_grad(f, x);
     expect_same(with.value, fresh.value, "fresh value " + at);
@@ -94,13 +105,12 @@ TYPED_TEST(ReplayPlanTest, SameNumbersWithAndWithoutThePlan) {
   std::mt19937_64 rng(7);
   const std::vector<double> as = slope::testing::sample(Op::domain, rng);
   if constexpr (Op::arity == Arity::unary) {
-    expect_plan_changes_nothing(
-        [](const Tensor& p) { return around(p, Tape::unary<Op>(p[0])); }, as, {0.5, 0.25});
+    expect_plan_changes_nothing([](const Tensor& p) { return around(p, Tape::unary<Op>(p[0])); },
+                                as, {0.5, 0.25});
   } else if constexpr (Op::arity == Arity::constant) {
     const double c = slope::testing::sample(Op::domain_c, rng)[1];
     expect_plan_changes_nothing(
-        [c](const Tensor& p) { return around(p, Tape::constant<Op>(p[0], c)); }, as,
-        {0.5, 0.25});
+        [c](const Tensor& p) { return around(p, Tape::constant<Op>(p[0], c)); }, as, {0.5, 0.25});
   } else {
     expect_plan_changes_nothing(
         [](const Tensor& p) { return around(p, Tape::binary<Op>(p[0], p[1])); }, as,

@@ -20,12 +20,12 @@
 #include <span>
 #include <vector>
 
-#include <slope/core/error.hpp>
-#include <slope/core/format.hpp>
+#include <slope/autodiff/detail/node.hpp>
 #include <slope/autodiff/op_list.hpp>
 #include <slope/autodiff/tape_stats.hpp>
 #include <slope/autodiff/var_handle.hpp>
-#include <slope/autodiff/detail/node.hpp>
+#include <slope/core/error.hpp>
+#include <slope/core/format.hpp>
 
 namespace slope {
 
@@ -40,7 +40,15 @@ enum class Mode { gradient, replay };
 void set_nan_check(bool on);
 bool nan_check();
 namespace detail {
-/// The replay plan is an optional pass (on by default), taken when a replay is first compiled.
+/// How a first-order replay runs, chosen when a replay is first compiled: node by node over the
+/// recording (`nodes`, also what recordings with tensor nodes or inputs among their ops use), the
+/// plan of folded nodes and stored partials (`plan`), or the compact format that recomputes
+/// partials in its reverse sweep (`compact`). `automatic` (the default) takes the plan for
+/// recordings that fit in cache and the compact format for larger ones. For tests and
+/// benchmarks; every format gives the same numbers to rounding.
+enum class ReplayFormat : std::uint8_t { automatic, nodes, plan, compact };
+void set_replay_format(ReplayFormat format);
+/// set_replay_format(on ? automatic : nodes).
 void set_replay_plan(bool on);
 }  // namespace detail
 

@@ -22,10 +22,18 @@ struct TapeStats {
   /// The most bytes reserved at once for the above (buffer capacities, which a tape keeps across
   /// recordings), as of the last time the tape grew, compiled a replay or was asked.
   std::size_t peak = 0;
+  /// Of `bytes`, the compiled replay's own: the format a replayed gradient sweeps (its values,
+  /// adjoints, schedule, operands and any stored partials); 0 before the first replay. The
+  /// recording's nodes stay beside it (HVP replays and errors read them).
+  std::size_t replay_bytes = 0;
 
   /// bytes / nodes: what one recorded node costs, values and adjoints included (0 when empty).
   double bytes_per_node() const {
     return nodes == 0 ? 0.0 : static_cast<double>(bytes) / static_cast<double>(nodes);
+  }
+  /// replay_bytes / nodes: what the replay format costs per recorded node (0 when empty).
+  double replay_bytes_per_node() const {
+    return nodes == 0 ? 0.0 : static_cast<double>(replay_bytes) / static_cast<double>(nodes);
   }
 };
 

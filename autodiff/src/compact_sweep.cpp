@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: MIT
+// The compact replay format (see replay.hpp): built from the level schedule without folds, its
+// forward sweep computes values only, and its reverse sweep recomputes each node's partials from
+// the values of its operands and its own, one group of one op at a time, walking the schedule
+// backwards. Per node it keeps two operand slots, and reads and writes a value and an adjoint.
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <slope/autodiff/op_list.hpp>
+
+#include "replay.hpp"
+
+namespace slope {
+
+using detail::Replay;
+
+namespace {
+
+template <class... Ops, std::size_t... I>
+constexpr std::array<bool, 256> constant_codes(ops::TypeList<Ops...>, std::index_sequence<I...>) {
+  std::array<bool, 256> constant{};
+  ((constant[ops::kFirstOpCode + I] = Ops::arity == ops::Arity::constant), ...);
+  return constant;
+}
+// Op codes of ops with a constant operand (x ∘ c, c ∘ x).
+constexpr std::array<bool, 256> kConstantOp =
+    constant_codes(ops::OpList{}, std::make_index_sequence<ops::OpList::size>{});
+
+// An op's value at doubles, as ops::evaluate computes it (the recording and the other replays):
+// the same z, without the partials.
+template <class Op>
+SLOPE_INLINE double value_of(double a, double b) {
+  if constexpr (Op::arity == ops::Arity::unary) {
+    (void)b;
+    if constexpr (requires { Op::value_and_slope(a); })
+      return Op::value_and_slope(a).a;
+    else
+      return Op::f(a);
+  } else {
+    return Op::f(a, b);
+  }
+}
+
+// Its partials from its operands and its value z, as ops::evaluate gives them (p1 is 0 for a
+// one-operand op).
+template <class Op>
+SLOPE_INLINE ops::Pair<double> partials_of(double a, double b, double z) {
+  if constexpr (Op::arity == ops::Arity::unary) {
+    (void)b;
+    if constexpr (requires { Op::value_and_slope(a); })
+      return {Op::value_and_slope(a).b, 0.0};
+    else
+      return {Op::df(a, z), 0.0};
+  } else if constexpr (Op::arity == ops::Arity::constant) {
+    return {Op::df(a, b, z), 0.0};
+  } else {
+    return Op::df(a, b, z);
+  }
+}
+
+using Operands = Replay::Operands;
+
+// An operand as the sweeps read it: x, the value at its slot; a folded square's consumer reads
+// the square's operand x and uses x² (and, in reverse, passes its share on times 2x).
+template <bool kSquare>
+SLOPE_INLINE double operand_value(double x) {
+  if constexpr (kSquare)
+    return x * x;  // Square's f, as its own node computes it
+  else
+    return x;
+}
+// The share for an operand slot: g times the partial p, then times the square's 2x when the
+// operand is a folded square of x (the two steps the unfolded sweep takes).
+template <bool kSquare, bool kSkipZeros>
+SLOPE_INLINE double share(double p, double g, double x) {
+  const double s = kSkipZeros ? adjoint_share(p, g) : p * g;
+  if constexpr (kSquare)
+    return kSkipZeros ? adjoint_share(x + x, s) : (x + x) * s;
+  else
+    return s;
+}
+
+// A group's forward sweep. kChain: a node may read the one just before it, whose value travels
+// in a register (as in the plan's groups). kSquares (bit 0: a, bit 1: b): the operand is a folded
+// square, whose value is also stored at its own slot for guards and outputs (`fold`: the slots
+// of the group's folded squares, one or two per node, a's first).
+template <class Op, int kSquares, bool kChain>
+void forward_group(const std::uint32_t* node, const Operands* ab, const std::uint32_t* fold,
+                   const double* constants, double* val, std::size_t count) {
+  constexpr std::size_t kStride = kSquares == 3 ? 2 : 1;
+  double z = 0;
+  std::uint32_t last = 0;
+  for (std::size_t k = 0; k < count; ++k) {
+    const double a =
+        operand_value<(kSquares & 1) != 0>(kChain && ab[k].a == last ? z : val[ab[k].a]);
+    if constexpr ((kSquares & 1) != 0) val[fold[kStride * k]] = a;
+    double b = 0;
+    if constexpr (Op::arity == ops::Arity::constant) b = constants[ab[k].b];
+    if constexpr (Op::arity == ops::Arity::binary) {
+      b = operand_value<(kSquares & 2) != 0>(kChain && ab[k].b == last ? z : val[ab[k].b]);
+      if constexpr ((kSquares & 2) != 0) val[fold[kStride * k + kStride - 1]] = b;
+    }
+    z = value_of<Op>(a, b);
+    last = node[k];
+    val[last] = z;
+  }
+}
+
+// A group's reverse sweep, last node first. kSkip: nodes recorded after the output are not
+// swept; kSkipZeros: shares by adjoint_share (the second sweep of Tape::sweep_from).
+template <class Op, int kSquares, bool kSkip, bool kSkipZeros>
+void reverse_group(const std::uint32_t* node, const Operands* ab, const double* constants,
+                   const double* val, double* adj, std::size_t count, std::uint32_t out) {
+  constexpr bool kSa = (kSquares & 1) != 0, kSb = (kSquares & 2) != 0;
+  for (std::size_t k = count; k-- > 0;) {
+    const std::uint32_t i = node[k];
+    if (kSkip && i > out) continue;
+    const double g = adj[i];
+    adj[i] = 0;
+    const std::uint32_t a = ab[k].a;
+    const double xa = val[a];
+    double xb = 0, b = 0;
+    if constexpr (Op::arity == ops::Arity::constant) b = constants[ab[k].b];
+    if constexpr (Op::arity == ops::Arity::binary) {
+      xb = val[ab[k].b];
+      b = operand_value<kSb>(xb);
+    }
+    const ops::Pair<double> p = partials_of<Op>(operand_value<kSa>(xa), b, val[i]);
+    adj[a] += share<kSa, kSkipZeros>(p.a, g, xa);
+    if constexpr (Op::arity == ops::Arity::binary)
+      adj[ab[k].b] += share<kSb, kSkipZeros>(p.b, g, xb);
+  }
+}
+
+template <int kSquares>
+void forward_linear(const std::uint32_t* node, const Operands* ab, const std::uint32_t* fold,
+                    const Replay::Partials* c, double* val, std::size_t count) {
+  constexpr std::size_t kStride = kSquares == 3 ? 2 : 1;
+  for (std::size_t k = 0; k < count; ++k) {
+    const double a = operand_value<(kSquares & 1) != 0>(val[ab[k].a]);
+    const double b = operand_value<(kSquares & 2) != 0>(val[ab[k].b]);
+    if constexpr ((kSquares & 1) != 0) val[fold[kStride * k]] = a;
+    if constexpr ((kSquares & 2) != 0) val[fold[kStride * k + kStride - 1]] = b;
+    val[node[k]] = c[k].p0 * a + c[k].p1 * b;
+  }
+}
+
+template <int kSquares, bool kSkip, bool kSkipZeros>
+void reverse_linear(const std::uint32_t* node, const Operands* ab, const Replay::Partials* c,
+                    const double* val, double* adj, std::size_t count, std::uint32_t out) {
+  for (std::size_t k = count; k-- > 0;) {
+    const std::uint32_t i = node[k];
+    if (kSkip && i > out) continue;
+    const double g = adj[i];
+    adj[i] = 0;
+    double xa = 0, xb = 0;
+    if constexpr ((kSquares & 1) != 0) xa = val[ab[k].a];
+    if constexpr ((kSquares & 2) != 0) xb = val[ab[k].b];
+    adj[ab[k].a] += share<(kSquares & 1) != 0, kSkipZeros>(c[k].p0, g, xa);
+    adj[ab[k].b] += share<(kSquares & 2) != 0, kSkipZeros>(c[k].p1, g, xb);
+  }
+}
+
+// Which operands are folded squares, as template arguments (one-operand ops fold only a).
+template <bool kBinary, class F>
+SLOPE_INLINE void with_squares(int squares, F&& f) {
+  switch (squares) {
+    case 0:
+      return f(std::integral_constant<int, 0>{});
+    case 1:
+      return f(std::integral_constant<int, 1>{});
+  }
+  if constexpr (kBinary) {
+    if (squares == 2) return f(std::integral_constant<int, 2>{});
+    return f(std::integral_constant<int, 3>{});
+  }
+}
+
+template <class Op>
+void forward_op(int squares, bool chain, const std::uint32_t* node, const Operands* ab,
+                const std::uint32_t* fold, const double* constants, double* val,
+                std::size_t count) {
+  // Groups with folded squares check for chains whether or not they hold one (fewer copies).
+  if (squares == 0 && !chain)
+    return forward_group<Op, 0, false>(node, ab, fold, constants, val, count);
+  with_squares<Op::arity == ops::Arity::binary>(squares, [&](auto sq) {
+    forward_group<Op, decltype(sq)::value, true>(node, ab, fold, constants, val, count);
+  });
+}
+
+template <class... Ops, std::size_t... I>
+void dispatch_forward(std::uint8_t code, int squares, bool chain, const std::uint32_t* node,
+                      const Operands* ab, const std::uint32_t* fold, const double* constants,
+                      double* val, std::size_t count, ops::TypeList<Ops...>,
+                      std::index_sequence<I...>) {
+  (void)((code == ops::kFirstOpCode + I
+              ? (forward_op<Ops>(squares, chain, node, ab, fold, constants, val, count), true)
+              : false) ||
+         ...);
+}
+
+template <bool kSkip, bool kSkipZeros, class... Ops, std::size_t... I>
+void dispatch_reverse(std::uint8_t code, int squares, const std::uint32_t* node, const Operands* ab,
+                      const double* constants, const double* val, double* adj, std::size_t count,
+                      std::uint32_t out, ops::TypeList<Ops...>, std::index_sequence<I...>) {
+  (void)((code == ops::kFirstOpCode + I
+              ? (with_squares<Ops::arity == ops::Arity::binary>(
+                     squares,
+                     [&](auto sq) {
+                       reverse_group<Ops, decltype(sq)::value, kSkip, kSkipZeros>(
+                           node, ab, constants, val, adj, count, out);
+                     }),
+                 true)
+              : false) ||
+         ...);
+}
+
+template <bool kSkip, bool kSkipZeros>
+void reverse_groups(const std::vector<Replay::Group>& groups, const std::uint32_t* order,
+                    const Operands* ab, const Replay::Partials* linear, const double* constants,
+                    const double* val, double* adj, std::uint32_t out) {
+  for (std::size_t k = groups.size(); k-- > 0;) {
+    const Replay::Group& g = groups[k];
+    const std::size_t count = g.end - g.begin;
+    if (g.op >= ops::kFirstOpCode)
+      dispatch_reverse<kSkip, kSkipZeros>(g.op, g.squares, order + g.begin, ab + g.begin, constants,
+                                          val, adj, count, out, ops::OpList{},
+                                          std::make_index_sequence<ops::OpList::size>{});
+    else  // linear (build_compact admits nothing else)
+      with_squares<true>(g.squares, [&](auto sq) {
+        reverse_linear<decltype(sq)::value, kSkip, kSkipZeros>(
+            order + g.begin, ab + g.begin, linear + g.constants, val, adj, count, out);
+      });
+  }
+}
+
+}  // namespace
+
+void Replay::build_compact(const std::vector<std::uint8_t>& squared) {
+  const std::size_t count = order_.size();
+  plan_operands_.resize(count);
+  plan_constants_.clear();
+  compact_constants_.clear();
+
+  // The plan's arrays (a pooled tape's earlier recording may have left them) are not used.
+  plan_partials_.clear();
+  plan_reverse_ = {};
+  plan_folded_.clear();
+  plan_merged_ = {};
+  plan_merges_.clear();
+  // A constant op's constant is stored once per distinct value (by its bits: -0 and NaNs kept).
+  std::unordered_map<std::uint64_t, std::uint32_t> index;
+  std::vector<Operands> folds_at(count, Operands{0, 0});  // the squares' own slots, by position
+  for (std::size_t pos = 0; pos < count; ++pos) {
+    const Node& n = t_.base_[order_[pos]];
+    std::uint32_t a = n.a(), b = n.b();
+    if (kConstantOp[n.op()]) {
+      std::uint64_t bits;
+      std::memcpy(&bits, &n.p1, sizeof bits);
+      const auto [at, added] =
+          index.try_emplace(bits, static_cast<std::uint32_t>(compact_constants_.size()));
+      if (added) compact_constants_.push_back(n.p1);
+      b = at->second;
+    } else if (b != order_[pos] && squared[b]) {  // a two-operand node's folded square
+      folds_at[pos].b = b;
+      b = t_.base_[b].a();
+    }
+    if (squared[a]) {
+      folds_at[pos].a = a;
+      a = t_.base_[a].a();
+    }
+    plan_operands_[pos] = Operands{a, b};
+  }
+  plan_folds_.clear();
+  compact_folds_.clear();
+  for (Group& g : groups_) {
+    if (g.squares != 0) {
+      g.fold_first = static_cast<std::uint32_t>(compact_folds_.size());
+      for (std::uint32_t pos = g.begin; pos < g.end; ++pos) {
+        if ((g.squares & 1) != 0) compact_folds_.push_back(folds_at[pos].a);
+        if ((g.squares & 2) != 0) compact_folds_.push_back(folds_at[pos].b);
+      }
+    }
+    if (g.op >= ops::kFirstOpCode) continue;
+    if (g.op != ops::kLinearCode) throw_gradient_only();  // inputs and tensors are not planned
+    g.constants = static_cast<std::uint32_t>(plan_constants_.size());
+    for (std::uint32_t pos = g.begin; pos < g.end; ++pos) {
+      const Node& n = t_.base_[order_[pos]];
+      plan_constants_.push_back(Partials{n.p0, n.p1});
+    }
+  }
+  compact_constants_.shrink_to_fit();
+  plan_constants_.shrink_to_fit();
+  compact_folds_.shrink_to_fit();
+  plan_adjoints_ = std::make_unique<double[]>(t_.size_);
+}
+
+void Replay::forward_compact() {
+  double* val = values_.get();
+  const std::uint32_t* node = order_.data();
+  const Operands* ab = plan_operands_.data();
+  const double* constants = compact_constants_.data();
+  for (const Group& g : groups_) {
+    const std::size_t count = g.end - g.begin;
+    const std::uint32_t* fold = compact_folds_.data() + g.fold_first;
+    if (g.op >= ops::kFirstOpCode) {
+      dispatch_forward(g.op, g.squares, g.chain, node + g.begin, ab + g.begin, fold, constants, val,
+                       count, ops::OpList{}, std::make_index_sequence<ops::OpList::size>{});
+    } else {  // linear
+      with_squares<true>(g.squares, [&](auto sq) {
+        forward_linear<decltype(sq)::value>(node + g.begin, ab + g.begin, fold,
+                                            plan_constants_.data() + g.constants, val, count);
+      });
+    }
+  }
+}
+
+void Replay::reverse_compact(std::uint32_t out) {
+  double* adj = plan_adjoints_.get();
+  // The seed, set on the node by the caller: every node's adjoint stays zero.
+  adj[out] += t_.base_[out].adj;
+  t_.base_[out].adj = 0;
+  const double* val = values_.get();
+  // An output that is a square folded into a node recorded after it (not swept) passes its
+  // share to its operand first. Only an output before the last node can be one: look for it
+  // among the folded squares then (not per gradient of a whole recording).
+  if (out + 1 != t_.size_ && t_.base_[out].op() == ops::op_code<ops::Square> &&
+      std::find(compact_folds_.begin(), compact_folds_.end(), out) != compact_folds_.end()) {
+    const std::uint32_t a = t_.base_[out].a();
+    const double x = val[a];
+    adj[a] += t_.zeros_ == Tape::ZeroAdjoints::skipped ? adjoint_share(x + x, adj[out])
+                                                       : (x + x) * adj[out];
+    adj[out] = 0;
+  }
+  const Partials* linear = plan_constants_.data();
+  const double* constants = compact_constants_.data();
+  if (t_.zeros_ == Tape::ZeroAdjoints::skipped)
+    reverse_groups<true, true>(groups_, order_.data(), plan_operands_.data(), linear, constants,
+                               val, adj, out);
+  else if (out + 1 == t_.size_)
+    reverse_groups<false, false>(groups_, order_.data(), plan_operands_.data(), linear, constants,
+                                 val, adj, out);
+  else
+    reverse_groups<true, false>(groups_, order_.data(), plan_operands_.data(), linear, constants,
+                                val, adj, out);
+  // The inputs' adjoints stay where they are, as after reverse_plan.
+  plan_gradient_ = true;
+}
+
+}  // namespace slope

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: MIT
+// The compact replay format (large recordings replay in it by default): its gradients against
+// the analytic ones and against the node-by-node replay, from an output that is not the last
+// node, through a zero adjoint meeting an infinite partial, alternating with HVPs, and what it
+// costs per node.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstddef>
+#include <cstdio>
+#include <functional>
+#include <vector>
+
+#include <slope/autodiff.hpp>
+
+namespace {
+
+using slope::Function;
+using slope::Tensor;
+using slope::Var;
+using slope::detail::ReplayFormat;
+
+struct FormatIs {
+  explicit FormatIs(ReplayFormat f) { slope::detail::set_replay_format(f); }
+  ~FormatIs() { slope::detail::set_replay_format(ReplayFormat::automatic); }
+};
+
+Function compiled(const std::function<Var(const Tensor&)>& f, const std::vector<double>& x0,
+                  ReplayFormat format) {
+  FormatIs is(format);
+  Function F = slope::record(f, x0);
+  (void)F.value(x0);  // compiled now, in that format
+  return F;
+}
+
+// Chained Rosenbrock with a constant on each side of an op, a linear node (a + 2b) and a
+// transcendental whose partial reads its own value (exp).
+Var rosenbrock(const Tensor& p) {
+  Var s = 0.0;
+  for (std::size_t i = 0; i + 1 < p.size(); ++i) {
+    const Var t = p[i + 1] - p[i] * p[i];
+    s += 100.0 * (t * t) + square(1.0 - p[i]);
+  }
+  return s + 0.5 * exp(p[0] + 2.0 * p[1]);
+}
+
+std::vector<double> rosenbrock_gradient(const std::vector<double>& x) {
+  std::vector<double> g(x.size(), 0.0);
+  for (std::size_t i = 0; i + 1 < x.size(); ++i) {
+    const double t = x[i + 1] - x[i] * x[i];
+    g[i] += -400.0 * t * x[i] - 2.0 * (1.0 - x[i]);
+    g[i + 1] += 200.0 * t;
+  }
+  const double e = 0.5 * std::exp(x[0] + 2.0 * x[1]);
+  g[0] += e;
+  g[1] += 2.0 * e;
+  return g;
+}
+
+std::vector<double> point(std::size_t n, double shift) {
+  std::vector<double> x(n);
+  for (std::size_t i = 0; i < n; ++i) x[i] = 0.3 + 0.5 * std::sin(0.7 * double(i) + shift);
+  return x;
+}
+
+TEST(CompactReplay, LargeRecordingsGetItsGradientsRightAtNewPoints) {
+  constexpr std::size_t n = 20000;  // about 140 000 nodes: compact by default
+  Function F = slope::record(rosenbrock, point(n, 0.0));
+  Function nodes = compiled(rosenbrock, point(n, 0.0), ReplayFormat::nodes);
+  for (double shift : {0.5, 1.5}) {
+    const std::vector<double> x = point(n, shift);
+    const auto r = F.value_and_grad(x);
+    const auto by_nodes = nodes.value_and_grad(x);
+    const std::vector<double> g = rosenbrock_gradient(x);
+    EXPECT_EQ(r.value, by_nodes.value);
+    for (std::size_t i = 0; i < n; ++i) {
+      ASSERT_NEAR(r.grad(i), g[i], 1e-12 * std::max(1.0, std::fabs(g[i]))) << "coordinate " << i;
+      // Shares reach an input in schedule order, not in recorded order: equal to rounding.
+      ASSERT_NEAR(r.grad(i), by_nodes.grad(i), 1e-14 * std::max(1.0, std::fabs(g[i])))
+          << "coordinate " << i;
+    }
+  }
+}
+
+TEST(CompactReplay, CostsAThirdOfThePlanPerNode) {
+  const std::vector<double> x0 = point(2000, 0.0);
+  Function compact = compiled(rosenbrock, x0, ReplayFormat::compact);
+  Function plan = compiled(rosenbrock, x0, ReplayFormat::plan);
+  (void)compact.value_and_grad(x0);
+  (void)plan.value_and_grad(x0);
+  const slope::TapeStats c = compact.stats(), p = plan.stats();
+  std::printf("compact %.1f, plan %.1f replay bytes per node\n", c.replay_bytes_per_node(),
+              p.replay_bytes_per_node());
+  ASSERT_EQ(c.nodes, p.nodes);
+  // Value and adjoint (16 bytes), its place in the schedule (4) and two operand slots (8); the
+  // few linear nodes add their constants.
+  EXPECT_LE(c.replay_bytes_per_node(), 30.0);
+  EXPECT_GE(c.replay_bytes_per_node(), 16.0);
+  EXPECT_LT(3 * c.replay_bytes, p.replay_bytes + c.replay_bytes);
+  EXPECT_EQ(c.bytes, c.replay_bytes + (c.nodes + 1) * sizeof(slope::Node));
+}
+
+// y is not the last node: the ones after it are not swept.
+Var before_the_end(const Tensor& p) {
+  const Var y = p[0] * p[1] + sin(p[2]) / p[1];
+  const Var after = exp(y) * p[0];  // recorded after the output, never part of it
+  (void)after;
+  return y;
+}
+
+TEST(CompactReplay, AnOutputBeforeTheLastNode) {
+  const std::vector<double> x0{0.5, 2.0, 1.0};
+  Function F = compiled(before_the_end, x0, ReplayFormat::compact);
+  for (double s : {1.0, 2.0, 3.0}) {
+    const std::vector<double> x{0.5 * s, 2.0 + s, s};
+    const auto r = F.value_and_grad(x);
+    EXPECT_DOUBLE_EQ(r.value, x[0] * x[1] + std::sin(x[2]) / x[1]);
+    EXPECT_DOUBLE_EQ(r.grad(0), x[1]);
+    EXPECT_DOUBLE_EQ(r.grad(1), x[0] - std::sin(x[2]) / (x[1] * x[1]));
+    EXPECT_DOUBLE_EQ(r.grad(2), std::cos(x[2]) / x[1]);
+  }
+}
+
+// The output is a square its consumer folds (used once, by a node recorded after it).
+Var a_folded_square(const Tensor& p) {
+  const Var y = square(p[0] - p[1]);
+  const Var after = 3.0 * y + p[1];
+  (void)after;
+  return y;
+}
+
+TEST(CompactReplay, AnOutputThatIsAFoldedSquare) {
+  const std::vector<double> x0{0.5, 2.0};
+  Function F = compiled(a_folded_square, x0, ReplayFormat::compact);
+  for (double s : {1.0, 2.0}) {
+    const std::vector<double> x{0.5 * s, 2.0 + s};
+    const auto r = F.value_and_grad(x);
+    const double d = x[0] - x[1];
+    EXPECT_DOUBLE_EQ(r.value, d * d);
+    EXPECT_DOUBLE_EQ(r.grad(0), 2.0 * d);
+    EXPECT_DOUBLE_EQ(r.grad(1), -2.0 * d);
+  }
+}
+
+// 0 · log(x₁) at x₁ = 0: the log's partial is infinite and its adjoint zero; the gradient for x₁
+// is 0 (a zero adjoint passes nothing on), not NaN.
+Var zero_times_infinite(const Tensor& p) { return square(p[0]) + 0.0 * log(p[1]) * p[0]; }
+
+TEST(CompactReplay, AZeroAdjointPassesNothingThroughAnInfinitePartial) {
+  const std::vector<double> x0{1.0, 1.0};
+  Function F = compiled(zero_times_infinite, x0, ReplayFormat::compact);
+  const auto r = F.value_and_grad(std::vector<double>{3.0, 0.0});
+  EXPECT_TRUE(std::isnan(r.value));  // 0 · −∞
+  EXPECT_EQ(r.grad(1), 0.0);
+}
+
+TEST(CompactReplay, GradientsAndHvpsAlternate) {
+  const std::vector<double> x0 = point(50, 0.0);
+  Function F = compiled(rosenbrock, x0, ReplayFormat::compact);
+  std::vector<double> v(50, 0.0);
+  v[3] = 1.0;
+  for (double shift : {0.25, 0.75}) {
+    const std::vector<double> x = point(50, shift);
+    const std::vector<double> g = rosenbrock_gradient(x);
+    const auto hv = F.hvp(x, v);
+    // Column 3 of the Hessian: ∂²f/∂x₃², and its neighbours.
+    EXPECT_NEAR(hv[3], 1200.0 * x[3] * x[3] - 400.0 * x[4] + 2.0 + 200.0, 1e-9);
+    EXPECT_NEAR(hv[2], -400.0 * x[2], 1e-9);
+    const auto r = F.value_and_grad(x);
+    for (std::size_t i = 0; i < 50; ++i)
+      EXPECT_NEAR(r.grad(i), g[i], 1e-12 * std::max(1.0, std::fabs(g[i]))) << i;
+  }
+}
+
+}  // namespace
