@@ -30,7 +30,7 @@ struct Workload {
   std::string id, what;
   std::size_t parameters = 0;
   double peak_rss_bytes = kUnmeasured, tape_bytes_per_op = kUnmeasured,
-         replay_bytes_per_node = kUnmeasured;
+         replay_bytes_per_node = kUnmeasured, replay_format_bytes_per_node = kUnmeasured;
   std::vector<MethodResult> methods;
 
   /// Seconds of method `m`, when it ran and was timed.

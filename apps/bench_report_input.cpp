@@ -75,8 +75,10 @@ Workload read_workload(const fs::path& file) {
   }
   w.peak_rss_bytes = number(t, "peak_rss_bytes").value_or(kUnmeasured);
   w.tape_bytes_per_op = number(t, "tape_bytes_per_op").value_or(kUnmeasured);
-  if (const auto s = t.find("replay_stats"); s != t.end())
+  if (const auto s = t.find("replay_stats"); s != t.end()) {
     w.replay_bytes_per_node = number(*s, "bytes_per_node").value_or(kUnmeasured);
+    w.replay_format_bytes_per_node = number(*s, "replay_bytes_per_node").value_or(kUnmeasured);
+  }
   if (const auto ms = t.find("methods"); ms != t.end() && ms->is_array())
     for (const json& row : *ms)
       w.methods.push_back({text(row, "method"), number(row, "seconds").value_or(kUnmeasured),

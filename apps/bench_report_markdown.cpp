@@ -137,10 +137,11 @@ void workload_section(std::string& md, const Workload& w,
   auto out = std::back_inserter(md);
   fmt::format_to(out,
                  "\n## {}: {}\n\n{} parameters; tape {} bytes per op node; compiled replay {} "
-                 "bytes per node (values and schedule included); peak memory of the process {} "
-                 "MiB.\n\n",
+                 "bytes per node with the recording, {} in its replay format (values, adjoints "
+                 "and schedule included); peak memory of the process {} MiB.\n\n",
                  w.id, w.what, w.parameters, cell(w.tape_bytes_per_op, "{:.1f}"),
                  cell(w.replay_bytes_per_node, "{:.1f}"),
+                 cell(w.replay_format_bytes_per_node, "{:.1f}"),
                  cell(w.peak_rss_bytes / 1048576.0, "{:.1f}"));
   const bool compare = !before.empty();
   fmt::format_to(out,

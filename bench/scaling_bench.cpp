@@ -6,8 +6,10 @@
 // run (exit 1) when a derivative's slope leaves [0.9, 1.1]. It also reports how far the replayed
 // gradient's cost relative to the function moves across sizes (a cache cliff shows there) and
 // fails the run when the largest ratio is 1.5 times the smallest or more.
-//   scaling_bench [--data FILE] [google benchmark flags...]
+//   scaling_bench [--data FILE] [--formats] [google benchmark flags...]
 // --data writes "n function record_gradient replay_gradient replay_hvp" rows (seconds) for plots.
+// --formats also times the replayed gradient in each replay format (the plan, the compact one),
+// interleaved with the rest, and prints their ratio per size (what the automatic choice rests on).
 
 #include <benchmark/benchmark.h>
 #include <unistd.h>
@@ -17,6 +19,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "harness.hpp"
@@ -32,6 +35,38 @@ const char* const kMethods[] = {"function", "record_gradient", "replay_gradient"
 
 std::string name(const char* method, std::size_t n) {
   return std::string("W2/").append(method).append("/").append(std::to_string(n));
+}
+
+slope::Function compiled(const Problem& pr, slope::detail::ReplayFormat format) {
+  slope::detail::set_replay_format(format);
+  slope::Function F = slope::record(
+      [&pr](const slope::Tensor& p) { return W2::loss<slope::Var>(p, pr.data); }, pr.x0);
+  std::vector<double> g(pr.x0.size());
+  // Warm: the first replay builds the schedule and allocates the values (once per Function).
+  F.value_and_grad(pr.x0, g);
+  slope::detail::set_replay_format(slope::detail::ReplayFormat::automatic);
+  return F;
+}
+
+void register_formats(const Problem& pr) {
+  using slope::detail::ReplayFormat;
+  const std::size_t n = pr.data.n;
+  const int reps = n >= 100000 ? 3 : n >= 10000 ? 5 : 9;
+  for (const auto& [method, format] : {std::pair{"replay_plan", ReplayFormat::plan},
+                                       std::pair{"replay_compact", ReplayFormat::compact}}) {
+    bench::add(
+        name(method, n),
+        [&pr, format = format](benchmark::State& st) {
+          slope::Function F = compiled(pr, format);
+          std::vector<double> g(pr.x0.size());
+          for (auto _ : st) {
+            double y = F.value_and_grad(pr.x0, g);
+            benchmark::DoNotOptimize(y);
+            benchmark::DoNotOptimize(g.data());
+          }
+        },
+        true, 0.05, reps);
+  }
 }
 
 void register_size(const Problem& pr) {
@@ -55,11 +90,8 @@ void register_size(const Problem& pr) {
     }
   });
   add("replay_gradient", [&pr](benchmark::State& st) {
-    slope::Function F = slope::record(
-        [&pr](const slope::Tensor& p) { return W2::loss<slope::Var>(p, pr.data); }, pr.x0);
+    slope::Function F = compiled(pr, slope::detail::ReplayFormat::automatic);
     std::vector<double> g(pr.x0.size());
-    // Warm: the first replay builds the schedule and allocates the values (once per Function).
-    F.value_and_grad(pr.x0, g);
     for (auto _ : st) {
       double y = F.value_and_grad(pr.x0, g);
       benchmark::DoNotOptimize(y);
@@ -79,14 +111,11 @@ void register_size(const Problem& pr) {
   });
 }
 
-// The compiled gradient replay's bytes per node (TapeStats), values and adjoints included.
-double replay_bytes_per_node(std::size_t n) {
+// The compiled gradient replay's bytes per node (TapeStats): the replay format alone (values and
+// adjoints included), and with the recording's nodes kept beside it.
+slope::TapeStats replay_stats(std::size_t n) {
   const Problem pr = W2::problem(n);
-  slope::Function F = slope::record(
-      [&pr](const slope::Tensor& p) { return W2::loss<slope::Var>(p, pr.data); }, pr.x0);
-  std::vector<double> g(pr.x0.size());
-  F.value_and_grad(pr.x0, g);
-  return F.stats().bytes_per_node();
+  return compiled(pr, slope::detail::ReplayFormat::automatic).stats();
 }
 
 // Least-squares slope of log(t) on log(n).
@@ -108,12 +137,23 @@ double loglog_slope(const std::vector<double>& n, const std::vector<double>& t) 
 
 int main(int argc, char** argv) {
   const std::string data_file = bench::take_option(argc, argv, "--data");
+  bool formats = false;
+  for (int i = 1; i < argc; ++i)
+    if (std::strcmp(argv[i], "--formats") == 0) {
+      formats = true;
+      std::copy(argv + i + 1, argv + argc + 1, argv + i);
+      --argc;
+      break;
+    }
   std::vector<char*> storage;
   bench::initialize(argc, argv, storage);
 
   std::vector<Problem> problems;
   for (std::size_t n : kSizes) problems.push_back(W2::problem(n));
-  for (const Problem& pr : problems) register_size(pr);
+  for (const Problem& pr : problems) {
+    register_size(pr);
+    if (formats) register_formats(pr);
+  }
 
   bench::ResultsReporter reporter(isatty(STDOUT_FILENO) ? bench::ResultsReporter::OO_Color
                                                         : bench::ResultsReporter::OO_None);
@@ -121,8 +161,8 @@ int main(int argc, char** argv) {
 
   std::printf(
       "\n| n | function µs | record+gradient µs | replayed gradient µs | replayed HVP µs "
-      "| replayed gradient / function | replayed / recorded gradient | replay bytes / node "
-      "|\n|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+      "| replayed gradient / function | replayed / recorded gradient | replay format bytes / node "
+      "| with the recording |\n|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
   std::FILE* out = data_file.empty() ? nullptr : std::fopen(data_file.c_str(), "w");
   if (!data_file.empty() && out == nullptr)
     bench::fail("scaling_bench", "cannot write " + data_file);
@@ -139,12 +179,23 @@ int main(int argc, char** argv) {
     if (!complete) break;
     ns.push_back(static_cast<double>(n));
     for (int m = 0; m < 4; ++m) times[m].push_back(t[m]);
-    std::printf("| %zu | %.3f | %.3f | %.3f | %.3f | %.1f | %.2f | %.1f |\n", n, t[0] * 1e6,
+    const slope::TapeStats stats = replay_stats(n);
+    std::printf("| %zu | %.3f | %.3f | %.3f | %.3f | %.1f | %.2f | %.1f | %.1f |\n", n, t[0] * 1e6,
                 t[1] * 1e6, t[2] * 1e6, t[3] * 1e6, t[2] / t[0], t[2] / t[1],
-                replay_bytes_per_node(n));
+                stats.replay_bytes_per_node(), stats.bytes_per_node());
     if (out) std::fprintf(out, "%zu %.6e %.6e %.6e %.6e\n", n, t[0], t[1], t[2], t[3]);
   }
   if (out) std::fclose(out);
+  if (formats) {
+    std::printf("\n| n | plan µs | compact µs | compact / plan |\n|--:|--:|--:|--:|\n");
+    for (std::size_t n : kSizes) {
+      const auto plan = reporter.seconds(name("replay_plan", n)),
+                 compact = reporter.seconds(name("replay_compact", n));
+      if (plan && compact)
+        std::printf("| %zu | %.3f | %.3f | %.2f |\n", n, *plan * 1e6, *compact * 1e6,
+                    *compact / *plan);
+    }
+  }
   if (!complete) {
     std::printf("(a filter left sizes out: no slopes)\n");
     benchmark::Shutdown();

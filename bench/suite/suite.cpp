@@ -59,7 +59,9 @@ double max_abs_diff(const Vec& a, const Vec& b) {
 std::string stats_json(const slope::TapeStats& s) {
   return "{\"nodes\": " + std::to_string(s.nodes) + ", \"entries\": " + std::to_string(s.entries) +
          ", \"bytes\": " + std::to_string(s.bytes) + ", \"peak\": " + std::to_string(s.peak) +
-         ", \"bytes_per_node\": " + json_number(s.bytes_per_node()) + "}";
+         ", \"bytes_per_node\": " + json_number(s.bytes_per_node()) +
+         ", \"replay_bytes\": " + std::to_string(s.replay_bytes) +
+         ", \"replay_bytes_per_node\": " + json_number(s.replay_bytes_per_node()) + "}";
 }
 
 struct Method {

@@ -20,6 +20,8 @@ Report fixture() {
   w.what = "round numbers";
   w.parameters = 3;
   w.peak_rss_bytes = 2 * 1048576.0;
+  w.replay_bytes_per_node = 57.5;
+  w.replay_format_bytes_per_node = 25.5;
   w.methods = {{"function", 2e-6, std::nullopt},
                {"hand_gradient", 4e-6, 0.0},
                {"replay_gradient", 5e-6, 1.2345e-15},
@@ -44,6 +46,8 @@ TEST(BenchReportMarkdown, RowsCellsAndBars) {
   EXPECT_TRUE(has(md, "| Slope replayed HVP | 2.5 ms | 1250.00 | 625.00 | – |\n")) << md;
   EXPECT_TRUE(has(md, "| Slope dense Hessian (n HVPs) | – | – | – | – |\n")) << md;
   EXPECT_TRUE(has(md, "3 parameters; tape – bytes per op node;")) << md;
+  EXPECT_TRUE(has(md, "compiled replay 57.5 bytes per node with the recording, 25.5 in its replay "
+                      "format")) << md;
   EXPECT_TRUE(has(md, "peak memory of the process 2.0 MiB.")) << md;
   EXPECT_TRUE(has(md, "- W9: replayed HVP / replayed gradient 500.00 > 3\n")) << md;
   EXPECT_FALSE(has(md, "/ function before")) << md;
