@@ -137,7 +137,7 @@ void forward_nodes(Node* nodes, Tangent* tan, double* val, std::size_t lo, std::
 }  // namespace
 
 void Replay::forward_segment(std::size_t lo, std::size_t hi, std::span<const double> x,
-                           std::span<const double> v, bool dual) {
+                             std::span<const double> v, bool dual) {
   if (dual)
     forward_nodes<true>(t_.base_, t_.tangents_.get(), values_.get(), lo, hi, x, v);
   else
@@ -188,7 +188,8 @@ void Tape::sweep(std::span<const double> x, std::span<const double> v) {
 }
 
 void Replay::sweep(std::span<const double> x, std::span<const double> v, bool dual) {
-  if (t_.stage_ == Tape::Stage::recording) throw Error("slope::Tape::replay: the recording is still open");
+  if (t_.stage_ == Tape::Stage::recording)
+    throw Error("slope::Tape::replay: the recording is still open");
   if (t_.mode_ != Mode::replay)
     throw Error("slope::Tape::replay: the tape was recorded for a gradient only (Mode::gradient)");
   if (x.size() != t_.inputs_.size())
@@ -230,10 +231,18 @@ void Replay::sweep(std::span<const double> x, std::span<const double> v, bool du
 }
 
 void Replay::forward_sweep(std::span<const double> x, std::span<const double> v, bool dual) {
-  // First order: the level schedule (built once); dual: node by node in recorded order.
-  if (!dual && segment_groups_.empty()) {
+  // The level schedule, built once; dual sweeps run by it in the compact format, else node by
+  // node in recorded order.
+  if (segment_groups_.empty()) {
     build_schedule();
     t_.note_peak();
+  }
+  compact_dual_ = dual && format_ == ReplayFormat::compact;
+  if (compact_dual_) {
+    plan_swept_ = true;
+    forward_compact_dual(x, v);
+    t_.forward_swept(false);
+    return;
   }
   if (!dual && t_.floor_ > 1) std::copy(x.begin(), x.end(), values_.get() + 1);  // the block
   plan_swept_ = !dual && planned_;
@@ -289,6 +298,11 @@ double Tape::adjoint(std::uint32_t slot) const {
 
 double Tape::replayed_value(std::uint32_t slot) const { return replay_->values_[slot]; }
 
+double Tape::hvp_adjoint(std::uint32_t slot) const {
+  return plan_gradient() && replay_->compact_dual_ ? replay_->compact_adj_dot_[slot]
+                                                   : tangents_[slot].adj;
+}
+
 std::size_t Tape::tensors_replayed() const {
   return replay_ ? replay_->tensors_reached_ : tensor_count();
 }
@@ -313,7 +327,7 @@ void Replay::forget() {
   replay_error_.reset();
   reached_ = tensors_reached_ = kNoSlot;
   segment_groups_.clear();
-  planned_ = plan_swept_ = plan_gradient_ = false;
+  planned_ = plan_swept_ = plan_gradient_ = compact_dual_ = false;
   format_ = ReplayFormat::nodes;
 }
 
@@ -335,7 +349,6 @@ xt::xarray<double> finish_hessian(Tape& tape, const Var& y, const Tensor& p, con
                           });
   return h;
 }
-
 
 }  // namespace detail
 }  // namespace slope

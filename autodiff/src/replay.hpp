@@ -111,6 +111,7 @@ class Replay {
   void clear_plan_gradient(std::size_t floor) {
     if (!plan_gradient_) return;
     std::fill(plan_adjoints_.get(), plan_adjoints_.get() + floor, 0.0);
+    if (compact_adj_dot_) std::fill(compact_adj_dot_.get(), compact_adj_dot_.get() + floor, 0.0);
     plan_gradient_ = false;
   }
   // The compact format (compact_sweep.cpp), for large recordings: the same schedule, and nothing
@@ -127,6 +128,15 @@ class Replay {
   void build_compact(const std::vector<std::uint8_t>& squared);
   void forward_compact();
   void reverse_compact(std::uint32_t out);
+  // Its HVP sweeps: the same schedule in dual numbers, each node's value with its tangent
+  // (compact_dot_) going forward, each adjoint with its tangent (compact_adj_dot_) going back,
+  // the partials and their tangents recomputed from the op's df at Dual. Allocated at the first
+  // dual replay; the adjoint tangents are all zero between sweeps but the inputs'.
+  std::unique_ptr<double[]> compact_dot_;
+  std::unique_ptr<double[]> compact_adj_dot_;
+  void forward_compact_dual(std::span<const double> x, std::span<const double> v);
+  void reverse_compact_dual(std::uint32_t out);
+  bool compact_dual_ = false;  // the last sweep was forward_compact_dual (then plan_swept_ too)
   std::uint32_t values_capacity_ = 0;          // entries of values_
   ReplayFormat format_ = ReplayFormat::nodes;  // how this recording's first-order replay runs
   bool planned_ = false;                       // format_ is plan or compact: dense arrays

@@ -29,7 +29,7 @@ using detail::Replay;
 void Replay::forward_one_by_one(std::span<const double> x, std::span<const double> v, bool dual,
                               std::exception_ptr first) {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-  plan_swept_ = false;
+  plan_swept_ = compact_dual_ = false;
   // The first error stays should the sweep below not throw again.
   replay_error_ = std::make_unique<std::exception_ptr>(std::move(first));
   bool caught = false;

@@ -139,6 +139,10 @@ void Tape::sweep_from(std::size_t out, bool dual) {
 
 void Tape::sweep_once(std::size_t out, bool dual) {
   const bool skip = zeros_ == ZeroAdjoints::skipped;
+  if (dual && replay_ && replay_->compact_dual_) {
+    replay_->reverse_compact_dual(static_cast<std::uint32_t>(out));
+    return;
+  }
   if (!dual && replay_ && replay_->plan_swept_) {
     // The nodes' adjoints are as they were (the seed's aside, which reverse_plan takes back).
     if (replay_->format_ == detail::ReplayFormat::compact)
@@ -178,7 +182,9 @@ bool all_finite(const double* first, std::size_t count) {
 
 // A NaN (or ±∞: then the second sweep is spare, and gives the same) among the inputs' adjoints.
 bool Tape::gradient_has_nan(bool dual) const {
-  if (plan_gradient()) return !all_finite<1>(replay_->plan_adjoints_.get(), floor_);
+  if (plan_gradient())
+    return !all_finite<1>(replay_->plan_adjoints_.get(), floor_) ||
+           (dual && !all_finite<1>(replay_->compact_adj_dot_.get(), floor_));
   // Inputs among the ops: their adjoints are anywhere on the tape (a write-back sweep kept all).
   const std::size_t end = inputs_among_ops_ ? size_ : std::min<std::size_t>(floor_, size_);
   if (end <= 1) return false;
@@ -226,7 +232,7 @@ void Tape::forward_swept(bool dual) {
 }
 
 void Tape::clear_adjoints() {
-  if (plan_gradient()) {
+  if (plan_gradient() || (replay_ && replay_->compact_dual_)) {
     // The plan's sweep left adjoints only at the inputs, in its own array; the nodes' are not
     // read again before a dual forward sweep zeroes them (they may hold what a dual reverse
     // sweep left, hence dirty): no 32-byte node line needs touching.

@@ -92,6 +92,12 @@ void expect_plan_changes_nothing(const Fn& f, const std::vector<double>& as,
     for (std::size_t k = 0; k < 3; ++k)
       expect_same(recomputed.grad(k), without.grad(k),
                   "compact gradient " + std::to_string(k) + " " + at);
+    // The compact format's HVP replay (dual sweeps by its schedule) against the nodes'.
+    const std::vector<double> v{0.3, -0.7, 1.1};
+    const auto hv = compact.hvp(x, v);
+    const auto hv_nodes = unplanned.hvp(x, v);
+    for (std::size_t k = 0; k < 3; ++k)
+      expect_same(hv[k], hv_nodes[k], "compact H·v " + std::to_string(k) + " " + at);
     // And both against a fresh recording at the point (no replay at all).
     const auto fresh = slope::value_and_grad(f, x);
     expect_same(with.value, fresh.value, "fresh value " + at);

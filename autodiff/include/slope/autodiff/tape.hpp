@@ -86,7 +86,7 @@ class Tape {
   /// Reverse sweep in dual numbers over a recording with tangents: afterwards adjoint(slot) is
   /// ∂y/∂x and hvp_adjoint(slot) is (H·v) for each input slot.
   void reverse_dual(const Var& y);
-  double hvp_adjoint(std::uint32_t slot) const { return tangents_[slot].adj; }
+  double hvp_adjoint(std::uint32_t slot) const;
 
   // -- replay (recordings made with Mode::replay) --
   /// Recomputes every node's value and partials at new inputs x (the parameter block), scalar
