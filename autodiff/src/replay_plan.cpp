@@ -34,11 +34,6 @@ constexpr std::array<bool, 256> kOneOperand =
 
 std::atomic<detail::ReplayFormat> format_on{detail::ReplayFormat::automatic};
 
-// Recordings with more nodes than this replay in the compact format when the format is
-// automatic: below it the plan's arrays (about 80 bytes per node) stay in a 2 MiB L2 cache and
-// its stored partials are cheaper than recomputing them; above it a gradient is bound by the
-// bytes it streams, and the compact format streams about a third of them.
-constexpr std::uint32_t kCompactFrom = 1u << 16;
 
 }  // namespace
 
@@ -55,8 +50,10 @@ void Replay::build_schedule() {
   segment_groups_.clear();
   format_ = format_on.load(std::memory_order_relaxed);
   if (t_.tensor_count() != 0 || t_.inputs_among_ops_) format_ = ReplayFormat::nodes;
-  if (format_ == ReplayFormat::automatic)
-    format_ = t_.size_ > kCompactFrom ? ReplayFormat::compact : ReplayFormat::plan;
+  // The compact format, measured against the plan in one process (scaling_bench --formats, the
+  // peers' harness): gradients within a few per cent of it while the arrays stay in cache and
+  // faster beyond, HVPs faster at every size (the plan has no dual sweeps).
+  if (format_ == ReplayFormat::automatic) format_ = ReplayFormat::compact;
   planned_ = format_ != ReplayFormat::nodes;
   // The plan folds a one-operand op node used by exactly one operand of one node (see
   // tape.hpp); its consumer's group says which operands are folded. The compact format folds

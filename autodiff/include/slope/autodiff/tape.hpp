@@ -43,9 +43,9 @@ namespace detail {
 /// How a first-order replay runs, chosen when a replay is first compiled: node by node over the
 /// recording (`nodes`, also what recordings with tensor nodes or inputs among their ops use), the
 /// plan of folded nodes and stored partials (`plan`), or the compact format that recomputes
-/// partials in its reverse sweep (`compact`). `automatic` (the default) takes the plan for
-/// recordings that fit in cache and the compact format for larger ones. For tests and
-/// benchmarks; every format gives the same numbers to rounding.
+/// partials in its reverse sweeps and also runs HVP replays by its schedule (`compact`).
+/// `automatic` (the default) is compact wherever a recording allows more than `nodes`. For
+/// tests and benchmarks; every format gives the same numbers to rounding.
 enum class ReplayFormat : std::uint8_t { automatic, nodes, plan, compact };
 void set_replay_format(ReplayFormat format);
 /// set_replay_format(on ? automatic : nodes).
