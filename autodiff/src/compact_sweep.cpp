@@ -69,6 +69,13 @@ SLOPE_INLINE ops::Pair<double> partials_of(double a, double b, double z) {
 
 using Operands = Replay::Operands;
 
+// The positions of a group's nodes: consecutive, from its first (the format numbers the nodes by
+// schedule position, so a sweep writes values and reads adjoints in order).
+struct Positions {
+  std::uint32_t first;
+  std::uint32_t operator[](std::size_t k) const { return first + static_cast<std::uint32_t>(k); }
+};
+
 // An operand as the sweeps read it: x, the value at its slot; a folded square's consumer reads
 // the square's operand x and uses x² (and, in reverse, passes its share on times 2x).
 template <bool kSquare>
@@ -94,7 +101,7 @@ SLOPE_INLINE double share(double p, double g, double x) {
 // square, whose value is also stored at its own slot for guards and outputs (`fold`: the slots
 // of the group's folded squares, one or two per node, a's first).
 template <class Op, int kSquares, bool kChain>
-void forward_group(const std::uint32_t* node, const Operands* ab, const std::uint32_t* fold,
+void forward_group(Positions node, const Operands* ab, const std::uint32_t* fold,
                    const double* constants, double* val, std::size_t count) {
   constexpr std::size_t kStride = kSquares == 3 ? 2 : 1;
   double z = 0;
@@ -118,8 +125,8 @@ void forward_group(const std::uint32_t* node, const Operands* ab, const std::uin
 // A group's reverse sweep, last node first. kSkip: nodes recorded after the output are not
 // swept; kSkipZeros: shares by adjoint_share (the second sweep of Tape::sweep_from).
 template <class Op, int kSquares, bool kSkip, bool kSkipZeros>
-void reverse_group(const std::uint32_t* node, const Operands* ab, const double* constants,
-                   const double* val, double* adj, std::size_t count, std::uint32_t out) {
+void reverse_group(Positions node, const Operands* ab, const double* constants, const double* val,
+                   double* adj, std::size_t count, std::uint32_t out) {
   constexpr bool kSa = (kSquares & 1) != 0, kSb = (kSquares & 2) != 0;
   for (std::size_t k = count; k-- > 0;) {
     const std::uint32_t i = node[k];
@@ -142,7 +149,7 @@ void reverse_group(const std::uint32_t* node, const Operands* ab, const double* 
 }
 
 template <int kSquares>
-void forward_linear(const std::uint32_t* node, const Operands* ab, const std::uint32_t* fold,
+void forward_linear(Positions node, const Operands* ab, const std::uint32_t* fold,
                     const Replay::Partials* c, double* val, std::size_t count) {
   constexpr std::size_t kStride = kSquares == 3 ? 2 : 1;
   for (std::size_t k = 0; k < count; ++k) {
@@ -155,7 +162,7 @@ void forward_linear(const std::uint32_t* node, const Operands* ab, const std::ui
 }
 
 template <int kSquares, bool kSkip, bool kSkipZeros>
-void reverse_linear(const std::uint32_t* node, const Operands* ab, const Replay::Partials* c,
+void reverse_linear(Positions node, const Operands* ab, const Replay::Partials* c,
                     const double* val, double* adj, std::size_t count, std::uint32_t out) {
   for (std::size_t k = count; k-- > 0;) {
     const std::uint32_t i = node[k];
@@ -186,7 +193,7 @@ SLOPE_INLINE void with_squares(int squares, F&& f) {
 }
 
 template <class Op>
-void forward_op(int squares, bool chain, const std::uint32_t* node, const Operands* ab,
+void forward_op(int squares, bool chain, Positions node, const Operands* ab,
                 const std::uint32_t* fold, const double* constants, double* val,
                 std::size_t count) {
   // Groups with folded squares check for chains whether or not they hold one (fewer copies).
@@ -198,7 +205,7 @@ void forward_op(int squares, bool chain, const std::uint32_t* node, const Operan
 }
 
 template <class... Ops, std::size_t... I>
-void dispatch_forward(std::uint8_t code, int squares, bool chain, const std::uint32_t* node,
+void dispatch_forward(std::uint8_t code, int squares, bool chain, Positions node,
                       const Operands* ab, const std::uint32_t* fold, const double* constants,
                       double* val, std::size_t count, ops::TypeList<Ops...>,
                       std::index_sequence<I...>) {
@@ -209,7 +216,7 @@ void dispatch_forward(std::uint8_t code, int squares, bool chain, const std::uin
 }
 
 template <bool kSkip, bool kSkipZeros, class... Ops, std::size_t... I>
-void dispatch_reverse(std::uint8_t code, int squares, const std::uint32_t* node, const Operands* ab,
+void dispatch_reverse(std::uint8_t code, int squares, Positions node, const Operands* ab,
                       const double* constants, const double* val, double* adj, std::size_t count,
                       std::uint32_t out, ops::TypeList<Ops...>, std::index_sequence<I...>) {
   (void)((code == ops::kFirstOpCode + I
@@ -225,20 +232,20 @@ void dispatch_reverse(std::uint8_t code, int squares, const std::uint32_t* node,
 }
 
 template <bool kSkip, bool kSkipZeros>
-void reverse_groups(const std::vector<Replay::Group>& groups, const std::uint32_t* order,
+void reverse_groups(const std::vector<Replay::Group>& groups, std::uint32_t base,
                     const Operands* ab, const Replay::Partials* linear, const double* constants,
                     const double* val, double* adj, std::uint32_t out) {
   for (std::size_t k = groups.size(); k-- > 0;) {
     const Replay::Group& g = groups[k];
     const std::size_t count = g.end - g.begin;
     if (g.op >= ops::kFirstOpCode)
-      dispatch_reverse<kSkip, kSkipZeros>(g.op, g.squares, order + g.begin, ab + g.begin, constants,
-                                          val, adj, count, out, ops::OpList{},
+      dispatch_reverse<kSkip, kSkipZeros>(g.op, g.squares, Positions{base + g.begin}, ab + g.begin,
+                                          constants, val, adj, count, out, ops::OpList{},
                                           std::make_index_sequence<ops::OpList::size>{});
     else  // linear (build_compact admits nothing else)
       with_squares<true>(g.squares, [&](auto sq) {
         reverse_linear<decltype(sq)::value, kSkip, kSkipZeros>(
-            order + g.begin, ab + g.begin, linear + g.constants, val, adj, count, out);
+            Positions{base + g.begin}, ab + g.begin, linear + g.constants, val, adj, count, out);
       });
   }
 }
@@ -301,7 +308,7 @@ struct DualArrays {
 };
 
 template <class Op, int kSquares>
-void forward_group_dual(const std::uint32_t* node, const Operands* ab, const std::uint32_t* fold,
+void forward_group_dual(Positions node, const Operands* ab, const std::uint32_t* fold,
                         const double* constants, const DualArrays& d, std::size_t count) {
   constexpr std::size_t kStride = kSquares == 3 ? 2 : 1;
   for (std::size_t k = 0; k < count; ++k) {
@@ -322,7 +329,7 @@ void forward_group_dual(const std::uint32_t* node, const Operands* ab, const std
 }
 
 template <class Op, int kSquares, bool kSkip, bool kSkipZeros>
-void reverse_group_dual(const std::uint32_t* node, const Operands* ab, const double* constants,
+void reverse_group_dual(Positions node, const Operands* ab, const double* constants,
                         const DualArrays& d, std::size_t count, std::uint32_t out) {
   constexpr bool kSa = (kSquares & 1) != 0, kSb = (kSquares & 2) != 0;
   for (std::size_t k = count; k-- > 0;) {
@@ -355,7 +362,7 @@ void reverse_group_dual(const std::uint32_t* node, const Operands* ab, const dou
 }
 
 template <int kSquares>
-void forward_linear_dual(const std::uint32_t* node, const Operands* ab, const std::uint32_t* fold,
+void forward_linear_dual(Positions node, const Operands* ab, const std::uint32_t* fold,
                          const Replay::Partials* c, const DualArrays& d, std::size_t count) {
   constexpr std::size_t kStride = kSquares == 3 ? 2 : 1;
   for (std::size_t k = 0; k < count; ++k) {
@@ -369,7 +376,7 @@ void forward_linear_dual(const std::uint32_t* node, const Operands* ab, const st
 }
 
 template <int kSquares, bool kSkip, bool kSkipZeros>
-void reverse_linear_dual(const std::uint32_t* node, const Operands* ab, const Replay::Partials* c,
+void reverse_linear_dual(Positions node, const Operands* ab, const Replay::Partials* c,
                          const DualArrays& d, std::size_t count, std::uint32_t out) {
   for (std::size_t k = count; k-- > 0;) {
     const std::uint32_t i = node[k];
@@ -390,10 +397,9 @@ void reverse_linear_dual(const std::uint32_t* node, const Operands* ab, const Re
 }
 
 template <class... Ops, std::size_t... I>
-void dispatch_forward_dual(std::uint8_t code, int squares, const std::uint32_t* node,
-                           const Operands* ab, const std::uint32_t* fold, const double* constants,
-                           const DualArrays& d, std::size_t count, ops::TypeList<Ops...>,
-                           std::index_sequence<I...>) {
+void dispatch_forward_dual(std::uint8_t code, int squares, Positions node, const Operands* ab,
+                           const std::uint32_t* fold, const double* constants, const DualArrays& d,
+                           std::size_t count, ops::TypeList<Ops...>, std::index_sequence<I...>) {
   (void)((code == ops::kFirstOpCode + I ? (with_squares<Ops::arity == ops::Arity::binary>(
                                                squares,
                                                [&](auto sq) {
@@ -406,10 +412,9 @@ void dispatch_forward_dual(std::uint8_t code, int squares, const std::uint32_t* 
 }
 
 template <bool kSkip, bool kSkipZeros, class... Ops, std::size_t... I>
-void dispatch_reverse_dual(std::uint8_t code, int squares, const std::uint32_t* node,
-                           const Operands* ab, const double* constants, const DualArrays& d,
-                           std::size_t count, std::uint32_t out, ops::TypeList<Ops...>,
-                           std::index_sequence<I...>) {
+void dispatch_reverse_dual(std::uint8_t code, int squares, Positions node, const Operands* ab,
+                           const double* constants, const DualArrays& d, std::size_t count,
+                           std::uint32_t out, ops::TypeList<Ops...>, std::index_sequence<I...>) {
   (void)((code == ops::kFirstOpCode + I
               ? (with_squares<Ops::arity == ops::Arity::binary>(
                      squares,
@@ -423,20 +428,20 @@ void dispatch_reverse_dual(std::uint8_t code, int squares, const std::uint32_t* 
 }
 
 template <bool kSkip, bool kSkipZeros>
-void reverse_groups_dual(const std::vector<Replay::Group>& groups, const std::uint32_t* order,
+void reverse_groups_dual(const std::vector<Replay::Group>& groups, std::uint32_t base,
                          const Operands* ab, const Replay::Partials* linear,
                          const double* constants, const DualArrays& d, std::uint32_t out) {
   for (std::size_t k = groups.size(); k-- > 0;) {
     const Replay::Group& g = groups[k];
     const std::size_t count = g.end - g.begin;
     if (g.op >= ops::kFirstOpCode)
-      dispatch_reverse_dual<kSkip, kSkipZeros>(g.op, g.squares, order + g.begin, ab + g.begin,
-                                               constants, d, count, out, ops::OpList{},
-                                               std::make_index_sequence<ops::OpList::size>{});
+      dispatch_reverse_dual<kSkip, kSkipZeros>(
+          g.op, g.squares, Positions{base + g.begin}, ab + g.begin, constants, d, count, out,
+          ops::OpList{}, std::make_index_sequence<ops::OpList::size>{});
     else
       with_squares<true>(g.squares, [&](auto sq) {
         reverse_linear_dual<decltype(sq)::value, kSkip, kSkipZeros>(
-            order + g.begin, ab + g.begin, linear + g.constants, d, count, out);
+            Positions{base + g.begin}, ab + g.begin, linear + g.constants, d, count, out);
       });
   }
 }
@@ -448,16 +453,27 @@ void Replay::build_compact(const std::vector<std::uint8_t>& squared) {
   plan_operands_.resize(count);
   plan_constants_.clear();
   compact_constants_.clear();
-
   // The plan's arrays (a pooled tape's earlier recording may have left them) are not used.
   plan_partials_.clear();
   plan_reverse_ = {};
   plan_folded_.clear();
   plan_merged_ = {};
   plan_merges_.clear();
+  plan_folds_.clear();
+  // Positions: the inputs (and the sink) keep their slots, the scheduled nodes follow in schedule
+  // order, then the folded squares (their consumers store their values there).
+  position_.assign(t_.size_, 0);
+  for (std::uint32_t i = 0; i < t_.floor_; ++i) position_[i] = i;
+  for (std::size_t k = 0; k < count; ++k)
+    position_[order_[k]] = t_.floor_ + static_cast<std::uint32_t>(k);
+  compact_scheduled_ = t_.floor_ + static_cast<std::uint32_t>(count);
+  std::uint32_t next = compact_scheduled_;
+  for (std::uint32_t i = t_.floor_; i < t_.size_; ++i)
+    if (squared[i]) position_[i] = next++;
+  if (next != t_.size_) throw_gradient_only();  // a node neither scheduled nor folded
   // A constant op's constant is stored once per distinct value (by its bits: -0 and NaNs kept).
   std::unordered_map<std::uint64_t, std::uint32_t> index;
-  std::vector<Operands> folds_at(count, Operands{0, 0});  // the squares' own slots, by position
+  std::vector<Operands> folds_at(count, Operands{0, 0});  // the squares' positions
   for (std::size_t pos = 0; pos < count; ++pos) {
     const Node& n = t_.base_[order_[pos]];
     std::uint32_t a = n.a(), b = n.b();
@@ -468,17 +484,19 @@ void Replay::build_compact(const std::vector<std::uint8_t>& squared) {
           index.try_emplace(bits, static_cast<std::uint32_t>(compact_constants_.size()));
       if (added) compact_constants_.push_back(n.p1);
       b = at->second;
-    } else if (b != order_[pos] && squared[b]) {  // a two-operand node's folded square
-      folds_at[pos].b = b;
-      b = t_.base_[b].a();
+    } else if (b != order_[pos]) {  // a second operand (a one-operand op names its own slot)
+      if (squared[b]) {
+        folds_at[pos].b = position_[b];
+        b = t_.base_[b].a();
+      }
+      b = position_[b];
     }
     if (squared[a]) {
-      folds_at[pos].a = a;
+      folds_at[pos].a = position_[a];
       a = t_.base_[a].a();
     }
-    plan_operands_[pos] = Operands{a, b};
+    plan_operands_[pos] = Operands{position_[a], b};
   }
-  plan_folds_.clear();
   compact_folds_.clear();
   for (Group& g : groups_) {
     if (g.squares != 0) {
@@ -496,6 +514,7 @@ void Replay::build_compact(const std::vector<std::uint8_t>& squared) {
       plan_constants_.push_back(Partials{n.p0, n.p1});
     }
   }
+  order_.clear();  // the positions replace it
   compact_constants_.shrink_to_fit();
   plan_constants_.shrink_to_fit();
   compact_folds_.shrink_to_fit();
@@ -506,18 +525,19 @@ void Replay::build_compact(const std::vector<std::uint8_t>& squared) {
 
 void Replay::forward_compact() {
   double* val = values_.get();
-  const std::uint32_t* node = order_.data();
+  const std::uint32_t base = t_.floor_;
   const Operands* ab = plan_operands_.data();
   const double* constants = compact_constants_.data();
   for (const Group& g : groups_) {
     const std::size_t count = g.end - g.begin;
     const std::uint32_t* fold = compact_folds_.data() + g.fold_first;
     if (g.op >= ops::kFirstOpCode) {
-      dispatch_forward(g.op, g.squares, g.chain, node + g.begin, ab + g.begin, fold, constants, val,
-                       count, ops::OpList{}, std::make_index_sequence<ops::OpList::size>{});
+      dispatch_forward(g.op, g.squares, g.chain, Positions{base + g.begin}, ab + g.begin, fold,
+                       constants, val, count, ops::OpList{},
+                       std::make_index_sequence<ops::OpList::size>{});
     } else {  // linear
       with_squares<true>(g.squares, [&](auto sq) {
-        forward_linear<decltype(sq)::value>(node + g.begin, ab + g.begin, fold,
+        forward_linear<decltype(sq)::value>(Positions{base + g.begin}, ab + g.begin, fold,
                                             plan_constants_.data() + g.constants, val, count);
       });
     }
@@ -526,33 +546,32 @@ void Replay::forward_compact() {
 
 void Replay::reverse_compact(std::uint32_t out) {
   double* adj = plan_adjoints_.get();
-  // The seed, set on the node by the caller: every node's adjoint stays zero.
-  adj[out] += t_.base_[out].adj;
-  t_.base_[out].adj = 0;
   const double* val = values_.get();
-  // An output that is a square folded into a node recorded after it (not swept) passes its
-  // share to its operand first. Only an output before the last node can be one: look for it
-  // among the folded squares then (not per gradient of a whole recording).
-  if (out + 1 != t_.size_ && t_.base_[out].op() == ops::op_code<ops::Square> &&
-      std::find(compact_folds_.begin(), compact_folds_.end(), out) != compact_folds_.end()) {
-    const std::uint32_t a = t_.base_[out].a();
+  const std::uint32_t at = position_[out];
+  const bool skip_zeros = t_.zeros_ == Tape::ZeroAdjoints::skipped;
+  // The seed, set on the node by the caller: every node's adjoint stays zero.
+  adj[at] += t_.base_[out].adj;
+  t_.base_[out].adj = 0;
+  // An output that is a folded square (no step of its own: its consumer, after it, is not
+  // reached) passes its share to its operand first.
+  if (at >= compact_scheduled_) {
+    const std::uint32_t a = position_[t_.base_[out].a()];
     const double x = val[a];
-    adj[a] += t_.zeros_ == Tape::ZeroAdjoints::skipped ? adjoint_share(x + x, adj[out])
-                                                       : (x + x) * adj[out];
-    adj[out] = 0;
+    adj[a] += skip_zeros ? adjoint_share(x + x, adj[at]) : (x + x) * adj[at];
+    adj[at] = 0;
   }
   const Partials* linear = plan_constants_.data();
   const double* constants = compact_constants_.data();
-  if (t_.zeros_ == Tape::ZeroAdjoints::skipped)
-    reverse_groups<true, true>(groups_, order_.data(), plan_operands_.data(), linear, constants,
-                               val, adj, out);
-  else if (out + 1 == t_.size_)
-    reverse_groups<false, false>(groups_, order_.data(), plan_operands_.data(), linear, constants,
-                                 val, adj, out);
+  if (skip_zeros)
+    reverse_groups<true, true>(groups_, t_.floor_, plan_operands_.data(), linear, constants, val,
+                               adj, at);
+  else if (at + 1 == compact_scheduled_)
+    reverse_groups<false, false>(groups_, t_.floor_, plan_operands_.data(), linear, constants, val,
+                                 adj, at);
   else
-    reverse_groups<true, false>(groups_, order_.data(), plan_operands_.data(), linear, constants,
-                                val, adj, out);
-  // The inputs' adjoints stay where they are, as after reverse_plan.
+    reverse_groups<true, false>(groups_, t_.floor_, plan_operands_.data(), linear, constants, val,
+                                adj, at);
+  // The inputs' adjoints stay where they are (their positions are their slots).
   plan_gradient_ = true;
 }
 
@@ -570,18 +589,19 @@ void Replay::forward_compact_dual(std::span<const double> x, std::span<const dou
   d.dot[0] = 0;                              // the sink
   std::copy(x.begin(), x.end(), d.val + 1);  // the block of inputs
   std::copy(v.begin(), v.end(), d.dot + 1);
-  const std::uint32_t* node = order_.data();
+  const std::uint32_t base = t_.floor_;
   const Operands* ab = plan_operands_.data();
   const double* constants = compact_constants_.data();
   for (const Group& g : groups_) {
     const std::size_t count = g.end - g.begin;
     const std::uint32_t* fold = compact_folds_.data() + g.fold_first;
     if (g.op >= ops::kFirstOpCode) {
-      dispatch_forward_dual(g.op, g.squares, node + g.begin, ab + g.begin, fold, constants, d,
-                            count, ops::OpList{}, std::make_index_sequence<ops::OpList::size>{});
+      dispatch_forward_dual(g.op, g.squares, Positions{base + g.begin}, ab + g.begin, fold,
+                            constants, d, count, ops::OpList{},
+                            std::make_index_sequence<ops::OpList::size>{});
     } else {
       with_squares<true>(g.squares, [&](auto sq) {
-        forward_linear_dual<decltype(sq)::value>(node + g.begin, ab + g.begin, fold,
+        forward_linear_dual<decltype(sq)::value>(Positions{base + g.begin}, ab + g.begin, fold,
                                                  plan_constants_.data() + g.constants, d, count);
       });
     }
@@ -591,31 +611,31 @@ void Replay::forward_compact_dual(std::span<const double> x, std::span<const dou
 void Replay::reverse_compact_dual(std::uint32_t out) {
   const DualArrays d{values_.get(), compact_dot_.get(), plan_adjoints_.get(),
                      compact_adj_dot_.get()};
+  const std::uint32_t at = position_[out];
   // The seed, set on the node by the caller (its tangent is zero).
-  d.adj[out] += t_.base_[out].adj;
+  d.adj[at] += t_.base_[out].adj;
   t_.base_[out].adj = 0;
   const bool skip_zeros = t_.zeros_ == Tape::ZeroAdjoints::skipped;
-  if (out + 1 != t_.size_ && t_.base_[out].op() == ops::op_code<ops::Square> &&
-      std::find(compact_folds_.begin(), compact_folds_.end(), out) != compact_folds_.end()) {
-    const std::uint32_t a = t_.base_[out].a();
-    const Dual g(d.adj[out], d.adj_dot[out]);
+  if (at >= compact_scheduled_) {  // a folded square, as in reverse_compact
+    const std::uint32_t a = position_[t_.base_[out].a()];
+    const Dual g(d.adj[at], d.adj_dot[at]);
     const Dual s = skip_zeros ? dual_share<true, true>(Dual(1.0), g, d.val[a], d.dot[a])
                               : dual_share<true, false>(Dual(1.0), g, d.val[a], d.dot[a]);
     d.adj[a] += s.v;
     d.adj_dot[a] += s.d;
-    d.adj[out] = d.adj_dot[out] = 0;
+    d.adj[at] = d.adj_dot[at] = 0;
   }
   const Partials* linear = plan_constants_.data();
   const double* constants = compact_constants_.data();
   if (skip_zeros)
-    reverse_groups_dual<true, true>(groups_, order_.data(), plan_operands_.data(), linear,
-                                    constants, d, out);
-  else if (out + 1 == t_.size_)
-    reverse_groups_dual<false, false>(groups_, order_.data(), plan_operands_.data(), linear,
-                                      constants, d, out);
+    reverse_groups_dual<true, true>(groups_, t_.floor_, plan_operands_.data(), linear, constants, d,
+                                    at);
+  else if (at + 1 == compact_scheduled_)
+    reverse_groups_dual<false, false>(groups_, t_.floor_, plan_operands_.data(), linear, constants,
+                                      d, at);
   else
-    reverse_groups_dual<true, false>(groups_, order_.data(), plan_operands_.data(), linear,
-                                     constants, d, out);
+    reverse_groups_dual<true, false>(groups_, t_.floor_, plan_operands_.data(), linear, constants,
+                                     d, at);
   plan_gradient_ = true;  // the inputs' adjoints and their tangents stay in the compact arrays
 }
 

@@ -293,14 +293,17 @@ Replay& Tape::compiled() {
 bool Tape::plan_gradient() const { return replay_ && replay_->plan_gradient_; }
 
 double Tape::adjoint(std::uint32_t slot) const {
-  return plan_gradient() ? replay_->plan_adjoints_[slot] : base_[slot].adj;
+  // The compact format's inputs' adjoints are zero in its array until a reverse sweep fills them.
+  return plan_gradient() || (replay_ && replay_->by_position()) ? replay_->plan_adjoints_[slot]
+                                                                : base_[slot].adj;
 }
 
-double Tape::replayed_value(std::uint32_t slot) const { return replay_->values_[slot]; }
+double Tape::replayed_value(std::uint32_t slot) const { return replay_->value(slot); }
 
 double Tape::hvp_adjoint(std::uint32_t slot) const {
-  return plan_gradient() && replay_->compact_dual_ ? replay_->compact_adj_dot_[slot]
-                                                   : tangents_[slot].adj;
+  // After a compact dual sweep the inputs' adjoint tangents are in its array: zero until a
+  // reverse sweep fills them (a constant output has none).
+  return replay_ && replay_->compact_dual_ ? replay_->compact_adj_dot_[slot] : tangents_[slot].adj;
 }
 
 std::size_t Tape::tensors_replayed() const {

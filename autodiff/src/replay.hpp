@@ -114,8 +114,8 @@ class Replay {
     if (compact_adj_dot_) std::fill(compact_adj_dot_.get(), compact_adj_dot_.get() + floor, 0.0);
     plan_gradient_ = false;
   }
-  // The compact format (compact_sweep.cpp), for large recordings: the same schedule, and nothing
-  // per node but its operands (plan_operands_; a constant op's b is its constant's index in
+  // The compact format (compact_sweep.cpp): the same schedule, and nothing per node but its
+  // operands (plan_operands_; a constant op's b is its constant's index in
   // compact_constants_), its value and its adjoint. No partials are stored: the reverse sweep
   // recomputes them from the values (each op's df reads its operands and its result), group by
   // group, so a gradient streams under half of the plan's bytes per node. A square used once is
@@ -123,8 +123,17 @@ class Replay {
   // (and stores the square's value at its slot, from compact_folds_). Linear nodes keep their two
   // constants (plan_constants_, by group).
   std::vector<double> compact_constants_;
-  // The slots of the folded squares, by group (Group::fold_first), one per folded operand.
+  // The positions of the folded squares, by group (Group::fold_first), one per folded operand.
   std::vector<std::uint32_t> compact_folds_;
+  // The format numbers the nodes by position: the sink and the inputs keep their slots, the
+  // scheduled nodes follow in schedule order (a sweep writes values and reads adjoints in
+  // order, and needs no list of the nodes), then the folded squares. Operands, folds and the
+  // value, tangent and adjoint arrays are by position; position_ maps a slot to its position for
+  // what reads a node by its slot (outputs, guards, messages: value()).
+  std::vector<std::uint32_t> position_;
+  std::uint32_t compact_scheduled_ = 0;  // the first folded square's position
+  bool by_position() const { return plan_swept_ && format_ == ReplayFormat::compact; }
+  double value(std::uint32_t slot) const { return values_[by_position() ? position_[slot] : slot]; }
   void build_compact(const std::vector<std::uint8_t>& squared);
   void forward_compact();
   void reverse_compact(std::uint32_t out);

@@ -14,8 +14,8 @@
 #include <slope/autodiff/op_list.hpp>
 #include <slope/autodiff/tape.hpp>
 
-#include "rethrow.hpp"
 #include "replay.hpp"
+#include "rethrow.hpp"
 #include "tensor_list.hpp"
 
 namespace slope {
@@ -27,7 +27,7 @@ using detail::Replay;
 // compare something; a tensor op that throws ends the sweep (the nodes after it could read a
 // value of the wrong shape), and reached_ says where.
 void Replay::forward_one_by_one(std::span<const double> x, std::span<const double> v, bool dual,
-                              std::exception_ptr first) {
+                                std::exception_ptr first) {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   plan_swept_ = compact_dual_ = false;
   // The first error stays should the sweep below not throw again.
@@ -104,15 +104,15 @@ constexpr std::array<int, 256> kArities =
 // A node as the NaN check and the messages below name it: op(operands), at the replayed values.
 std::string Replay::describe(std::uint32_t slot) const {
   const Node& n = t_.base_[slot];
-  const double a = values_[n.a()];
+  const double a = value(n.a());
   if (n.op() == ops::kLinearCode)
     return core::number(n.p0) + "·" + core::number(a) + " + " + core::number(n.p1) + "·" +
-           core::number(values_[n.b()]);
+           core::number(value(n.b()));
   std::string s = std::string(kOpNames[n.op()]) + "(" + core::number(a);
   if (n.op() >= ops::kFirstOpCode && kArities[n.op()] == 2) {
     // A one-operand op with a constant keeps it in p1 (b is the node's own slot).
     const bool constant = n.b() == slot;
-    s += ", " + core::number(constant ? n.p1 : values_[n.b()]);
+    s += ", " + core::number(constant ? n.p1 : value(n.b()));
   }
   return s + ")";
 }
@@ -134,13 +134,14 @@ void Replay::throw_replay_error(const std::string& call) const {
 }
 
 void Replay::check_finite_values(const std::string& call) const {
-  const double* val = values_.get();
   std::size_t lo = t_.floor_;
   auto scalars = [&](std::size_t hi) {
-    for (; lo < hi; ++lo)
-      if (!std::isfinite(val[lo]) && t_.base_[lo].op() != ops::kInputCode)
+    for (; lo < hi; ++lo) {
+      const double v = value(static_cast<std::uint32_t>(lo));
+      if (!std::isfinite(v) && t_.base_[lo].op() != ops::kInputCode)
         throw Error(call + ": nan check: " + describe(static_cast<std::uint32_t>(lo)) + " = " +
-                    core::number(val[lo]));
+                    core::number(v));
+    }
   };
   if (t_.tensors_) {
     const detail::TensorList& list = *t_.tensors_;

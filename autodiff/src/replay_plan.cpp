@@ -34,7 +34,6 @@ constexpr std::array<bool, 256> kOneOperand =
 
 std::atomic<detail::ReplayFormat> format_on{detail::ReplayFormat::automatic};
 
-
 }  // namespace
 
 void detail::set_replay_format(ReplayFormat format) {
@@ -48,6 +47,9 @@ void Replay::build_schedule() {
   order_.clear();
   groups_.clear();
   segment_groups_.clear();
+  position_.clear();  // the compact format's, should an earlier recording have used it
+  compact_folds_.clear();
+  compact_constants_.clear();
   format_ = format_on.load(std::memory_order_relaxed);
   if (t_.tensor_count() != 0 || t_.inputs_among_ops_) format_ = ReplayFormat::nodes;
   // The compact format, measured against the plan in one process (scaling_bench --formats, the

@@ -278,7 +278,7 @@ void Tape::reverse(const Var& y) {
 }
 
 void Tape::adjoints(std::uint32_t first, std::span<double> out) const {
-  if (plan_gradient()) {
+  if (plan_gradient() || (replay_ && replay_->by_position())) {
     std::copy_n(replay_->plan_adjoints_.get() + first, out.size(), out.begin());
     return;
   }

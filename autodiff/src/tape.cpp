@@ -101,7 +101,8 @@ void Tape::grow() {
 }
 
 Var Tape::input(double value) {
-  if (stage_ != Stage::recording) throw Error("slope::Tape::input: no recording is open (call reset() first)");
+  if (stage_ != Stage::recording)
+    throw Error("slope::Tape::input: no recording is open (call reset() first)");
   const auto k = static_cast<double>(inputs_.size());
   inputs_.push_back(value);
   inputs_among_ops_ = true;
@@ -109,7 +110,8 @@ Var Tape::input(double value) {
 }
 
 Tensor Tape::inputs(std::span<const double> x) {
-  if (stage_ != Stage::recording) throw Error("slope::Tape::inputs: no recording is open (call reset() first)");
+  if (stage_ != Stage::recording)
+    throw Error("slope::Tape::inputs: no recording is open (call reset() first)");
   if (inputs_taken_ || !inputs_.empty())
     throw Error("slope::Tape::inputs: register the parameter block once, before other inputs");
   if (x.size() >= kMaxNodes)
@@ -215,7 +217,7 @@ const Guard* Tape::broken_guard() const {
   for (const Guard& g : guards_) {
     // After a tensor op that threw, the nodes from `reached_` on hold no value of this replay.
     if (g.a >= r.reached_ || g.b >= r.reached_) continue;
-    const double a = g.a != 0 ? r.values_[g.a] : g.ca, b = g.b != 0 ? r.values_[g.b] : g.cb;
+    const double a = g.a != 0 ? r.value(g.a) : g.ca, b = g.b != 0 ? r.value(g.b) : g.cb;
     if (compare(g.cmp, a, b) != g.outcome) return &g;
   }
   return nullptr;
@@ -273,7 +275,8 @@ void throw_non_scalar(const char* call, std::size_t size) {
 
 void check_output(const Tape& tape, const Var& y, const char* call) {
   if (y.is_active() && y.tag() != tape.tag())
-    throw Error(std::string("slope::") + call + ": f returned a Var (value " + core::number(y.value()) +
+    throw Error(std::string("slope::") + call + ": f returned a Var (value " +
+                core::number(y.value()) +
                 ") from another recording; build the result from the parameters it was given");
 }
 
