@@ -99,7 +99,12 @@ void Replay::build_schedule() {
   // its levels run: faster again at n = 100 000 than 4096, the same below 10 000 (measured with
   // windows of 128 … 16 384 interleaved in one process). Its levels still group dozens of
   // independent nodes of one op. Operands before the window are complete when it starts.
-  constexpr std::size_t kWindow = 512;
+  // The compact format takes windows of 4096 nodes: its sweeps touch about a third of the plan's
+  // bytes per node, and each group costs a dispatch in both directions, so larger groups pay. The
+  // GMM objective (130 nodes per point and component, long chains of multiply-adds) made 200 000
+  // groups of 15 nodes on average at 512; at 4096 its replayed gradient took about two thirds of
+  // the time, Rosenbrock's the same (peers' harness, windows of 512, 2048, 4096 and 8192).
+  const std::size_t kWindow = format_ == ReplayFormat::compact ? 4096 : 512;
   auto window = [&](std::size_t lo, std::size_t hi) {
     // Level: 1 + the operands' levels within the window; nodes of one level depend on none of
     // each other. Key: level | squares (2 bits) | folds (2 bits) | op (8 bits) | node. A square
