@@ -114,7 +114,7 @@ class Replay {
     if (compact_adj_dot_) std::fill(compact_adj_dot_.get(), compact_adj_dot_.get() + floor, 0.0);
     plan_gradient_ = false;
   }
-  // The compact format (compact_sweep.cpp): the same schedule, and nothing per node but its
+  // The compact format (compact_build.cpp; sweeps in compact_sweep.cpp and compact_dual.cpp): the same schedule, and nothing per node but its
   // operands (plan_operands_; a constant op's b is its constant's index in
   // compact_constants_), its value and its adjoint. No partials are stored: the reverse sweep
   // recomputes them from the values (each op's df reads its operands and its result), group by

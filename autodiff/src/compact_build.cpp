@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+// Building the compact format from the level schedule (see replay.hpp): positions, operands by
+// position, the table of distinct constants, the folded squares' positions by group and the
+// linear nodes' constants.
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <slope/autodiff/op_list.hpp>
+
+#include "replay.hpp"
+
+namespace slope {
+
+using detail::Replay;
+
+namespace {
+
+template <class... Ops, std::size_t... I>
+constexpr std::array<bool, 256> constant_codes(ops::TypeList<Ops...>, std::index_sequence<I...>) {
+  std::array<bool, 256> constant{};
+  ((constant[ops::kFirstOpCode + I] = Ops::arity == ops::Arity::constant), ...);
+  return constant;
+}
+// Op codes of ops with a constant operand (x ∘ c, c ∘ x).
+constexpr std::array<bool, 256> kConstantOp =
+    constant_codes(ops::OpList{}, std::make_index_sequence<ops::OpList::size>{});
+
+}  // namespace
+
+void Replay::build_compact(const std::vector<std::uint8_t>& squared) {
+  const std::size_t count = order_.size();
+  plan_operands_.resize(count);
+  plan_constants_.clear();
+  compact_constants_.clear();
+  // The plan's arrays (a pooled tape's earlier recording may have left them) are not used.
+  plan_partials_.clear();
+  plan_reverse_ = {};
+  plan_folded_.clear();
+  plan_merged_ = {};
+  plan_merges_.clear();
+  plan_folds_.clear();
+  // Positions: the inputs (and the sink) keep their slots, the scheduled nodes follow in schedule
+  // order, then the folded squares (their consumers store their values there).
+  position_.assign(t_.size_, 0);
+  for (std::uint32_t i = 0; i < t_.floor_; ++i) position_[i] = i;
+  for (std::size_t k = 0; k < count; ++k)
+    position_[order_[k]] = t_.floor_ + static_cast<std::uint32_t>(k);
+  compact_scheduled_ = t_.floor_ + static_cast<std::uint32_t>(count);
+  std::uint32_t next = compact_scheduled_;
+  for (std::uint32_t i = t_.floor_; i < t_.size_; ++i)
+    if (squared[i]) position_[i] = next++;
+  if (next != t_.size_) throw_gradient_only();  // a node neither scheduled nor folded
+  // A constant op's constant is stored once per distinct value (by its bits: -0 and NaNs kept).
+  std::unordered_map<std::uint64_t, std::uint32_t> index;
+  std::vector<Operands> folds_at(count, Operands{0, 0});  // the squares' positions
+  for (std::size_t pos = 0; pos < count; ++pos) {
+    const Node& n = t_.base_[order_[pos]];
+    std::uint32_t a = n.a(), b = n.b();
+    if (kConstantOp[n.op()]) {
+      std::uint64_t bits;
+      std::memcpy(&bits, &n.p1, sizeof bits);
+      const auto [at, added] =
+          index.try_emplace(bits, static_cast<std::uint32_t>(compact_constants_.size()));
+      if (added) compact_constants_.push_back(n.p1);
+      b = at->second;
+    } else if (b != order_[pos]) {  // a second operand (a one-operand op names its own slot)
+      if (squared[b]) {
+        folds_at[pos].b = position_[b];
+        b = t_.base_[b].a();
+      }
+      b = position_[b];
+    }
+    if (squared[a]) {
+      folds_at[pos].a = position_[a];
+      a = t_.base_[a].a();
+    }
+    plan_operands_[pos] = Operands{position_[a], b};
+  }
+  compact_folds_.clear();
+  for (Group& g : groups_) {
+    if (g.squares != 0) {
+      g.fold_first = static_cast<std::uint32_t>(compact_folds_.size());
+      for (std::uint32_t pos = g.begin; pos < g.end; ++pos) {
+        if ((g.squares & 1) != 0) compact_folds_.push_back(folds_at[pos].a);
+        if ((g.squares & 2) != 0) compact_folds_.push_back(folds_at[pos].b);
+      }
+    }
+    if (g.op >= ops::kFirstOpCode) continue;
+    if (g.op != ops::kLinearCode) throw_gradient_only();  // inputs and tensors are not planned
+    g.constants = static_cast<std::uint32_t>(plan_constants_.size());
+    for (std::uint32_t pos = g.begin; pos < g.end; ++pos) {
+      const Node& n = t_.base_[order_[pos]];
+      plan_constants_.push_back(Partials{n.p0, n.p1});
+    }
+  }
+  order_.clear();  // the positions replace it
+  compact_constants_.shrink_to_fit();
+  plan_constants_.shrink_to_fit();
+  compact_folds_.shrink_to_fit();
+  compact_dot_.reset();  // sized for this recording at its first dual replay
+  compact_adj_dot_.reset();
+  plan_adjoints_ = std::make_unique<double[]>(t_.size_);
+}
+
+}  // namespace slope

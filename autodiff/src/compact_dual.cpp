@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: MIT
+// The compact format's HVP sweeps: its schedule in dual numbers, each node's value with its
+// tangent going forward, each adjoint with its tangent going back, partials and their tangents
+// recomputed from the op's df at Dual; folded squares as in the first-order sweeps.
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include <slope/autodiff/dual.hpp>
+#include <slope/autodiff/op_list.hpp>
+
+#include "compact_rules.hpp"
+#include "replay.hpp"
+
+namespace slope {
+
+using detail::Replay;
+
+namespace {
+
+using namespace detail::compact;
+
+template <class Op, int kSquares>
+void forward_group_dual(Positions node, const Operands* ab, const std::uint32_t* fold,
+                        const double* constants, const DualArrays& d, std::size_t count) {
+  constexpr std::size_t kStride = kSquares == 3 ? 2 : 1;
+  for (std::size_t k = 0; k < count; ++k) {
+    const std::uint32_t a = ab[k].a;
+    const Dual da = dual_operand<(kSquares & 1) != 0>(d.val[a], d.dot[a]);
+    if constexpr ((kSquares & 1) != 0) d.val[fold[kStride * k]] = da.v;
+    Dual db = 0.0;
+    if constexpr (Op::arity == ops::Arity::constant) db = constants[ab[k].b];
+    if constexpr (Op::arity == ops::Arity::binary) {
+      const std::uint32_t b = ab[k].b;
+      db = dual_operand<(kSquares & 2) != 0>(d.val[b], d.dot[b]);
+      if constexpr ((kSquares & 2) != 0) d.val[fold[kStride * k + kStride - 1]] = db.v;
+    }
+    const Dual z = dual_value_of<Op>(da, db);
+    d.val[node[k]] = z.v;
+    d.dot[node[k]] = z.d;
+  }
+}
+
+template <class Op, int kSquares, bool kSkip, bool kSkipZeros>
+void reverse_group_dual(Positions node, const Operands* ab, const double* constants,
+                        const DualArrays& d, std::size_t count, std::uint32_t out) {
+  constexpr bool kSa = (kSquares & 1) != 0, kSb = (kSquares & 2) != 0;
+  for (std::size_t k = count; k-- > 0;) {
+    const std::uint32_t i = node[k];
+    if (kSkip && i > out) continue;
+    const Dual g(d.adj[i], d.adj_dot[i]);
+    d.adj[i] = 0;
+    d.adj_dot[i] = 0;
+    const std::uint32_t a = ab[k].a;
+    const double xa = d.val[a], dxa = d.dot[a];
+    double xb = 0, dxb = 0;
+    Dual b = 0.0;
+    if constexpr (Op::arity == ops::Arity::constant) b = constants[ab[k].b];
+    if constexpr (Op::arity == ops::Arity::binary) {
+      xb = d.val[ab[k].b];
+      dxb = d.dot[ab[k].b];
+      b = dual_operand<kSb>(xb, dxb);
+    }
+    const ops::Pair<Dual> p =
+        dual_partials_of<Op>(dual_operand<kSa>(xa, dxa), b, Dual(d.val[i], d.dot[i]));
+    const Dual sa = dual_share<kSa, kSkipZeros>(p.a, g, xa, dxa);
+    d.adj[a] += sa.v;
+    d.adj_dot[a] += sa.d;
+    if constexpr (Op::arity == ops::Arity::binary) {
+      const Dual sb = dual_share<kSb, kSkipZeros>(p.b, g, xb, dxb);
+      d.adj[ab[k].b] += sb.v;
+      d.adj_dot[ab[k].b] += sb.d;
+    }
+  }
+}
+
+template <int kSquares>
+void forward_linear_dual(Positions node, const Operands* ab, const std::uint32_t* fold,
+                         const Replay::Partials* c, const DualArrays& d, std::size_t count) {
+  constexpr std::size_t kStride = kSquares == 3 ? 2 : 1;
+  for (std::size_t k = 0; k < count; ++k) {
+    const Dual a = dual_operand<(kSquares & 1) != 0>(d.val[ab[k].a], d.dot[ab[k].a]);
+    const Dual b = dual_operand<(kSquares & 2) != 0>(d.val[ab[k].b], d.dot[ab[k].b]);
+    if constexpr ((kSquares & 1) != 0) d.val[fold[kStride * k]] = a.v;
+    if constexpr ((kSquares & 2) != 0) d.val[fold[kStride * k + kStride - 1]] = b.v;
+    d.val[node[k]] = c[k].p0 * a.v + c[k].p1 * b.v;
+    d.dot[node[k]] = c[k].p0 * a.d + c[k].p1 * b.d;
+  }
+}
+
+template <int kSquares, bool kSkip, bool kSkipZeros>
+void reverse_linear_dual(Positions node, const Operands* ab, const Replay::Partials* c,
+                         const DualArrays& d, std::size_t count, std::uint32_t out) {
+  for (std::size_t k = count; k-- > 0;) {
+    const std::uint32_t i = node[k];
+    if (kSkip && i > out) continue;
+    const Dual g(d.adj[i], d.adj_dot[i]);
+    d.adj[i] = 0;
+    d.adj_dot[i] = 0;
+    const std::uint32_t a = ab[k].a, b = ab[k].b;
+    const Dual sa =
+        dual_share<(kSquares & 1) != 0, kSkipZeros>(Dual(c[k].p0), g, d.val[a], d.dot[a]);
+    const Dual sb =
+        dual_share<(kSquares & 2) != 0, kSkipZeros>(Dual(c[k].p1), g, d.val[b], d.dot[b]);
+    d.adj[a] += sa.v;
+    d.adj_dot[a] += sa.d;
+    d.adj[b] += sb.v;
+    d.adj_dot[b] += sb.d;
+  }
+}
+
+template <class... Ops, std::size_t... I>
+void dispatch_forward_dual(std::uint8_t code, int squares, Positions node, const Operands* ab,
+                           const std::uint32_t* fold, const double* constants, const DualArrays& d,
+                           std::size_t count, ops::TypeList<Ops...>, std::index_sequence<I...>) {
+  (void)((code == ops::kFirstOpCode + I ? (with_squares<Ops::arity == ops::Arity::binary>(
+                                               squares,
+                                               [&](auto sq) {
+                                                 forward_group_dual<Ops, decltype(sq)::value>(
+                                                     node, ab, fold, constants, d, count);
+                                               }),
+                                           true)
+                                        : false) ||
+         ...);
+}
+
+template <bool kSkip, bool kSkipZeros, class... Ops, std::size_t... I>
+void dispatch_reverse_dual(std::uint8_t code, int squares, Positions node, const Operands* ab,
+                           const double* constants, const DualArrays& d, std::size_t count,
+                           std::uint32_t out, ops::TypeList<Ops...>, std::index_sequence<I...>) {
+  (void)((code == ops::kFirstOpCode + I
+              ? (with_squares<Ops::arity == ops::Arity::binary>(
+                     squares,
+                     [&](auto sq) {
+                       reverse_group_dual<Ops, decltype(sq)::value, kSkip, kSkipZeros>(
+                           node, ab, constants, d, count, out);
+                     }),
+                 true)
+              : false) ||
+         ...);
+}
+
+template <bool kSkip, bool kSkipZeros>
+void reverse_groups_dual(const std::vector<Replay::Group>& groups, std::uint32_t base,
+                         const Operands* ab, const Replay::Partials* linear,
+                         const double* constants, const DualArrays& d, std::uint32_t out) {
+  for (std::size_t k = groups.size(); k-- > 0;) {
+    const Replay::Group& g = groups[k];
+    const std::size_t count = g.end - g.begin;
+    if (g.op >= ops::kFirstOpCode)
+      dispatch_reverse_dual<kSkip, kSkipZeros>(
+          g.op, g.squares, Positions{base + g.begin}, ab + g.begin, constants, d, count, out,
+          ops::OpList{}, std::make_index_sequence<ops::OpList::size>{});
+    else
+      with_squares<true>(g.squares, [&](auto sq) {
+        reverse_linear_dual<decltype(sq)::value, kSkip, kSkipZeros>(
+            Positions{base + g.begin}, ab + g.begin, linear + g.constants, d, count, out);
+      });
+  }
+}
+
+}  // namespace
+
+void Replay::forward_compact_dual(std::span<const double> x, std::span<const double> v) {
+  if (!compact_dot_) {
+    compact_dot_ = std::make_unique_for_overwrite<double[]>(t_.size_);
+    compact_adj_dot_ = std::make_unique<double[]>(t_.size_);
+  }
+  const DualArrays d{values_.get(), compact_dot_.get(), plan_adjoints_.get(),
+                     compact_adj_dot_.get()};
+  d.dot[0] = 0;                              // the sink
+  std::copy(x.begin(), x.end(), d.val + 1);  // the block of inputs
+  std::copy(v.begin(), v.end(), d.dot + 1);
+  const std::uint32_t base = t_.floor_;
+  const Operands* ab = plan_operands_.data();
+  const double* constants = compact_constants_.data();
+  for (const Group& g : groups_) {
+    const std::size_t count = g.end - g.begin;
+    const std::uint32_t* fold = compact_folds_.data() + g.fold_first;
+    if (g.op >= ops::kFirstOpCode) {
+      dispatch_forward_dual(g.op, g.squares, Positions{base + g.begin}, ab + g.begin, fold,
+                            constants, d, count, ops::OpList{},
+                            std::make_index_sequence<ops::OpList::size>{});
+    } else {
+      with_squares<true>(g.squares, [&](auto sq) {
+        forward_linear_dual<decltype(sq)::value>(Positions{base + g.begin}, ab + g.begin, fold,
+                                                 plan_constants_.data() + g.constants, d, count);
+      });
+    }
+  }
+}
+
+void Replay::reverse_compact_dual(std::uint32_t out) {
+  const DualArrays d{values_.get(), compact_dot_.get(), plan_adjoints_.get(),
+                     compact_adj_dot_.get()};
+  const std::uint32_t at = position_[out];
+  // The seed, set on the node by the caller (its tangent is zero).
+  d.adj[at] += t_.base_[out].adj;
+  t_.base_[out].adj = 0;
+  const bool skip_zeros = t_.zeros_ == Tape::ZeroAdjoints::skipped;
+  if (at >= compact_scheduled_) {  // a folded square, as in reverse_compact
+    const std::uint32_t a = position_[t_.base_[out].a()];
+    const Dual g(d.adj[at], d.adj_dot[at]);
+    const Dual s = skip_zeros ? dual_share<true, true>(Dual(1.0), g, d.val[a], d.dot[a])
+                              : dual_share<true, false>(Dual(1.0), g, d.val[a], d.dot[a]);
+    d.adj[a] += s.v;
+    d.adj_dot[a] += s.d;
+    d.adj[at] = d.adj_dot[at] = 0;
+  }
+  const Partials* linear = plan_constants_.data();
+  const double* constants = compact_constants_.data();
+  if (skip_zeros)
+    reverse_groups_dual<true, true>(groups_, t_.floor_, plan_operands_.data(), linear, constants, d,
+                                    at);
+  else if (at + 1 == compact_scheduled_)
+    reverse_groups_dual<false, false>(groups_, t_.floor_, plan_operands_.data(), linear, constants,
+                                      d, at);
+  else
+    reverse_groups_dual<true, false>(groups_, t_.floor_, plan_operands_.data(), linear, constants,
+                                     d, at);
+  plan_gradient_ = true;  // the inputs' adjoints and their tangents stay in the compact arrays
+}
+
+}  // namespace slope
