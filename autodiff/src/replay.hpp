@@ -114,14 +114,15 @@ class Replay {
     if (compact_adj_dot_) std::fill(compact_adj_dot_.get(), compact_adj_dot_.get() + floor, 0.0);
     plan_gradient_ = false;
   }
-  // The compact format (compact_build.cpp; sweeps in compact_sweep.cpp and compact_dual.cpp): the same schedule, and nothing per node but its
-  // operands (plan_operands_; a constant op's b is its constant's index in
-  // compact_constants_), its value and its adjoint. No partials are stored: the reverse sweep
-  // recomputes them from the values (each op's df reads its operands and its result), group by
-  // group, so a gradient streams under half of the plan's bytes per node. A square used once is
-  // folded into its consumer, which reads the square's operand and squares it in both sweeps
-  // (and stores the square's value at its slot, from compact_folds_). Linear nodes keep their two
-  // constants (plan_constants_, by group).
+  // The compact format (built in compact_build.cpp, swept in compact_sweep.cpp and
+  // compact_dual.cpp): the same schedule, and nothing per node but its operands (plan_operands_;
+  // a constant op's b is its constant's index in compact_constants_), its value and its
+  // adjoint. No partials are stored: the reverse sweep recomputes them from the values (each
+  // op's df reads its operands and its result), group by group, so a gradient streams under
+  // half of the plan's bytes per node. A square used once is folded into its consumer, which
+  // reads the square's operand and squares it in both sweeps (and stores the square's value at
+  // its position, from compact_folds_). Linear nodes keep their two constants (plan_constants_,
+  // by group).
   std::vector<double> compact_constants_;
   // The positions of the folded squares, by group (Group::fold_first), one per folded operand.
   std::vector<std::uint32_t> compact_folds_;
