@@ -36,6 +36,7 @@ std::size_t replay_bytes(const detail::Replay& r, std::size_t nodes, bool reserv
        size(r.plan_merges_) + size(r.compact_constants_) + size(r.compact_folds_) +
        size(r.position_);
   if (r.planned_ || (reserved && r.plan_adjoints_)) b += nodes * sizeof(double);
+  if (r.compact_dot_) b += 2 * nodes * sizeof(double);  // the compact HVP's tangents
   return b;
 }
 

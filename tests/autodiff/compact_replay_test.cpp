@@ -99,6 +99,11 @@ TEST(CompactReplay, CostsAThirdOfThePlanPerNode) {
   EXPECT_GE(c.replay_bytes_per_node(), 16.0);
   EXPECT_LT(3 * c.replay_bytes, p.replay_bytes + c.replay_bytes);
   EXPECT_EQ(c.bytes, c.replay_bytes + (c.nodes + 1) * sizeof(slope::Node));
+  // An HVP adds the values' and the adjoints' tangents: two doubles per node.
+  std::vector<double> v(x0.size(), 0.0);
+  v[0] = 1.0;
+  (void)compact.hvp(x0, v);
+  EXPECT_EQ(compact.stats().replay_bytes, c.replay_bytes + 2 * (c.nodes + 1) * sizeof(double));
 }
 
 // y is not the last node: the ones after it are not swept.
