@@ -144,25 +144,6 @@ void dispatch_reverse_dual(std::uint8_t code, int squares, Positions node, const
          ...);
 }
 
-template <bool kSkip, bool kSkipZeros>
-void reverse_groups_dual(const std::vector<Replay::Group>& groups, std::uint32_t base,
-                         const Operands* ab, const Replay::Partials* linear,
-                         const double* constants, const DualArrays& d, std::uint32_t out) {
-  for (std::size_t k = groups.size(); k-- > 0;) {
-    const Replay::Group& g = groups[k];
-    const std::size_t count = g.end - g.begin;
-    if (g.op >= ops::kFirstOpCode)
-      dispatch_reverse_dual<kSkip, kSkipZeros>(
-          g.op, g.squares, Positions{base + g.begin}, ab + g.begin, constants, d, count, out,
-          ops::OpList{}, std::make_index_sequence<ops::OpList::size>{});
-    else
-      with_squares<true>(g.squares, [&](auto sq) {
-        reverse_linear_dual<decltype(sq)::value, kSkip, kSkipZeros>(
-            Positions{base + g.begin}, ab + g.begin, linear + g.constants, d, count, out);
-      });
-  }
-}
-
 }  // namespace
 
 void Replay::forward_compact_dual(std::span<const double> x, std::span<const double> v) {
@@ -175,23 +156,20 @@ void Replay::forward_compact_dual(std::span<const double> x, std::span<const dou
   d.dot[0] = 0;                              // the sink
   std::copy(x.begin(), x.end(), d.val + 1);  // the block of inputs
   std::copy(v.begin(), v.end(), d.dot + 1);
-  const std::uint32_t base = t_.floor_;
   const Operands* ab = plan_operands_.data();
   const double* constants = compact_constants_.data();
-  for (const Group& g : groups_) {
-    const std::size_t count = g.end - g.begin;
-    const std::uint32_t* fold = compact_folds_.data() + g.fold_first;
-    if (g.op >= ops::kFirstOpCode) {
-      dispatch_forward_dual(g.op, g.squares, Positions{base + g.begin}, ab + g.begin, fold,
-                            constants, d, count, ops::OpList{},
-                            std::make_index_sequence<ops::OpList::size>{});
-    } else {
-      with_squares<true>(g.squares, [&](auto sq) {
-        forward_linear_dual<decltype(sq)::value>(Positions{base + g.begin}, ab + g.begin, fold,
+  for_each_group<false>(
+      groups_, t_.floor_,
+      [&](const Group& g, Positions first, std::size_t count) {
+        dispatch_forward_dual(g.op, g.squares, first, ab + g.begin,
+                              compact_folds_.data() + g.fold_first, constants, d, count,
+                              ops::OpList{}, std::make_index_sequence<ops::OpList::size>{});
+      },
+      [&](const Group& g, Positions first, std::size_t count, auto sq) {
+        forward_linear_dual<decltype(sq)::value>(first, ab + g.begin,
+                                                 compact_folds_.data() + g.fold_first,
                                                  plan_constants_.data() + g.constants, d, count);
       });
-    }
-  }
 }
 
 void Replay::reverse_compact_dual(std::uint32_t out) {
@@ -211,17 +189,22 @@ void Replay::reverse_compact_dual(std::uint32_t out) {
     d.adj_dot[a] += s.d;
     d.adj[at] = d.adj_dot[at] = 0;
   }
-  const Partials* linear = plan_constants_.data();
+  const Operands* ab = plan_operands_.data();
   const double* constants = compact_constants_.data();
-  if (skip_zeros)
-    reverse_groups_dual<true, true>(groups_, t_.floor_, plan_operands_.data(), linear, constants, d,
-                                    at);
-  else if (at + 1 == compact_scheduled_)
-    reverse_groups_dual<false, false>(groups_, t_.floor_, plan_operands_.data(), linear, constants,
-                                      d, at);
-  else
-    reverse_groups_dual<true, false>(groups_, t_.floor_, plan_operands_.data(), linear, constants,
-                                     d, at);
+  with_reverse_kind(skip_zeros, at + 1 == compact_scheduled_, [&](auto skip, auto zeros) {
+    constexpr bool kSkip = decltype(skip)::value, kSkipZeros = decltype(zeros)::value;
+    for_each_group<true>(
+        groups_, t_.floor_,
+        [&](const Group& g, Positions first, std::size_t count) {
+          dispatch_reverse_dual<kSkip, kSkipZeros>(g.op, g.squares, first, ab + g.begin, constants,
+                                                   d, count, at, ops::OpList{},
+                                                   std::make_index_sequence<ops::OpList::size>{});
+        },
+        [&](const Group& g, Positions first, std::size_t count, auto sq) {
+          reverse_linear_dual<decltype(sq)::value, kSkip, kSkipZeros>(
+              first, ab + g.begin, plan_constants_.data() + g.constants, d, count, at);
+        });
+  });
   plan_gradient_ = true;  // the inputs' adjoints and their tangents stay in the compact arrays
 }
 

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
+#include <vector>
 
 #include <slope/autodiff/dual.hpp>
 #include <slope/autodiff/op_list.hpp>
@@ -143,6 +144,41 @@ SLOPE_INLINE Dual dual_share(const Dual& p, const Dual& g, double x, double dx) 
   } else {
     return s;
   }
+}
+
+// Every group of the schedule, in order (or last first, kBackwards): op_group(g, first, count)
+// for a group of one op, linear_group(g, first, count, squares) for a linear one (the compact
+// format admits nothing else), with `first` the position of its first node and `squares` its
+// folded-square bits as a template argument.
+template <bool kBackwards, class OpGroup, class LinearGroup>
+void for_each_group(const std::vector<Replay::Group>& groups, std::uint32_t base,
+                    OpGroup&& op_group, LinearGroup&& linear_group) {
+  auto visit = [&](const Replay::Group& g) {
+    const Positions first{base + g.begin};
+    const std::size_t count = g.end - g.begin;
+    if (g.op >= ops::kFirstOpCode)
+      op_group(g, first, count);
+    else
+      with_squares<true>(g.squares, [&](auto sq) { linear_group(g, first, count, sq); });
+  };
+  if constexpr (kBackwards) {
+    for (std::size_t k = groups.size(); k-- > 0;) visit(groups[k]);
+  } else {
+    for (const Replay::Group& g : groups) visit(g);
+  }
+}
+
+// A reverse sweep's kind as template arguments (kSkip, kSkipZeros): the second sweep of
+// Tape::sweep_from skips zero adjoints; a sweep from the last scheduled node sweeps every node;
+// one from an earlier output skips the nodes after it.
+template <class F>
+void with_reverse_kind(bool skip_zeros, bool from_last, F&& f) {
+  if (skip_zeros)
+    f(std::true_type{}, std::true_type{});
+  else if (from_last)
+    f(std::false_type{}, std::false_type{});
+  else
+    f(std::true_type{}, std::false_type{});
 }
 
 struct DualArrays {

@@ -138,46 +138,24 @@ void dispatch_reverse(std::uint8_t code, int squares, Positions node, const Oper
          ...);
 }
 
-template <bool kSkip, bool kSkipZeros>
-void reverse_groups(const std::vector<Replay::Group>& groups, std::uint32_t base,
-                    const Operands* ab, const Replay::Partials* linear, const double* constants,
-                    const double* val, double* adj, std::uint32_t out) {
-  for (std::size_t k = groups.size(); k-- > 0;) {
-    const Replay::Group& g = groups[k];
-    const std::size_t count = g.end - g.begin;
-    if (g.op >= ops::kFirstOpCode)
-      dispatch_reverse<kSkip, kSkipZeros>(g.op, g.squares, Positions{base + g.begin}, ab + g.begin,
-                                          constants, val, adj, count, out, ops::OpList{},
-                                          std::make_index_sequence<ops::OpList::size>{});
-    else  // linear (build_compact admits nothing else)
-      with_squares<true>(g.squares, [&](auto sq) {
-        reverse_linear<decltype(sq)::value, kSkip, kSkipZeros>(
-            Positions{base + g.begin}, ab + g.begin, linear + g.constants, val, adj, count, out);
-      });
-  }
-}
-
 }  // namespace
 
 void Replay::forward_compact() {
   double* val = values_.get();
-  const std::uint32_t base = t_.floor_;
   const Operands* ab = plan_operands_.data();
   const double* constants = compact_constants_.data();
-  for (const Group& g : groups_) {
-    const std::size_t count = g.end - g.begin;
-    const std::uint32_t* fold = compact_folds_.data() + g.fold_first;
-    if (g.op >= ops::kFirstOpCode) {
-      dispatch_forward(g.op, g.squares, g.chain, Positions{base + g.begin}, ab + g.begin, fold,
-                       constants, val, count, ops::OpList{},
-                       std::make_index_sequence<ops::OpList::size>{});
-    } else {  // linear
-      with_squares<true>(g.squares, [&](auto sq) {
-        forward_linear<decltype(sq)::value>(Positions{base + g.begin}, ab + g.begin, fold,
+  for_each_group<false>(
+      groups_, t_.floor_,
+      [&](const Group& g, Positions first, std::size_t count) {
+        dispatch_forward(g.op, g.squares, g.chain, first, ab + g.begin,
+                         compact_folds_.data() + g.fold_first, constants, val, count, ops::OpList{},
+                         std::make_index_sequence<ops::OpList::size>{});
+      },
+      [&](const Group& g, Positions first, std::size_t count, auto sq) {
+        forward_linear<decltype(sq)::value>(first, ab + g.begin,
+                                            compact_folds_.data() + g.fold_first,
                                             plan_constants_.data() + g.constants, val, count);
       });
-    }
-  }
 }
 
 void Replay::reverse_compact(std::uint32_t out) {
@@ -196,17 +174,22 @@ void Replay::reverse_compact(std::uint32_t out) {
     adj[a] += skip_zeros ? adjoint_share(x + x, adj[at]) : (x + x) * adj[at];
     adj[at] = 0;
   }
-  const Partials* linear = plan_constants_.data();
+  const Operands* ab = plan_operands_.data();
   const double* constants = compact_constants_.data();
-  if (skip_zeros)
-    reverse_groups<true, true>(groups_, t_.floor_, plan_operands_.data(), linear, constants, val,
-                               adj, at);
-  else if (at + 1 == compact_scheduled_)
-    reverse_groups<false, false>(groups_, t_.floor_, plan_operands_.data(), linear, constants, val,
-                                 adj, at);
-  else
-    reverse_groups<true, false>(groups_, t_.floor_, plan_operands_.data(), linear, constants, val,
-                                adj, at);
+  with_reverse_kind(skip_zeros, at + 1 == compact_scheduled_, [&](auto skip, auto zeros) {
+    constexpr bool kSkip = decltype(skip)::value, kSkipZeros = decltype(zeros)::value;
+    for_each_group<true>(
+        groups_, t_.floor_,
+        [&](const Group& g, Positions first, std::size_t count) {
+          dispatch_reverse<kSkip, kSkipZeros>(g.op, g.squares, first, ab + g.begin, constants, val,
+                                              adj, count, at, ops::OpList{},
+                                              std::make_index_sequence<ops::OpList::size>{});
+        },
+        [&](const Group& g, Positions first, std::size_t count, auto sq) {
+          reverse_linear<decltype(sq)::value, kSkip, kSkipZeros>(
+              first, ab + g.begin, plan_constants_.data() + g.constants, val, adj, count, at);
+        });
+  });
   // The inputs' adjoints stay where they are (their positions are their slots).
   plan_gradient_ = true;
 }
