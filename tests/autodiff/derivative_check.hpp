@@ -8,8 +8,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <random>
-#include <sstream>
 #include <vector>
 
 #include <slope/autodiff.hpp>
@@ -49,57 +49,28 @@ inline std::vector<double> sample(const ops::Domain& d, std::mt19937_64& rng) {
   return pts;
 }
 
+/// A loss as the derivative checks take it. The checks are compiled once
+/// (derivative_check.cpp) rather than once per lambda: the op test alone instantiates them for
+/// every op of the list, which made it the longest object to build under the sanitizers.
+using Loss = std::function<Var(const Tensor&)>;
+
 /// A Function recorded at x and replayed at a nearby point (inside every op's test domain, whose
 /// margins are wider than the shift) gives what a fresh recording there gives.
-template <class F>
-void expect_replay_matches(F& f, const std::vector<double>& x, std::mt19937_64& rng,
-                           bool second_order) {
-  std::vector<double> x2 = random_direction(x.size(), rng);
-  for (std::size_t i = 0; i < x.size(); ++i) x2[i] = x[i] + 1e-3 * x2[i];
-  Function recorded = record(f, x);
-  const ValueAndGrad fresh = value_and_grad(f, x2);
-  const ValueAndGrad replayed = recorded.value_and_grad(x2);
-  EXPECT_NEAR(replayed.value, fresh.value, 1e-13 * (1 + std::fabs(fresh.value))) << "replay";
-  for (std::size_t i = 0; i < x.size(); ++i)
-    EXPECT_NEAR(replayed.grad(i), fresh.grad(i), 1e-12 * (1 + std::fabs(fresh.grad(i))))
-        << "replayed gradient, coordinate " << i;
-  if (!second_order) return;
-  const std::vector<double> v = random_direction(x.size(), rng);
-  const auto want = hvp(f, x2, v);
-  const auto got = recorded.hvp(x2, v);
-  for (std::size_t i = 0; i < x.size(); ++i)
-    EXPECT_NEAR(got(i), want(i), 1e-11 * (1 + std::fabs(want(i))))
-        << "replayed HVP, coordinate " << i;
-}
+void expect_replay_matches(const Loss& f, const std::vector<double>& x, std::mt19937_64& rng,
+                           bool second_order);
+
+/// Value and gradient against finite differences, the replay against a fresh recording and, with
+/// second_order, the HVP against differences of gradients and against the replayed Hessian.
+void expect_derivatives_of(const Loss& f, const std::vector<double>& x, std::mt19937_64& rng,
+                           bool second_order, const CheckOptions& opt);
 
 template <class F>
 void expect_derivatives(F&& f, const std::vector<double>& x, std::mt19937_64& rng,
                         bool second_order = true, const CheckOptions& opt = {1e-6, 1e-7}) {
-  std::ostringstream where;
-  where << "at x = (";
-  for (double xi : x) where << xi << " ";
-  where << ")";
-  SCOPED_TRACE(where.str());
-  const CheckReport g = check_gradient(f, x, opt);
-  EXPECT_TRUE(g.ok) << g;
-  expect_replay_matches(f, x, rng, second_order);
-  if (second_order) {
-    const std::vector<double> v = random_direction(x.size(), rng);
-    const CheckReport h = check_hvp(f, x, v, opt);
-    EXPECT_TRUE(h.ok) << h;
-    // The two second-order paths agree: tangents recorded with the ops (hvp) and the replayed
-    // dual sweeps of one recording (hessian).
-    const auto hv = hvp(f, x, v);
-    const auto hess = hessian(f, x);
-    for (std::size_t i = 0; i < x.size(); ++i) {
-      double ref = 0, scale = 0;
-      for (std::size_t j = 0; j < x.size(); ++j) {
-        ref += hess(i, j) * v[j];
-        scale += std::fabs(hess(i, j) * v[j]);
-      }
-      EXPECT_NEAR(hv(i), ref, 1e-12 * (1 + scale)) << "coordinate " << i;
-    }
-  }
+  const Loss loss = [&f](const Tensor& p) {
+    return detail::scalar_result(f(p), "expect_derivatives");
+  };
+  expect_derivatives_of(loss, x, rng, second_order, opt);
 }
 
 }  // namespace slope::testing
