@@ -3,6 +3,7 @@
 // position, the table of distinct constants, the folded squares' positions by group and the
 // linear nodes' constants.
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -45,17 +46,8 @@ void Replay::build_compact(const std::vector<std::uint8_t>& squared) {
   plan_merged_ = {};
   plan_merges_.clear();
   plan_folds_.clear();
-  // Positions: the inputs (and the sink) keep their slots, the scheduled nodes follow in schedule
-  // order, then the folded squares (their consumers store their values there).
-  position_.assign(t_.size_, 0);
-  for (std::uint32_t i = 0; i < t_.floor_; ++i) position_[i] = i;
-  for (std::size_t k = 0; k < count; ++k)
-    position_[order_[k]] = t_.floor_ + static_cast<std::uint32_t>(k);
+  const std::vector<std::uint32_t> position = compact_positions(order_, squared);
   compact_scheduled_ = t_.floor_ + static_cast<std::uint32_t>(count);
-  std::uint32_t next = compact_scheduled_;
-  for (std::uint32_t i = t_.floor_; i < t_.size_; ++i)
-    if (squared[i]) position_[i] = next++;
-  if (next != t_.size_) throw_gradient_only();  // a node neither scheduled nor folded
   // A constant op's constant is stored once per distinct value (by its bits: -0 and NaNs kept).
   std::unordered_map<std::uint64_t, std::uint32_t> index;
   std::vector<Operands> folds_at(count, Operands{0, 0});  // the squares' positions
@@ -71,16 +63,16 @@ void Replay::build_compact(const std::vector<std::uint8_t>& squared) {
       b = at->second;
     } else if (b != order_[pos]) {  // a second operand (a one-operand op names its own slot)
       if (squared[b]) {
-        folds_at[pos].b = position_[b];
+        folds_at[pos].b = position[b];
         b = t_.base_[b].a();
       }
-      b = position_[b];
+      b = position[b];
     }
     if (squared[a]) {
-      folds_at[pos].a = position_[a];
+      folds_at[pos].a = position[a];
       a = t_.base_[a].a();
     }
-    plan_operands_[pos] = Operands{position_[a], b};
+    plan_operands_[pos] = Operands{position[a], b};
   }
   compact_folds_.clear();
   for (Group& g : groups_) {
@@ -99,13 +91,57 @@ void Replay::build_compact(const std::vector<std::uint8_t>& squared) {
       plan_constants_.push_back(Partials{n.p0, n.p1});
     }
   }
+  // What is read by slot at every replay: the guards' operands and the last node (the output,
+  // unless the recording went on past it) with its operand (the output's, should the last node
+  // be a folded square).
+  named_positions_.clear();
+  auto name = [&](std::uint32_t slot) {
+    if (slot >= t_.floor_ && slot < t_.size_) named_positions_.emplace_back(slot, position[slot]);
+  };
+  for (const Guard& g : t_.guards_) name(g.a), name(g.b);
+  name(t_.size_ - 1);
+  name(t_.base_[t_.size_ - 1].a());
+  std::sort(named_positions_.begin(), named_positions_.end());
+  named_positions_.erase(std::unique(named_positions_.begin(), named_positions_.end()),
+                         named_positions_.end());
+  named_positions_.shrink_to_fit();
   order_.clear();  // the positions replace it
+  order_.shrink_to_fit();
   compact_constants_.shrink_to_fit();
   plan_constants_.shrink_to_fit();
   compact_folds_.shrink_to_fit();
   compact_dot_.reset();  // sized for this recording at its first dual replay
   compact_adj_dot_.reset();
   plan_adjoints_ = std::make_unique<double[]>(t_.size_);
+}
+
+std::vector<std::uint32_t> Replay::compact_positions(
+    const std::vector<std::uint32_t>& order, const std::vector<std::uint8_t>& squared) const {
+  // The inputs (and the sink) keep their slots, the scheduled nodes follow in schedule order,
+  // then the folded squares (their consumers store their values there).
+  std::vector<std::uint32_t> position(t_.size_, 0);
+  for (std::uint32_t i = 0; i < t_.floor_; ++i) position[i] = i;
+  for (std::size_t k = 0; k < order.size(); ++k)
+    position[order[k]] = t_.floor_ + static_cast<std::uint32_t>(k);
+  auto next = t_.floor_ + static_cast<std::uint32_t>(order.size());
+  for (std::uint32_t i = t_.floor_; i < t_.size_; ++i)
+    if (squared[i]) position[i] = next++;
+  if (next != t_.size_) throw_gradient_only();  // a node neither scheduled nor folded
+  return position;
+}
+
+std::uint32_t Replay::position_of(std::uint32_t slot) const {
+  if (slot < t_.floor_) return slot;
+  const auto named = std::lower_bound(named_positions_.begin(), named_positions_.end(),
+                                      std::pair<std::uint32_t, std::uint32_t>{slot, 0});
+  if (named != named_positions_.end() && named->first == slot) return named->second;
+  if (position_.empty()) {
+    std::vector<std::uint32_t> order;
+    const FoldMarks m = mark_folds(ReplayFormat::compact);
+    order_nodes(m, order, nullptr, nullptr);
+    position_ = compact_positions(order, m.squared);
+  }
+  return position_[slot];
 }
 
 }  // namespace slope

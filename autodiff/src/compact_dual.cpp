@@ -175,13 +175,13 @@ void Replay::forward_compact_dual(std::span<const double> x, std::span<const dou
 void Replay::reverse_compact_dual(std::uint32_t out) {
   const DualArrays d{values_.get(), compact_dot_.get(), plan_adjoints_.get(),
                      compact_adj_dot_.get()};
-  const std::uint32_t at = position_[out];
+  const std::uint32_t at = position_of(out);
   // The seed, set on the node by the caller (its tangent is zero).
   d.adj[at] += t_.base_[out].adj;
   t_.base_[out].adj = 0;
   const bool skip_zeros = t_.zeros_ == Tape::ZeroAdjoints::skipped;
   if (at >= compact_scheduled_) {  // a folded square, as in reverse_compact
-    const std::uint32_t a = position_[t_.base_[out].a()];
+    const std::uint32_t a = position_of(t_.base_[out].a());
     const Dual g(d.adj[at], d.adj_dot[at]);
     const Dual s = skip_zeros ? dual_share<true, true>(Dual(1.0), g, d.val[a], d.dot[a])
                               : dual_share<true, false>(Dual(1.0), g, d.val[a], d.dot[a]);

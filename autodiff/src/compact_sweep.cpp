@@ -161,7 +161,7 @@ void Replay::forward_compact() {
 void Replay::reverse_compact(std::uint32_t out) {
   double* adj = plan_adjoints_.get();
   const double* val = values_.get();
-  const std::uint32_t at = position_[out];
+  const std::uint32_t at = position_of(out);
   const bool skip_zeros = t_.zeros_ == Tape::ZeroAdjoints::skipped;
   // The seed, set on the node by the caller: every node's adjoint stays zero.
   adj[at] += t_.base_[out].adj;
@@ -169,7 +169,7 @@ void Replay::reverse_compact(std::uint32_t out) {
   // An output that is a folded square (no step of its own: its consumer, after it, is not
   // reached) passes its share to its operand first.
   if (at >= compact_scheduled_) {
-    const std::uint32_t a = position_[t_.base_[out].a()];
+    const std::uint32_t a = position_of(t_.base_[out].a());
     const double x = val[a];
     adj[a] += skip_zeros ? adjoint_share(x + x, adj[at]) : (x + x) * adj[at];
     adj[at] = 0;

@@ -15,6 +15,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <slope/autodiff/tape.hpp>
@@ -54,6 +55,30 @@ class Replay {
   std::vector<Group> groups_;
   std::vector<std::uint32_t> segment_groups_;  // groups_ index where each segment's groups end
   void build_schedule();
+  // Levels are formed within windows of a segment: one level of a whole large tape would touch
+  // nodes spread over all of it (Rosenbrock n = 100 000: 350 000 nodes, 11 MB), level after
+  // level, and each pass would miss the cache. For the plan a window of 512 nodes (16 KiB, with
+  // its values 20 KiB) stays in L1 while its levels run: faster at n = 100 000 than 4096, the
+  // same below 10 000 (windows of 128 … 16 384 interleaved in one process); its levels still
+  // group dozens of independent nodes of one op. The compact format takes 4096: its sweeps
+  // touch about a third of the plan's bytes per node, and each group costs a dispatch in both
+  // directions, so larger groups pay. The GMM objective (130 nodes per point and component,
+  // long chains of multiply-adds) made 200 000 groups of 15 nodes on average at 512; at 4096
+  // its replayed gradient took about two thirds of the time, Rosenbrock's the same (peers'
+  // harness, windows of 512, 2048, 4096 and 8192).
+  static constexpr std::size_t kPlanWindow = 512, kCompactWindow = 4096;
+  // Which nodes a format folds into their consumers (per slot; empty for the node-by-node
+  // format): folded (the plan's), squared (a square its consumer computes) and, per consumer,
+  // which of its operands are (folds, squares: bit 0 operand a, bit 1 operand b).
+  struct FoldMarks {
+    bool folding = false, squaring = false;
+    std::size_t window = kPlanWindow;
+    std::vector<std::uint8_t> folded, folds, squared, squares;
+  };
+  FoldMarks mark_folds(ReplayFormat format) const;
+  // The schedule: the nodes in order, and (when asked for) their groups and segments' ends.
+  void order_nodes(const FoldMarks& m, std::vector<std::uint32_t>& order,
+                   std::vector<Group>* groups, std::vector<std::uint32_t>* segments) const;
   void forward_groups(std::size_t segment, std::span<const double> x);
   // The plan: a recording without tensor nodes or inputs among its ops replays its first-order
   // sweeps from dense arrays by schedule position (operands, partials) and a dense adjoint array
@@ -129,12 +154,20 @@ class Replay {
   // The format numbers the nodes by position: the sink and the inputs keep their slots, the
   // scheduled nodes follow in schedule order (a sweep writes values and reads adjoints in
   // order, and needs no list of the nodes), then the folded squares. Operands, folds and the
-  // value, tangent and adjoint arrays are by position; position_ maps a slot to its position for
-  // what reads a node by its slot (outputs, guards, messages: value()).
-  std::vector<std::uint32_t> position_;
+  // value, tangent and adjoint arrays are by position. What reads a node by its slot (outputs,
+  // guards, messages: value()) asks position_of: the guards' operands and the last node are
+  // kept in named_positions_ (by slot); any other slot makes position_ (every slot's position,
+  // four bytes a node that no sweep reads) once, from the schedule computed again.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> named_positions_;
+  mutable std::vector<std::uint32_t> position_;
+  std::uint32_t position_of(std::uint32_t slot) const;
+  std::vector<std::uint32_t> compact_positions(const std::vector<std::uint32_t>& order,
+                                               const std::vector<std::uint8_t>& squared) const;
   std::uint32_t compact_scheduled_ = 0;  // the first folded square's position
   bool by_position() const { return plan_swept_ && format_ == ReplayFormat::compact; }
-  double value(std::uint32_t slot) const { return values_[by_position() ? position_[slot] : slot]; }
+  double value(std::uint32_t slot) const {
+    return values_[by_position() ? position_of(slot) : slot];
+  }
   void build_compact(const std::vector<std::uint8_t>& squared);
   void forward_compact();
   void reverse_compact(std::uint32_t out);

@@ -48,6 +48,7 @@ void Replay::build_schedule() {
   groups_.clear();
   segment_groups_.clear();
   position_.clear();  // the compact format's, should an earlier recording have used it
+  named_positions_.clear();
   compact_folds_.clear();
   compact_constants_.clear();
   format_ = format_on.load(std::memory_order_relaxed);
@@ -57,54 +58,59 @@ void Replay::build_schedule() {
   // faster beyond, HVPs faster at every size (the plan has no dual sweeps).
   if (format_ == ReplayFormat::automatic) format_ = ReplayFormat::compact;
   planned_ = format_ != ReplayFormat::nodes;
+  const FoldMarks m = mark_folds(format_);
+  order_nodes(m, order_, &groups_, &segment_groups_);
+  if (format_ == ReplayFormat::plan) build_plan(m.folded, m.squared);
+  if (format_ == ReplayFormat::compact) build_compact(m.squared);
+}
+
+Replay::FoldMarks Replay::mark_folds(ReplayFormat format) const {
   // The plan folds a one-operand op node used by exactly one operand of one node (see
   // tape.hpp); its consumer's group says which operands are folded. The compact format folds
   // only squares (of an operand not folded itself): its consumer squares the operand in both
   // sweeps, as the plan's consumers of squares do in their forward sweep.
-  const bool folding = format_ == ReplayFormat::plan, squaring = format_ == ReplayFormat::compact;
-  const std::size_t per_node = folding || squaring ? t_.size_ : 0;
-  std::vector<std::uint8_t> folded(per_node, 0), folds(per_node, 0), squared(per_node, 0),
-      squares(per_node, 0);
-  if (folding || squaring) {
-    std::vector<std::uint32_t> uses(t_.size_, 0);
-    for (std::size_t i = t_.floor_; i < t_.size_; ++i) {
-      const Node& n = t_.base_[i];
-      ++uses[n.a()];
-      if (!kOneOperand[n.op()]) ++uses[n.b()];
-    }
-    for (std::size_t i = t_.floor_; i < t_.size_ && squaring; ++i) {
-      const Node& n = t_.base_[i];
-      squared[i] = n.op() == ops::op_code<ops::Square> && uses[i] == 1 && squared[n.a()] == 0;
-      squares[i] = static_cast<std::uint8_t>(squared[n.a()] |
-                                             (kOneOperand[n.op()] ? 0 : squared[n.b()] << 1));
-    }
-    for (std::size_t i = t_.floor_; i < t_.size_ && folding; ++i) {
-      const Node& n = t_.base_[i];
-      folded[i] = n.op() >= ops::kFirstOpCode && kOneOperand[n.op()] && uses[i] == 1;
-      folds[i] =
-          static_cast<std::uint8_t>(folded[n.a()] | (kOneOperand[n.op()] ? 0 : folded[n.b()] << 1));
-      // A folded square of an operand not folded: its consumer computes it (see tape.hpp).
-      squared[i] = folded[i] && n.op() == ops::op_code<ops::Square> && folds[i] == 0;
-      squares[i] = static_cast<std::uint8_t>(squared[n.a()] |
-                                             (kOneOperand[n.op()] ? 0 : squared[n.b()] << 1));
-    }
+  FoldMarks m;
+  m.folding = format == ReplayFormat::plan;
+  m.squaring = format == ReplayFormat::compact;
+  m.window = format == ReplayFormat::compact ? kCompactWindow : kPlanWindow;
+  if (!m.folding && !m.squaring) return m;
+  m.folded.assign(t_.size_, 0);
+  m.folds.assign(t_.size_, 0);
+  m.squared.assign(t_.size_, 0);
+  m.squares.assign(t_.size_, 0);
+  std::vector<std::uint32_t> uses(t_.size_, 0);
+  for (std::size_t i = t_.floor_; i < t_.size_; ++i) {
+    const Node& n = t_.base_[i];
+    ++uses[n.a()];
+    if (!kOneOperand[n.op()]) ++uses[n.b()];
   }
+  for (std::size_t i = t_.floor_; i < t_.size_ && m.squaring; ++i) {
+    const Node& n = t_.base_[i];
+    m.squared[i] = n.op() == ops::op_code<ops::Square> && uses[i] == 1 && m.squared[n.a()] == 0;
+    m.squares[i] = static_cast<std::uint8_t>(m.squared[n.a()] |
+                                             (kOneOperand[n.op()] ? 0 : m.squared[n.b()] << 1));
+  }
+  for (std::size_t i = t_.floor_; i < t_.size_ && m.folding; ++i) {
+    const Node& n = t_.base_[i];
+    m.folded[i] = n.op() >= ops::kFirstOpCode && kOneOperand[n.op()] && uses[i] == 1;
+    m.folds[i] = static_cast<std::uint8_t>(m.folded[n.a()] |
+                                           (kOneOperand[n.op()] ? 0 : m.folded[n.b()] << 1));
+    // A folded square of an operand not folded: its consumer computes it (see tape.hpp).
+    m.squared[i] = m.folded[i] && n.op() == ops::op_code<ops::Square> && m.folds[i] == 0;
+    m.squares[i] = static_cast<std::uint8_t>(m.squared[n.a()] |
+                                             (kOneOperand[n.op()] ? 0 : m.squared[n.b()] << 1));
+  }
+  return m;
+}
+
+void Replay::order_nodes(const FoldMarks& m, std::vector<std::uint32_t>& order,
+                         std::vector<Group>* groups, std::vector<std::uint32_t>* segments) const {
+  const bool marked = m.folding || m.squaring;
   std::vector<std::uint32_t> level(t_.size_, 0);
   std::vector<std::uint64_t> keys;
   bool fresh = true;  // the next node starts a group (a segment's first)
-  // Levels are formed within windows of the segment: one level of a whole large tape would touch
-  // nodes spread over all of it (Rosenbrock n = 100 000: 350 000 nodes, 11 MB), level after level,
-  // and each pass would miss the cache (windows of 4096 nodes already made the replayed gradient
-  // there much faster). A window of 512 nodes (16 KiB, with its values 20 KiB) stays in L1 while
-  // its levels run: faster again at n = 100 000 than 4096, the same below 10 000 (measured with
-  // windows of 128 … 16 384 interleaved in one process). Its levels still group dozens of
-  // independent nodes of one op. Operands before the window are complete when it starts.
-  // The compact format takes windows of 4096 nodes: its sweeps touch about a third of the plan's
-  // bytes per node, and each group costs a dispatch in both directions, so larger groups pay. The
-  // GMM objective (130 nodes per point and component, long chains of multiply-adds) made 200 000
-  // groups of 15 nodes on average at 512; at 4096 its replayed gradient took about two thirds of
-  // the time, Rosenbrock's the same (peers' harness, windows of 512, 2048, 4096 and 8192).
-  const std::size_t kWindow = format_ == ReplayFormat::compact ? 4096 : 512;
+  // Levels are formed within windows of the segment (kPlanWindow, kCompactWindow: see
+  // replay.hpp): operands before the window are complete when it starts.
   auto window = [&](std::size_t lo, std::size_t hi) {
     // Level: 1 + the operands' levels within the window; nodes of one level depend on none of
     // each other. Key: level | squares (2 bits) | folds (2 bits) | op (8 bits) | node. A square
@@ -118,33 +124,36 @@ void Replay::build_schedule() {
       const std::uint32_t la = a >= lo && a < i ? level[a] : 0,
                           lb = b >= lo && b < i ? level[b] : 0;
       level[i] = 1 + std::max(la, lb);
-      if ((folding || squaring) && squared[i]) continue;
-      const std::uint64_t f = folding ? folds[i] | squares[i] << 2 : squaring ? squares[i] << 2 : 0;
+      if (marked && m.squared[i]) continue;
+      const std::uint64_t f = m.folding    ? m.folds[i] | m.squares[i] << 2
+                              : m.squaring ? m.squares[i] << 2
+                                           : 0;
       keys.push_back(std::uint64_t{level[i]} << 44 | f << 40 | std::uint64_t{n.op()} << 32 | i);
     }
     std::sort(keys.begin(), keys.end());
     for (std::size_t k = 0; k < keys.size(); ++k) {
       const auto i = static_cast<std::uint32_t>(keys[k]);
+      const auto pos = static_cast<std::uint32_t>(order.size());
+      order.push_back(i);
+      if (groups == nullptr) continue;
       const auto op = static_cast<std::uint8_t>(keys[k] >> 32);
       const auto f = static_cast<std::uint8_t>(keys[k] >> 40 & 3);
       const auto sq = static_cast<std::uint8_t>(keys[k] >> 42 & 3);
-      const auto pos = static_cast<std::uint32_t>(order_.size());
       // Consecutive groups of one kind run as one: still in dependency order, and a chain of
       // single-node levels (a running sum: one add per level) costs one dispatch, not one each.
-      if (fresh || groups_.back().op != op || groups_.back().folds != f ||
-          groups_.back().squares != sq)
-        groups_.push_back(Group{pos, pos, op, f, sq});
+      if (fresh || groups->back().op != op || groups->back().folds != f ||
+          groups->back().squares != sq)
+        groups->push_back(Group{pos, pos, op, f, sq});
       else if (k == 0 || keys[k] >> 44 != keys[k - 1] >> 44)
-        groups_.back().chain = true;
+        groups->back().chain = true;
       fresh = false;
-      order_.push_back(i);
-      groups_.back().end = pos + 1;
+      groups->back().end = pos + 1;
     }
   };
   auto segment = [&](std::size_t lo, std::size_t hi) {
     fresh = true;
-    for (std::size_t w = lo; w < hi; w += kWindow) window(w, std::min(hi, w + kWindow));
-    segment_groups_.push_back(static_cast<std::uint32_t>(groups_.size()));
+    for (std::size_t w = lo; w < hi; w += m.window) window(w, std::min(hi, w + m.window));
+    if (segments != nullptr) segments->push_back(static_cast<std::uint32_t>(groups->size()));
   };
   // One segment per tensor node (possibly empty) and the last one, as replay_sweep walks them.
   std::size_t lo = 1;
@@ -155,8 +164,6 @@ void Replay::build_schedule() {
   if (t_.tensors_)
     for (const detail::TensorNode& n : t_.tensors_->nodes) up_to(n.mark);
   up_to(t_.size_);
-  if (format_ == ReplayFormat::plan) build_plan(folded, squared);
-  if (format_ == ReplayFormat::compact) build_compact(squared);
 }
 
 void Replay::build_plan(const std::vector<std::uint8_t>& folded,

@@ -34,7 +34,7 @@ std::size_t replay_bytes(const detail::Replay& r, std::size_t nodes, bool reserv
        size(r.plan_constants_) + size(r.plan_reverse_.steps) + size(r.plan_reverse_.runs) +
        size(r.plan_folded_) + size(r.plan_merged_.steps) + size(r.plan_merged_.runs) +
        size(r.plan_merges_) + size(r.compact_constants_) + size(r.compact_folds_) +
-       size(r.position_);
+       size(r.position_) + size(r.named_positions_);
   if (r.planned_ || (reserved && r.plan_adjoints_)) b += nodes * sizeof(double);
   if (r.compact_dot_) b += 2 * nodes * sizeof(double);  // the compact HVP's tangents
   return b;
