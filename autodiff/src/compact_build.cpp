@@ -50,7 +50,13 @@ void Replay::build_compact(const std::vector<std::uint8_t>& squared) {
   compact_scheduled_ = t_.floor_ + static_cast<std::uint32_t>(count);
   // A constant op's constant is stored once per distinct value (by its bits: -0 and NaNs kept).
   std::unordered_map<std::uint64_t, std::uint32_t> index;
-  std::vector<Operands> folds_at(count, Operands{0, 0});  // the squares' positions
+  // The folded operands' second factors, by position of their consumers: Mul's b, a square's
+  // own operand.
+  std::vector<Operands> folds_at(count, Operands{0, 0});
+  auto second = [&](std::uint32_t slot) {
+    const Node& n = t_.base_[slot];
+    return position[n.op() == ops::op_code<ops::Square> ? n.a() : n.b()];
+  };
   for (std::size_t pos = 0; pos < count; ++pos) {
     const Node& n = t_.base_[order_[pos]];
     std::uint32_t a = n.a(), b = n.b();
@@ -63,13 +69,13 @@ void Replay::build_compact(const std::vector<std::uint8_t>& squared) {
       b = at->second;
     } else if (b != order_[pos]) {  // a second operand (a one-operand op names its own slot)
       if (squared[b]) {
-        folds_at[pos].b = position[b];
+        folds_at[pos].b = second(b);
         b = t_.base_[b].a();
       }
       b = position[b];
     }
     if (squared[a]) {
-      folds_at[pos].a = position[a];
+      folds_at[pos].a = second(a);
       a = t_.base_[a].a();
     }
     plan_operands_[pos] = Operands{position[a], b};
@@ -92,15 +98,20 @@ void Replay::build_compact(const std::vector<std::uint8_t>& squared) {
     }
   }
   // What is read by slot at every replay: the guards' operands and the last node (the output,
-  // unless the recording went on past it) with its operand (the output's, should the last node
-  // be a folded square).
+  // unless the recording went on past it), and the factors of those that are folded products.
   named_positions_.clear();
-  auto name = [&](std::uint32_t slot) {
+  auto named = [&](std::uint32_t slot) {
     if (slot >= t_.floor_ && slot < t_.size_) named_positions_.emplace_back(slot, position[slot]);
+  };
+  auto name = [&](std::uint32_t slot) {
+    named(slot);
+    if (slot < t_.size_ && squared[slot]) {  // a folded product's value is its factors'
+      named(t_.base_[slot].a());
+      named(t_.base_[slot].b());
+    }
   };
   for (const Guard& g : t_.guards_) name(g.a), name(g.b);
   name(t_.size_ - 1);
-  name(t_.base_[t_.size_ - 1].a());
   std::sort(named_positions_.begin(), named_positions_.end());
   named_positions_.erase(std::unique(named_positions_.begin(), named_positions_.end()),
                          named_positions_.end());
@@ -128,6 +139,17 @@ std::vector<std::uint32_t> Replay::compact_positions(
     if (squared[i]) position[i] = next++;
   if (next != t_.size_) throw_gradient_only();  // a node neither scheduled nor folded
   return position;
+}
+
+std::pair<std::uint32_t, std::uint32_t> Replay::factors_of(std::uint32_t slot) const {
+  const Node& n = t_.base_[slot];
+  const std::uint32_t x = position_of(n.a());
+  return {x, n.op() == ops::op_code<ops::Square> ? x : position_of(n.b())};
+}
+
+double Replay::folded_value(std::uint32_t slot) const {
+  const auto [x, y] = factors_of(slot);
+  return values_[x] * values_[y];  // Mul's f and Square's, as the consumer computed it
 }
 
 std::uint32_t Replay::position_of(std::uint32_t slot) const {

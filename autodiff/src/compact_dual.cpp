@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The compact format's HVP sweeps: its schedule in dual numbers, each node's value with its
 // tangent going forward, each adjoint with its tangent going back, partials and their tangents
-// recomputed from the op's df at Dual; folded squares as in the first-order sweeps.
+// recomputed from the op's df at Dual; folded products as in the first-order sweeps.
 
 #include <algorithm>
 #include <cstdint>
@@ -27,17 +27,16 @@ using namespace detail::compact;
 template <class Op, int kSquares>
 void forward_group_dual(Positions node, const Operands* ab, const std::uint32_t* fold,
                         const double* constants, const DualArrays& d, std::size_t count) {
+  constexpr bool kFa = (kSquares & 1) != 0, kFb = (kSquares & 2) != 0;
   constexpr std::size_t kStride = kSquares == 3 ? 2 : 1;
   for (std::size_t k = 0; k < count; ++k) {
-    const std::uint32_t a = ab[k].a;
-    const Dual da = dual_operand<(kSquares & 1) != 0>(d.val[a], d.dot[a]);
-    if constexpr ((kSquares & 1) != 0) d.val[fold[kStride * k]] = da.v;
+    const std::uint32_t* fa = fold + kStride * k;
+    const Dual da = dual_operand<kFa>(d, ab[k].a, fa);
     Dual db = 0.0;
     if constexpr (Op::arity == ops::Arity::constant) db = constants[ab[k].b];
     if constexpr (Op::arity == ops::Arity::binary) {
-      const std::uint32_t b = ab[k].b;
-      db = dual_operand<(kSquares & 2) != 0>(d.val[b], d.dot[b]);
-      if constexpr ((kSquares & 2) != 0) d.val[fold[kStride * k + kStride - 1]] = db.v;
+      const std::uint32_t* fb = fold + kStride * k + kStride - 1;
+      db = dual_operand<kFb>(d, ab[k].b, fb);
     }
     const Dual z = dual_value_of<Op>(da, db);
     d.val[node[k]] = z.v;
@@ -46,70 +45,60 @@ void forward_group_dual(Positions node, const Operands* ab, const std::uint32_t*
 }
 
 template <class Op, int kSquares, bool kSkip, bool kSkipZeros>
-void reverse_group_dual(Positions node, const Operands* ab, const double* constants,
-                        const DualArrays& d, std::size_t count, std::uint32_t out) {
-  constexpr bool kSa = (kSquares & 1) != 0, kSb = (kSquares & 2) != 0;
+void reverse_group_dual(Positions node, const Operands* ab, const std::uint32_t* fold,
+                        const double* constants, const DualArrays& d, std::size_t count,
+                        std::uint32_t out) {
+  constexpr bool kFa = (kSquares & 1) != 0, kFb = (kSquares & 2) != 0;
+  constexpr std::size_t kStride = kSquares == 3 ? 2 : 1;
   for (std::size_t k = count; k-- > 0;) {
     const std::uint32_t i = node[k];
     if (kSkip && i > out) continue;
     const Dual g(d.adj[i], d.adj_dot[i]);
     d.adj[i] = 0;
     d.adj_dot[i] = 0;
-    const std::uint32_t a = ab[k].a;
-    const double xa = d.val[a], dxa = d.dot[a];
-    double xb = 0, dxb = 0;
+    const std::uint32_t* fa = fold + kStride * k;
+    const std::uint32_t* fb = fold + kStride * k + kStride - 1;
     Dual b = 0.0;
     if constexpr (Op::arity == ops::Arity::constant) b = constants[ab[k].b];
-    if constexpr (Op::arity == ops::Arity::binary) {
-      xb = d.val[ab[k].b];
-      dxb = d.dot[ab[k].b];
-      b = dual_operand<kSb>(xb, dxb);
-    }
+    if constexpr (Op::arity == ops::Arity::binary) b = dual_operand<kFb>(d, ab[k].b, fb);
     const ops::Pair<Dual> p =
-        dual_partials_of<Op>(dual_operand<kSa>(xa, dxa), b, Dual(d.val[i], d.dot[i]));
-    const Dual sa = dual_share<kSa, kSkipZeros>(p.a, g, xa, dxa);
-    d.adj[a] += sa.v;
-    d.adj_dot[a] += sa.d;
-    if constexpr (Op::arity == ops::Arity::binary) {
-      const Dual sb = dual_share<kSb, kSkipZeros>(p.b, g, xb, dxb);
-      d.adj[ab[k].b] += sb.v;
-      d.adj_dot[ab[k].b] += sb.d;
-    }
+        dual_partials_of<Op>(dual_operand<kFa>(d, ab[k].a, fa), b, Dual(d.val[i], d.dot[i]));
+    pass_dual_share<kFa, kSkipZeros>(d, ab[k].a, fa, p.a, g);
+    if constexpr (Op::arity == ops::Arity::binary)
+      pass_dual_share<kFb, kSkipZeros>(d, ab[k].b, fb, p.b, g);
   }
 }
 
 template <int kSquares>
 void forward_linear_dual(Positions node, const Operands* ab, const std::uint32_t* fold,
                          const Replay::Partials* c, const DualArrays& d, std::size_t count) {
+  constexpr bool kFa = (kSquares & 1) != 0, kFb = (kSquares & 2) != 0;
   constexpr std::size_t kStride = kSquares == 3 ? 2 : 1;
   for (std::size_t k = 0; k < count; ++k) {
-    const Dual a = dual_operand<(kSquares & 1) != 0>(d.val[ab[k].a], d.dot[ab[k].a]);
-    const Dual b = dual_operand<(kSquares & 2) != 0>(d.val[ab[k].b], d.dot[ab[k].b]);
-    if constexpr ((kSquares & 1) != 0) d.val[fold[kStride * k]] = a.v;
-    if constexpr ((kSquares & 2) != 0) d.val[fold[kStride * k + kStride - 1]] = b.v;
+    const std::uint32_t* fa = fold + kStride * k;
+    const std::uint32_t* fb = fold + kStride * k + kStride - 1;
+    const Dual a = dual_operand<kFa>(d, ab[k].a, fa);
+    const Dual b = dual_operand<kFb>(d, ab[k].b, fb);
     d.val[node[k]] = c[k].p0 * a.v + c[k].p1 * b.v;
     d.dot[node[k]] = c[k].p0 * a.d + c[k].p1 * b.d;
   }
 }
 
 template <int kSquares, bool kSkip, bool kSkipZeros>
-void reverse_linear_dual(Positions node, const Operands* ab, const Replay::Partials* c,
-                         const DualArrays& d, std::size_t count, std::uint32_t out) {
+void reverse_linear_dual(Positions node, const Operands* ab, const std::uint32_t* fold,
+                         const Replay::Partials* c, const DualArrays& d, std::size_t count,
+                         std::uint32_t out) {
+  constexpr bool kFa = (kSquares & 1) != 0, kFb = (kSquares & 2) != 0;
+  constexpr std::size_t kStride = kSquares == 3 ? 2 : 1;
   for (std::size_t k = count; k-- > 0;) {
     const std::uint32_t i = node[k];
     if (kSkip && i > out) continue;
     const Dual g(d.adj[i], d.adj_dot[i]);
     d.adj[i] = 0;
     d.adj_dot[i] = 0;
-    const std::uint32_t a = ab[k].a, b = ab[k].b;
-    const Dual sa =
-        dual_share<(kSquares & 1) != 0, kSkipZeros>(Dual(c[k].p0), g, d.val[a], d.dot[a]);
-    const Dual sb =
-        dual_share<(kSquares & 2) != 0, kSkipZeros>(Dual(c[k].p1), g, d.val[b], d.dot[b]);
-    d.adj[a] += sa.v;
-    d.adj_dot[a] += sa.d;
-    d.adj[b] += sb.v;
-    d.adj_dot[b] += sb.d;
+    pass_dual_share<kFa, kSkipZeros>(d, ab[k].a, fold + kStride * k, Dual(c[k].p0), g);
+    pass_dual_share<kFb, kSkipZeros>(d, ab[k].b, fold + kStride * k + kStride - 1, Dual(c[k].p1),
+                                     g);
   }
 }
 
@@ -130,14 +119,15 @@ void dispatch_forward_dual(std::uint8_t code, int squares, Positions node, const
 
 template <bool kSkip, bool kSkipZeros, class... Ops, std::size_t... I>
 void dispatch_reverse_dual(std::uint8_t code, int squares, Positions node, const Operands* ab,
-                           const double* constants, const DualArrays& d, std::size_t count,
-                           std::uint32_t out, ops::TypeList<Ops...>, std::index_sequence<I...>) {
+                           const std::uint32_t* fold, const double* constants, const DualArrays& d,
+                           std::size_t count, std::uint32_t out, ops::TypeList<Ops...>,
+                           std::index_sequence<I...>) {
   (void)((code == ops::kFirstOpCode + I
               ? (with_squares<Ops::arity == ops::Arity::binary>(
                      squares,
                      [&](auto sq) {
                        reverse_group_dual<Ops, decltype(sq)::value, kSkip, kSkipZeros>(
-                           node, ab, constants, d, count, out);
+                           node, ab, fold, constants, d, count, out);
                      }),
                  true)
               : false) ||
@@ -180,14 +170,14 @@ void Replay::reverse_compact_dual(std::uint32_t out) {
   d.adj[at] += t_.base_[out].adj;
   t_.base_[out].adj = 0;
   const bool skip_zeros = t_.zeros_ == Tape::ZeroAdjoints::skipped;
-  if (at >= compact_scheduled_) {  // a folded square, as in reverse_compact
-    const std::uint32_t a = position_of(t_.base_[out].a());
+  if (at >= compact_scheduled_) {  // a folded product, as in reverse_compact
+    const auto [x, y] = factors_of(out);
     const Dual g(d.adj[at], d.adj_dot[at]);
-    const Dual s = skip_zeros ? dual_share<true, true>(Dual(1.0), g, d.val[a], d.dot[a])
-                              : dual_share<true, false>(Dual(1.0), g, d.val[a], d.dot[a]);
-    d.adj[a] += s.v;
-    d.adj_dot[a] += s.d;
     d.adj[at] = d.adj_dot[at] = 0;
+    if (skip_zeros)
+      pass_dual_share<true, true>(d, x, &y, Dual(1.0), g);
+    else
+      pass_dual_share<true, false>(d, x, &y, Dual(1.0), g);
   }
   const Operands* ab = plan_operands_.data();
   const double* constants = compact_constants_.data();
@@ -196,13 +186,14 @@ void Replay::reverse_compact_dual(std::uint32_t out) {
     for_each_group<true>(
         groups_, t_.floor_,
         [&](const Group& g, Positions first, std::size_t count) {
-          dispatch_reverse_dual<kSkip, kSkipZeros>(g.op, g.squares, first, ab + g.begin, constants,
-                                                   d, count, at, ops::OpList{},
-                                                   std::make_index_sequence<ops::OpList::size>{});
+          dispatch_reverse_dual<kSkip, kSkipZeros>(
+              g.op, g.squares, first, ab + g.begin, compact_folds_.data() + g.fold_first, constants,
+              d, count, at, ops::OpList{}, std::make_index_sequence<ops::OpList::size>{});
         },
         [&](const Group& g, Positions first, std::size_t count, auto sq) {
           reverse_linear_dual<decltype(sq)::value, kSkip, kSkipZeros>(
-              first, ab + g.begin, plan_constants_.data() + g.constants, d, count, at);
+              first, ab + g.begin, compact_folds_.data() + g.fold_first,
+              plan_constants_.data() + g.constants, d, count, at);
         });
   });
   plan_gradient_ = true;  // the inputs' adjoints and their tangents stay in the compact arrays

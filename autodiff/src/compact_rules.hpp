@@ -3,8 +3,8 @@
 
 // What the compact format's sweeps share (compact_sweep.cpp at doubles, compact_dual.cpp in dual
 // numbers): an op's value and partials as ops::evaluate gives them, recomputed from operand values
-// and the node's own value; folded squares; the positions of a group's nodes; and the switch
-// from a group's folded-square bits to a template argument.
+// and the node's own value; folded products (squares among them); the positions of a group's
+// nodes; and the switch from a group's folded-operand bits to a template argument.
 
 #include <cstddef>
 #include <cstdint>
@@ -59,31 +59,46 @@ struct Positions {
   std::uint32_t operator[](std::size_t k) const { return first + static_cast<std::uint32_t>(k); }
 };
 
-// An operand as the sweeps read it: x, the value at its slot; a folded square's consumer reads
-// the square's operand x and uses x² (and, in reverse, passes its share on times 2x).
-template <bool kSquare>
-SLOPE_INLINE double operand_value(double x) {
-  if constexpr (kSquare)
-    return x * x;  // Square's f, as its own node computes it
+// The value, tangent, adjoint and adjoint-tangent arrays of a dual sweep, by position.
+struct DualArrays {
+  double* val;
+  double* dot;
+  double* adj;
+  double* adj_dot;
+};
+
+// An operand as the sweeps read it: x, the value at its position; a folded product's consumer
+// reads the product's factors x (its operand) and y (`*f`, the group's fold for the operand)
+// and uses x·y (a square's y is x: Square's f and Mul's, as their own nodes compute them).
+template <bool kFolded>
+SLOPE_INLINE double operand_value(const double* val, std::uint32_t x, const std::uint32_t* f) {
+  if constexpr (kFolded)
+    return val[x] * val[*f];
   else
-    return x;
+    return val[x];
 }
-// The share for an operand slot: g times the partial p, then times the square's 2x when the
-// operand is a folded square of x (the two steps the unfolded sweep takes).
-template <bool kSquare, bool kSkipZeros>
-SLOPE_INLINE double share(double p, double g, double x) {
+// Passes the share for an operand, g times the consumer's partial p: to its position, or for a
+// folded product to its factors, times the other factor (a square's 2x): the two steps the
+// unfolded sweep takes.
+template <bool kFolded, bool kSkipZeros>
+SLOPE_INLINE void pass_share(double* adj, const double* val, std::uint32_t x,
+                             const std::uint32_t* f, double p, double g) {
   const double s = kSkipZeros ? adjoint_share(p, g) : p * g;
-  if constexpr (kSquare)
-    return kSkipZeros ? adjoint_share(x + x, s) : (x + x) * s;
-  else
-    return s;
+  if constexpr (!kFolded) {
+    adj[x] += s;
+  } else {
+    const std::uint32_t y = *f;
+    const double vx = val[x], vy = val[y];
+    if (x == y) {
+      adj[x] += kSkipZeros ? adjoint_share(vx + vx, s) : (vx + vx) * s;
+    } else {
+      adj[x] += kSkipZeros ? adjoint_share(vy, s) : vy * s;
+      adj[y] += kSkipZeros ? adjoint_share(vx, s) : vx * s;
+    }
+  }
 }
 
-// A group's forward sweep. kChain: a node may read the one just before it, whose value travels
-// in a register (as in the plan's groups). kSquares (bit 0: a, bit 1: b): the operand is a folded
-// square, whose value is also stored at its own slot for guards and outputs (`fold`: the slots
-
-// Which operands are folded squares, as template arguments (one-operand ops fold only a).
+// Which operands are folded products, as template arguments (one-operand ops fold only a).
 template <bool kBinary, class F>
 SLOPE_INLINE void with_squares(int squares, F&& f) {
   switch (squares) {
@@ -98,13 +113,16 @@ SLOPE_INLINE void with_squares(int squares, F&& f) {
   }
 }
 
-// An operand in dual numbers: its value and tangent, or a folded square's (x², 2xẋ).
-template <bool kSquare>
-SLOPE_INLINE Dual dual_operand(double x, double dx) {
-  if constexpr (kSquare)
-    return {x * x, (x + x) * dx};  // Square's f and df at Dual, as its own node computes them
-  else
-    return {x, dx};
+// An operand in dual numbers: its value and tangent, or a folded product's (xy, ẋy + xẏ; a
+// square's (x², 2xẋ) is the same to the last bit).
+template <bool kFolded>
+SLOPE_INLINE Dual dual_operand(const DualArrays& d, std::uint32_t x, const std::uint32_t* f) {
+  if constexpr (kFolded) {
+    const std::uint32_t y = *f;
+    return {d.val[x] * d.val[y], d.dot[x] * d.val[y] + d.val[x] * d.dot[y]};
+  } else {
+    return {d.val[x], d.dot[x]};
+  }
 }
 
 // An op's value and tangent, as ops::evaluate computes them at Dual.
@@ -133,23 +151,33 @@ SLOPE_INLINE ops::Pair<Dual> dual_partials_of(const Dual& a, const Dual& b, cons
   }
 }
 
-// (p, ṗ)·(g, ġ), then, for a folded square of x, times (2x, 2ẋ): the shares the unfolded dual
-// sweep passes on, in the same order.
-template <bool kSquare, bool kSkipZeros>
-SLOPE_INLINE Dual dual_share(const Dual& p, const Dual& g, double x, double dx) {
+// (p, ṗ)·(g, ġ) passed to the operand, or for a folded product to its factors, times the other
+// factor and its tangent (a square's (2x, 2ẋ)): the shares the unfolded dual sweep passes on,
+// in the same order.
+template <bool kFolded, bool kSkipZeros>
+SLOPE_INLINE void pass_dual_share(const DualArrays& d, std::uint32_t x, const std::uint32_t* f,
+                                  const Dual& p, const Dual& g) {
   const Dual s = kSkipZeros ? adjoint_share(p, g) : Dual(p.v * g.v, p.d * g.v + p.v * g.d);
-  if constexpr (kSquare) {
-    const Dual q(x + x, dx + dx);
-    return kSkipZeros ? adjoint_share(q, s) : Dual(q.v * s.v, q.d * s.v + q.v * s.d);
+  auto add = [&](std::uint32_t to, const Dual& q) {
+    const Dual t = kSkipZeros ? adjoint_share(q, s) : Dual(q.v * s.v, q.d * s.v + q.v * s.d);
+    d.adj[to] += t.v;
+    d.adj_dot[to] += t.d;
+  };
+  if constexpr (!kFolded) {
+    d.adj[x] += s.v;
+    d.adj_dot[x] += s.d;
+  } else if (const std::uint32_t y = *f; x == y) {
+    add(x, Dual(d.val[x] + d.val[x], d.dot[x] + d.dot[x]));
   } else {
-    return s;
+    add(x, Dual(d.val[y], d.dot[y]));
+    add(y, Dual(d.val[x], d.dot[x]));
   }
 }
 
 // Every group of the schedule, in order (or last first, kBackwards): op_group(g, first, count)
 // for a group of one op, linear_group(g, first, count, squares) for a linear one (the compact
 // format admits nothing else), with `first` the position of its first node and `squares` its
-// folded-square bits as a template argument.
+// folded-product bits as a template argument.
 template <bool kBackwards, class OpGroup, class LinearGroup>
 void for_each_group(const std::vector<Replay::Group>& groups, std::uint32_t base,
                     OpGroup&& op_group, LinearGroup&& linear_group) {
@@ -180,12 +208,5 @@ void with_reverse_kind(bool skip_zeros, bool from_last, F&& f) {
   else
     f(std::true_type{}, std::false_type{});
 }
-
-struct DualArrays {
-  double* val;
-  double* dot;
-  double* adj;
-  double* adj_dot;
-};
 
 }  // namespace slope::detail::compact

@@ -21,22 +21,25 @@ namespace {
 
 using namespace detail::compact;
 
-// of the group's folded squares, one or two per node, a's first).
+// A group's forward sweep. kChain: a node may read the one just before it, whose value travels
+// in a register (as in the plan's groups). kSquares (bit 0: a, bit 1: b): the operand is a folded
+// product (a square among them) whose second factor is in `fold` (the group's, one or two per
+// node, a's first). Its value is not stored: Replay::value computes it when asked.
 template <class Op, int kSquares, bool kChain>
 void forward_group(Positions node, const Operands* ab, const std::uint32_t* fold,
                    const double* constants, double* val, std::size_t count) {
+  constexpr bool kFa = (kSquares & 1) != 0, kFb = (kSquares & 2) != 0;
   constexpr std::size_t kStride = kSquares == 3 ? 2 : 1;
   double z = 0;
   std::uint32_t last = 0;
   for (std::size_t k = 0; k < count; ++k) {
-    const double a =
-        operand_value<(kSquares & 1) != 0>(kChain && ab[k].a == last ? z : val[ab[k].a]);
-    if constexpr ((kSquares & 1) != 0) val[fold[kStride * k]] = a;
+    const std::uint32_t* fa = fold + kStride * k;
+    const double a = !kFa && kChain && ab[k].a == last ? z : operand_value<kFa>(val, ab[k].a, fa);
     double b = 0;
     if constexpr (Op::arity == ops::Arity::constant) b = constants[ab[k].b];
     if constexpr (Op::arity == ops::Arity::binary) {
-      b = operand_value<(kSquares & 2) != 0>(kChain && ab[k].b == last ? z : val[ab[k].b]);
-      if constexpr ((kSquares & 2) != 0) val[fold[kStride * k + kStride - 1]] = b;
+      const std::uint32_t* fb = fold + kStride * k + kStride - 1;
+      b = !kFb && kChain && ab[k].b == last ? z : operand_value<kFb>(val, ab[k].b, fb);
     }
     z = value_of<Op>(a, b);
     last = node[k];
@@ -47,55 +50,55 @@ void forward_group(Positions node, const Operands* ab, const std::uint32_t* fold
 // A group's reverse sweep, last node first. kSkip: nodes recorded after the output are not
 // swept; kSkipZeros: shares by adjoint_share (the second sweep of Tape::sweep_from).
 template <class Op, int kSquares, bool kSkip, bool kSkipZeros>
-void reverse_group(Positions node, const Operands* ab, const double* constants, const double* val,
-                   double* adj, std::size_t count, std::uint32_t out) {
-  constexpr bool kSa = (kSquares & 1) != 0, kSb = (kSquares & 2) != 0;
+void reverse_group(Positions node, const Operands* ab, const std::uint32_t* fold,
+                   const double* constants, const double* val, double* adj, std::size_t count,
+                   std::uint32_t out) {
+  constexpr bool kFa = (kSquares & 1) != 0, kFb = (kSquares & 2) != 0;
+  constexpr std::size_t kStride = kSquares == 3 ? 2 : 1;
   for (std::size_t k = count; k-- > 0;) {
     const std::uint32_t i = node[k];
     if (kSkip && i > out) continue;
     const double g = adj[i];
     adj[i] = 0;
-    const std::uint32_t a = ab[k].a;
-    const double xa = val[a];
-    double xb = 0, b = 0;
+    const std::uint32_t* fa = fold + kStride * k;
+    const std::uint32_t* fb = fold + kStride * k + kStride - 1;
+    double b = 0;
     if constexpr (Op::arity == ops::Arity::constant) b = constants[ab[k].b];
-    if constexpr (Op::arity == ops::Arity::binary) {
-      xb = val[ab[k].b];
-      b = operand_value<kSb>(xb);
-    }
-    const ops::Pair<double> p = partials_of<Op>(operand_value<kSa>(xa), b, val[i]);
-    adj[a] += share<kSa, kSkipZeros>(p.a, g, xa);
+    if constexpr (Op::arity == ops::Arity::binary) b = operand_value<kFb>(val, ab[k].b, fb);
+    const ops::Pair<double> p = partials_of<Op>(operand_value<kFa>(val, ab[k].a, fa), b, val[i]);
+    pass_share<kFa, kSkipZeros>(adj, val, ab[k].a, fa, p.a, g);
     if constexpr (Op::arity == ops::Arity::binary)
-      adj[ab[k].b] += share<kSb, kSkipZeros>(p.b, g, xb);
+      pass_share<kFb, kSkipZeros>(adj, val, ab[k].b, fb, p.b, g);
   }
 }
 
 template <int kSquares>
 void forward_linear(Positions node, const Operands* ab, const std::uint32_t* fold,
                     const Replay::Partials* c, double* val, std::size_t count) {
+  constexpr bool kFa = (kSquares & 1) != 0, kFb = (kSquares & 2) != 0;
   constexpr std::size_t kStride = kSquares == 3 ? 2 : 1;
   for (std::size_t k = 0; k < count; ++k) {
-    const double a = operand_value<(kSquares & 1) != 0>(val[ab[k].a]);
-    const double b = operand_value<(kSquares & 2) != 0>(val[ab[k].b]);
-    if constexpr ((kSquares & 1) != 0) val[fold[kStride * k]] = a;
-    if constexpr ((kSquares & 2) != 0) val[fold[kStride * k + kStride - 1]] = b;
+    const std::uint32_t* fa = fold + kStride * k;
+    const std::uint32_t* fb = fold + kStride * k + kStride - 1;
+    const double a = operand_value<kFa>(val, ab[k].a, fa);
+    const double b = operand_value<kFb>(val, ab[k].b, fb);
     val[node[k]] = c[k].p0 * a + c[k].p1 * b;
   }
 }
 
 template <int kSquares, bool kSkip, bool kSkipZeros>
-void reverse_linear(Positions node, const Operands* ab, const Replay::Partials* c,
-                    const double* val, double* adj, std::size_t count, std::uint32_t out) {
+void reverse_linear(Positions node, const Operands* ab, const std::uint32_t* fold,
+                    const Replay::Partials* c, const double* val, double* adj, std::size_t count,
+                    std::uint32_t out) {
+  constexpr bool kFa = (kSquares & 1) != 0, kFb = (kSquares & 2) != 0;
+  constexpr std::size_t kStride = kSquares == 3 ? 2 : 1;
   for (std::size_t k = count; k-- > 0;) {
     const std::uint32_t i = node[k];
     if (kSkip && i > out) continue;
     const double g = adj[i];
     adj[i] = 0;
-    double xa = 0, xb = 0;
-    if constexpr ((kSquares & 1) != 0) xa = val[ab[k].a];
-    if constexpr ((kSquares & 2) != 0) xb = val[ab[k].b];
-    adj[ab[k].a] += share<(kSquares & 1) != 0, kSkipZeros>(c[k].p0, g, xa);
-    adj[ab[k].b] += share<(kSquares & 2) != 0, kSkipZeros>(c[k].p1, g, xb);
+    pass_share<kFa, kSkipZeros>(adj, val, ab[k].a, fold + kStride * k, c[k].p0, g);
+    pass_share<kFb, kSkipZeros>(adj, val, ab[k].b, fold + kStride * k + kStride - 1, c[k].p1, g);
   }
 }
 
@@ -124,14 +127,15 @@ void dispatch_forward(std::uint8_t code, int squares, bool chain, Positions node
 
 template <bool kSkip, bool kSkipZeros, class... Ops, std::size_t... I>
 void dispatch_reverse(std::uint8_t code, int squares, Positions node, const Operands* ab,
-                      const double* constants, const double* val, double* adj, std::size_t count,
-                      std::uint32_t out, ops::TypeList<Ops...>, std::index_sequence<I...>) {
+                      const std::uint32_t* fold, const double* constants, const double* val,
+                      double* adj, std::size_t count, std::uint32_t out, ops::TypeList<Ops...>,
+                      std::index_sequence<I...>) {
   (void)((code == ops::kFirstOpCode + I
               ? (with_squares<Ops::arity == ops::Arity::binary>(
                      squares,
                      [&](auto sq) {
                        reverse_group<Ops, decltype(sq)::value, kSkip, kSkipZeros>(
-                           node, ab, constants, val, adj, count, out);
+                           node, ab, fold, constants, val, adj, count, out);
                      }),
                  true)
               : false) ||
@@ -166,13 +170,16 @@ void Replay::reverse_compact(std::uint32_t out) {
   // The seed, set on the node by the caller: every node's adjoint stays zero.
   adj[at] += t_.base_[out].adj;
   t_.base_[out].adj = 0;
-  // An output that is a folded square (no step of its own: its consumer, after it, is not
-  // reached) passes its share to its operand first.
+  // An output that is a folded product (no step of its own: its consumer, after it, is not
+  // reached) passes its share to its factors first.
   if (at >= compact_scheduled_) {
-    const std::uint32_t a = position_of(t_.base_[out].a());
-    const double x = val[a];
-    adj[a] += skip_zeros ? adjoint_share(x + x, adj[at]) : (x + x) * adj[at];
+    const auto [x, y] = factors_of(out);
+    const double g = adj[at];
     adj[at] = 0;
+    if (skip_zeros)
+      pass_share<true, true>(adj, val, x, &y, 1.0, g);
+    else
+      pass_share<true, false>(adj, val, x, &y, 1.0, g);
   }
   const Operands* ab = plan_operands_.data();
   const double* constants = compact_constants_.data();
@@ -181,13 +188,14 @@ void Replay::reverse_compact(std::uint32_t out) {
     for_each_group<true>(
         groups_, t_.floor_,
         [&](const Group& g, Positions first, std::size_t count) {
-          dispatch_reverse<kSkip, kSkipZeros>(g.op, g.squares, first, ab + g.begin, constants, val,
-                                              adj, count, at, ops::OpList{},
-                                              std::make_index_sequence<ops::OpList::size>{});
+          dispatch_reverse<kSkip, kSkipZeros>(
+              g.op, g.squares, first, ab + g.begin, compact_folds_.data() + g.fold_first, constants,
+              val, adj, count, at, ops::OpList{}, std::make_index_sequence<ops::OpList::size>{});
         },
         [&](const Group& g, Positions first, std::size_t count, auto sq) {
           reverse_linear<decltype(sq)::value, kSkip, kSkipZeros>(
-              first, ab + g.begin, plan_constants_.data() + g.constants, val, adj, count, at);
+              first, ab + g.begin, compact_folds_.data() + g.fold_first,
+              plan_constants_.data() + g.constants, val, adj, count, at);
         });
   });
   // The inputs' adjoints stay where they are (their positions are their slots).

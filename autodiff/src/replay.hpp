@@ -144,29 +144,38 @@ class Replay {
   // a constant op's b is its constant's index in compact_constants_), its value and its
   // adjoint. No partials are stored: the reverse sweep recomputes them from the values (each
   // op's df reads its operands and its result), group by group, so a gradient streams under
-  // half of the plan's bytes per node. A square used once is folded into its consumer, which
-  // reads the square's operand and squares it in both sweeps (and stores the square's value at
-  // its position, from compact_folds_). Linear nodes keep their two constants (plan_constants_,
-  // by group).
+  // half of the plan's bytes per node. A product x·y (Mul, or Square: x·x) used once, of
+  // operands not folded themselves, is folded into its consumer, which reads x as its operand
+  // and y from compact_folds_, multiplies them in both sweeps and passes the product's share on
+  // to both. A folded product has a position (after the scheduled nodes) but no stored value:
+  // what reads it by slot (value(): an output, a guard, a message) multiplies its factors.
+  // Linear nodes keep their two constants (plan_constants_, by group).
   std::vector<double> compact_constants_;
-  // The positions of the folded squares, by group (Group::fold_first), one per folded operand.
+  // The folded products' second factors' positions (a square's is its operand's), by group
+  // (Group::fold_first), one per folded operand, a's first.
   std::vector<std::uint32_t> compact_folds_;
+  // A folded product's factors' positions.
+  std::pair<std::uint32_t, std::uint32_t> factors_of(std::uint32_t slot) const;
+  double folded_value(std::uint32_t slot) const;
   // The format numbers the nodes by position: the sink and the inputs keep their slots, the
   // scheduled nodes follow in schedule order (a sweep writes values and reads adjoints in
-  // order, and needs no list of the nodes), then the folded squares. Operands, folds and the
+  // order, and needs no list of the nodes), then the folded products. Operands, folds and the
   // value, tangent and adjoint arrays are by position. What reads a node by its slot (outputs,
-  // guards, messages: value()) asks position_of: the guards' operands and the last node are
-  // kept in named_positions_ (by slot); any other slot makes position_ (every slot's position,
+  // guards, messages: value()) asks position_of: the guards' operands and the last node (and
+  // the factors of those that are folded products) are kept in named_positions_ (by slot); any
+  // other slot makes position_ (every slot's position,
   // four bytes a node that no sweep reads) once, from the schedule computed again.
   std::vector<std::pair<std::uint32_t, std::uint32_t>> named_positions_;
   mutable std::vector<std::uint32_t> position_;
   std::uint32_t position_of(std::uint32_t slot) const;
   std::vector<std::uint32_t> compact_positions(const std::vector<std::uint32_t>& order,
                                                const std::vector<std::uint8_t>& squared) const;
-  std::uint32_t compact_scheduled_ = 0;  // the first folded square's position
+  std::uint32_t compact_scheduled_ = 0;  // the first folded product's position
   bool by_position() const { return plan_swept_ && format_ == ReplayFormat::compact; }
   double value(std::uint32_t slot) const {
-    return values_[by_position() ? position_of(slot) : slot];
+    if (!by_position()) return values_[slot];
+    const std::uint32_t at = position_of(slot);
+    return at < compact_scheduled_ ? values_[at] : folded_value(slot);
   }
   void build_compact(const std::vector<std::uint8_t>& squared);
   void forward_compact();

@@ -67,8 +67,9 @@ void Replay::build_schedule() {
 Replay::FoldMarks Replay::mark_folds(ReplayFormat format) const {
   // The plan folds a one-operand op node used by exactly one operand of one node (see
   // tape.hpp); its consumer's group says which operands are folded. The compact format folds
-  // only squares (of an operand not folded itself): its consumer squares the operand in both
-  // sweeps, as the plan's consumers of squares do in their forward sweep.
+  // products (see replay.hpp): its consumer multiplies the factors in both sweeps, as the plan's
+  // consumers of squares do in their forward sweep. `squared` marks what a consumer computes
+  // (the plan's squares, the compact format's products), `squares` a consumer's such operands.
   FoldMarks m;
   m.folding = format == ReplayFormat::plan;
   m.squaring = format == ReplayFormat::compact;
@@ -84,9 +85,12 @@ Replay::FoldMarks Replay::mark_folds(ReplayFormat format) const {
     ++uses[n.a()];
     if (!kOneOperand[n.op()]) ++uses[n.b()];
   }
+  // The compact format folds products (x·y, and squares x·x) used once, of operands not folded.
   for (std::size_t i = t_.floor_; i < t_.size_ && m.squaring; ++i) {
     const Node& n = t_.base_[i];
-    m.squared[i] = n.op() == ops::op_code<ops::Square> && uses[i] == 1 && m.squared[n.a()] == 0;
+    const bool square = n.op() == ops::op_code<ops::Square>;
+    m.squared[i] = (square || n.op() == ops::op_code<ops::Mul>)&&uses[i] == 1 &&
+                   m.squared[n.a()] == 0 && (square || m.squared[n.b()] == 0);
     m.squares[i] = static_cast<std::uint8_t>(m.squared[n.a()] |
                                              (kOneOperand[n.op()] ? 0 : m.squared[n.b()] << 1));
   }
