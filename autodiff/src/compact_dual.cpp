@@ -4,6 +4,7 @@
 // recomputed from the op's df at Dual; folded products as in the first-order sweeps.
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -102,37 +103,40 @@ void reverse_linear_dual(Positions node, const Operands* ab, const std::uint32_t
   }
 }
 
-template <class... Ops, std::size_t... I>
-void dispatch_forward_dual(std::uint8_t code, int squares, Positions node, const Operands* ab,
-                           const std::uint32_t* fold, const double* constants, const DualArrays& d,
-                           std::size_t count, ops::TypeList<Ops...>, std::index_sequence<I...>) {
-  (void)((code == ops::kFirstOpCode + I ? (with_squares<Ops::arity == ops::Arity::binary>(
-                                               squares,
-                                               [&](auto sq) {
-                                                 forward_group_dual<Ops, decltype(sq)::value>(
-                                                     node, ab, fold, constants, d, count);
-                                               }),
-                                           true)
-                                        : false) ||
-         ...);
+template <class Op>
+void forward_op_dual(int squares, Positions node, const Operands* ab, const std::uint32_t* fold,
+                     const double* constants, const DualArrays& d, std::size_t count) {
+  with_squares<Op::arity == ops::Arity::binary>(squares, [&](auto sq) {
+    forward_group_dual<Op, decltype(sq)::value>(node, ab, fold, constants, d, count);
+  });
 }
 
-template <bool kSkip, bool kSkipZeros, class... Ops, std::size_t... I>
-void dispatch_reverse_dual(std::uint8_t code, int squares, Positions node, const Operands* ab,
-                           const std::uint32_t* fold, const double* constants, const DualArrays& d,
-                           std::size_t count, std::uint32_t out, ops::TypeList<Ops...>,
-                           std::index_sequence<I...>) {
-  (void)((code == ops::kFirstOpCode + I
-              ? (with_squares<Ops::arity == ops::Arity::binary>(
-                     squares,
-                     [&](auto sq) {
-                       reverse_group_dual<Ops, decltype(sq)::value, kSkip, kSkipZeros>(
-                           node, ab, fold, constants, d, count, out);
-                     }),
-                 true)
-              : false) ||
-         ...);
+template <class Op, bool kSkip, bool kSkipZeros>
+void reverse_op_dual(int squares, Positions node, const Operands* ab, const std::uint32_t* fold,
+                     const double* constants, const DualArrays& d, std::size_t count,
+                     std::uint32_t out) {
+  with_squares<Op::arity == ops::Arity::binary>(squares, [&](auto sq) {
+    reverse_group_dual<Op, decltype(sq)::value, kSkip, kSkipZeros>(node, ab, fold, constants, d,
+                                                                   count, out);
+  });
 }
+
+// By op code, in tables, as the first-order sweeps.
+using ForwardOp = void (*)(int, Positions, const Operands*, const std::uint32_t*, const double*,
+                           const DualArrays&, std::size_t);
+using ReverseOp = void (*)(int, Positions, const Operands*, const std::uint32_t*, const double*,
+                           const DualArrays&, std::size_t, std::uint32_t);
+template <class... Ops>
+constexpr std::array<ForwardOp, sizeof...(Ops)> forward_ops(ops::TypeList<Ops...>) {
+  return {&forward_op_dual<Ops>...};
+}
+template <bool kSkip, bool kSkipZeros, class... Ops>
+constexpr std::array<ReverseOp, sizeof...(Ops)> reverse_ops(ops::TypeList<Ops...>) {
+  return {&reverse_op_dual<Ops, kSkip, kSkipZeros>...};
+}
+constexpr auto kForwardOps = forward_ops(ops::OpList{});
+template <bool kSkip, bool kSkipZeros>
+constexpr auto kReverseOps = reverse_ops<kSkip, kSkipZeros>(ops::OpList{});
 
 }  // namespace
 
@@ -151,9 +155,9 @@ void Replay::forward_compact_dual(std::span<const double> x, std::span<const dou
   for_each_group<false>(
       groups_, t_.floor_,
       [&](const Group& g, Positions first, std::size_t count) {
-        dispatch_forward_dual(g.op, g.squares, first, ab + g.begin,
-                              compact_folds_.data() + g.fold_first, constants, d, count,
-                              ops::OpList{}, std::make_index_sequence<ops::OpList::size>{});
+        kForwardOps[g.op - ops::kFirstOpCode](g.squares, first, ab + g.begin,
+                                              compact_folds_.data() + g.fold_first, constants, d,
+                                              count);
       },
       [&](const Group& g, Positions first, std::size_t count, auto sq) {
         forward_linear_dual<decltype(sq)::value>(first, ab + g.begin,
@@ -186,9 +190,9 @@ void Replay::reverse_compact_dual(std::uint32_t out) {
     for_each_group<true>(
         groups_, t_.floor_,
         [&](const Group& g, Positions first, std::size_t count) {
-          dispatch_reverse_dual<kSkip, kSkipZeros>(
-              g.op, g.squares, first, ab + g.begin, compact_folds_.data() + g.fold_first, constants,
-              d, count, at, ops::OpList{}, std::make_index_sequence<ops::OpList::size>{});
+          kReverseOps<kSkip, kSkipZeros>[g.op - ops::kFirstOpCode](
+              g.squares, first, ab + g.begin, compact_folds_.data() + g.fold_first, constants, d,
+              count, at);
         },
         [&](const Group& g, Positions first, std::size_t count, auto sq) {
           reverse_linear_dual<decltype(sq)::value, kSkip, kSkipZeros>(

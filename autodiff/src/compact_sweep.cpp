@@ -4,6 +4,7 @@
 // recomputes each node's partials from its operands' values and its own. Nodes are numbered by
 // schedule position, so both write and read a group's values and adjoints in order.
 
+#include <array>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -114,33 +115,33 @@ void forward_op(int squares, bool chain, Positions node, const Operands* ab,
   });
 }
 
-template <class... Ops, std::size_t... I>
-void dispatch_forward(std::uint8_t code, int squares, bool chain, Positions node,
-                      const Operands* ab, const std::uint32_t* fold, const double* constants,
-                      double* val, std::size_t count, ops::TypeList<Ops...>,
-                      std::index_sequence<I...>) {
-  (void)((code == ops::kFirstOpCode + I
-              ? (forward_op<Ops>(squares, chain, node, ab, fold, constants, val, count), true)
-              : false) ||
-         ...);
+template <class Op, bool kSkip, bool kSkipZeros>
+void reverse_op(int squares, Positions node, const Operands* ab, const std::uint32_t* fold,
+                const double* constants, const double* val, double* adj, std::size_t count,
+                std::uint32_t out) {
+  with_squares<Op::arity == ops::Arity::binary>(squares, [&](auto sq) {
+    reverse_group<Op, decltype(sq)::value, kSkip, kSkipZeros>(node, ab, fold, constants, val, adj,
+                                                              count, out);
+  });
 }
 
-template <bool kSkip, bool kSkipZeros, class... Ops, std::size_t... I>
-void dispatch_reverse(std::uint8_t code, int squares, Positions node, const Operands* ab,
-                      const std::uint32_t* fold, const double* constants, const double* val,
-                      double* adj, std::size_t count, std::uint32_t out, ops::TypeList<Ops...>,
-                      std::index_sequence<I...>) {
-  (void)((code == ops::kFirstOpCode + I
-              ? (with_squares<Ops::arity == ops::Arity::binary>(
-                     squares,
-                     [&](auto sq) {
-                       reverse_group<Ops, decltype(sq)::value, kSkip, kSkipZeros>(
-                           node, ab, fold, constants, val, adj, count, out);
-                     }),
-                 true)
-              : false) ||
-         ...);
+// Each op's group sweeps by op code, in tables: one indirect call per group (a chain of
+// compares over the op list cost up to one compare per op before it).
+using ForwardOp = void (*)(int, bool, Positions, const Operands*, const std::uint32_t*,
+                           const double*, double*, std::size_t);
+using ReverseOp = void (*)(int, Positions, const Operands*, const std::uint32_t*, const double*,
+                           const double*, double*, std::size_t, std::uint32_t);
+template <class... Ops>
+constexpr std::array<ForwardOp, sizeof...(Ops)> forward_ops(ops::TypeList<Ops...>) {
+  return {&forward_op<Ops>...};
 }
+template <bool kSkip, bool kSkipZeros, class... Ops>
+constexpr std::array<ReverseOp, sizeof...(Ops)> reverse_ops(ops::TypeList<Ops...>) {
+  return {&reverse_op<Ops, kSkip, kSkipZeros>...};
+}
+constexpr auto kForwardOps = forward_ops(ops::OpList{});
+template <bool kSkip, bool kSkipZeros>
+constexpr auto kReverseOps = reverse_ops<kSkip, kSkipZeros>(ops::OpList{});
 
 }  // namespace
 
@@ -151,9 +152,9 @@ void Replay::forward_compact() {
   for_each_group<false>(
       groups_, t_.floor_,
       [&](const Group& g, Positions first, std::size_t count) {
-        dispatch_forward(g.op, g.squares, g.chain, first, ab + g.begin,
-                         compact_folds_.data() + g.fold_first, constants, val, count, ops::OpList{},
-                         std::make_index_sequence<ops::OpList::size>{});
+        kForwardOps[g.op - ops::kFirstOpCode](g.squares, g.chain, first, ab + g.begin,
+                                              compact_folds_.data() + g.fold_first, constants, val,
+                                              count);
       },
       [&](const Group& g, Positions first, std::size_t count, auto sq) {
         forward_linear<decltype(sq)::value>(first, ab + g.begin,
@@ -188,9 +189,9 @@ void Replay::reverse_compact(std::uint32_t out) {
     for_each_group<true>(
         groups_, t_.floor_,
         [&](const Group& g, Positions first, std::size_t count) {
-          dispatch_reverse<kSkip, kSkipZeros>(
-              g.op, g.squares, first, ab + g.begin, compact_folds_.data() + g.fold_first, constants,
-              val, adj, count, at, ops::OpList{}, std::make_index_sequence<ops::OpList::size>{});
+          kReverseOps<kSkip, kSkipZeros>[g.op - ops::kFirstOpCode](
+              g.squares, first, ab + g.begin, compact_folds_.data() + g.fold_first, constants, val,
+              adj, count, at);
         },
         [&](const Group& g, Positions first, std::size_t count, auto sq) {
           reverse_linear<decltype(sq)::value, kSkip, kSkipZeros>(
