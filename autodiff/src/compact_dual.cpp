@@ -4,7 +4,6 @@
 // recomputed from the op's df at Dual; folded products as in the first-order sweeps.
 
 #include <algorithm>
-#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -122,21 +121,12 @@ void reverse_op_dual(int squares, Positions node, const Operands* ab, const std:
 }
 
 // By op code, in tables, as the first-order sweeps.
-using ForwardOp = void (*)(int, Positions, const Operands*, const std::uint32_t*, const double*,
-                           const DualArrays&, std::size_t);
-using ReverseOp = void (*)(int, Positions, const Operands*, const std::uint32_t*, const double*,
-                           const DualArrays&, std::size_t, std::uint32_t);
-template <class... Ops>
-constexpr std::array<ForwardOp, sizeof...(Ops)> forward_ops(ops::TypeList<Ops...>) {
-  return {&forward_op_dual<Ops>...};
-}
-template <bool kSkip, bool kSkipZeros, class... Ops>
-constexpr std::array<ReverseOp, sizeof...(Ops)> reverse_ops(ops::TypeList<Ops...>) {
-  return {&reverse_op_dual<Ops, kSkip, kSkipZeros>...};
-}
-constexpr auto kForwardOps = forward_ops(ops::OpList{});
+constexpr auto kForwardOps = by_op_code(
+    ops::OpList{}, [](auto op) { return &forward_op_dual<typename decltype(op)::type>; });
 template <bool kSkip, bool kSkipZeros>
-constexpr auto kReverseOps = reverse_ops<kSkip, kSkipZeros>(ops::OpList{});
+constexpr auto kReverseOps = by_op_code(ops::OpList{}, [](auto op) {
+  return &reverse_op_dual<typename decltype(op)::type, kSkip, kSkipZeros>;
+});
 
 }  // namespace
 

@@ -6,6 +6,7 @@
 // and the node's own value; folded products (squares among them); the positions of a group's
 // nodes; and the switch from a group's folded-operand bits to a template argument.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
@@ -96,6 +97,12 @@ SLOPE_INLINE void pass_share(double* adj, const double* val, std::uint32_t x,
       adj[y] += kSkipZeros ? adjoint_share(vx, s) : vx * s;
     }
   }
+}
+
+// One entry per op of the list, indexed by op code − kFirstOpCode: make(std::type_identity<Op>).
+template <class... Ops, class Make>
+constexpr auto by_op_code(ops::TypeList<Ops...>, Make make) {
+  return std::array{make(std::type_identity<Ops>{})...};
 }
 
 // Which operands are folded products, as template arguments (one-operand ops fold only a).

@@ -4,7 +4,6 @@
 // recomputes each node's partials from its operands' values and its own. Nodes are numbered by
 // schedule position, so both write and read a group's values and adjoints in order.
 
-#include <array>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -127,21 +126,12 @@ void reverse_op(int squares, Positions node, const Operands* ab, const std::uint
 
 // Each op's group sweeps by op code, in tables: one indirect call per group (a chain of
 // compares over the op list cost up to one compare per op before it).
-using ForwardOp = void (*)(int, bool, Positions, const Operands*, const std::uint32_t*,
-                           const double*, double*, std::size_t);
-using ReverseOp = void (*)(int, Positions, const Operands*, const std::uint32_t*, const double*,
-                           const double*, double*, std::size_t, std::uint32_t);
-template <class... Ops>
-constexpr std::array<ForwardOp, sizeof...(Ops)> forward_ops(ops::TypeList<Ops...>) {
-  return {&forward_op<Ops>...};
-}
-template <bool kSkip, bool kSkipZeros, class... Ops>
-constexpr std::array<ReverseOp, sizeof...(Ops)> reverse_ops(ops::TypeList<Ops...>) {
-  return {&reverse_op<Ops, kSkip, kSkipZeros>...};
-}
-constexpr auto kForwardOps = forward_ops(ops::OpList{});
+constexpr auto kForwardOps =
+    by_op_code(ops::OpList{}, [](auto op) { return &forward_op<typename decltype(op)::type>; });
 template <bool kSkip, bool kSkipZeros>
-constexpr auto kReverseOps = reverse_ops<kSkip, kSkipZeros>(ops::OpList{});
+constexpr auto kReverseOps = by_op_code(ops::OpList{}, [](auto op) {
+  return &reverse_op<typename decltype(op)::type, kSkip, kSkipZeros>;
+});
 
 }  // namespace
 
