@@ -27,16 +27,15 @@ using namespace detail::compact;
 template <class Op, int kSquares>
 void forward_group_dual(Positions node, const Operands* ab, const std::uint32_t* fold,
                         const double* constants, const DualArrays& d, std::size_t count) {
-  constexpr bool kFa = (kSquares & 1) != 0, kFb = (kSquares & 2) != 0;
-  constexpr std::size_t kStride = kSquares == 3 ? 2 : 1;
+  using F = Folded<kSquares>;
   for (std::size_t k = 0; k < count; ++k) {
-    const std::uint32_t* fa = fold + kStride * k;
-    const Dual da = dual_operand<kFa>(d, ab[k].a, fa);
+    const std::uint32_t* fa = F::of_a(fold, k);
+    const Dual da = dual_operand<F::a>(d, ab[k].a, fa);
     Dual db = 0.0;
     if constexpr (Op::arity == ops::Arity::constant) db = constants[ab[k].b];
     if constexpr (Op::arity == ops::Arity::binary) {
-      const std::uint32_t* fb = fold + kStride * k + kStride - 1;
-      db = dual_operand<kFb>(d, ab[k].b, fb);
+      const std::uint32_t* fb = F::of_b(fold, k);
+      db = dual_operand<F::b>(d, ab[k].b, fb);
     }
     const Dual z = dual_value_of<Op>(da, db);
     d.val[node[k]] = z.v;
@@ -48,37 +47,33 @@ template <class Op, int kSquares, bool kSkip, bool kSkipZeros>
 void reverse_group_dual(Positions node, const Operands* ab, const std::uint32_t* fold,
                         const double* constants, const DualArrays& d, std::size_t count,
                         std::uint32_t out) {
-  constexpr bool kFa = (kSquares & 1) != 0, kFb = (kSquares & 2) != 0;
-  constexpr std::size_t kStride = kSquares == 3 ? 2 : 1;
+  using F = Folded<kSquares>;
   for (std::size_t k = count; k-- > 0;) {
     const std::uint32_t i = node[k];
     if (kSkip && i > out) continue;
-    const Dual g(d.adj[i], d.adj_dot[i]);
-    d.adj[i] = 0;
-    d.adj_dot[i] = 0;
-    const std::uint32_t* fa = fold + kStride * k;
-    const std::uint32_t* fb = fold + kStride * k + kStride - 1;
+    const Dual g = take_adjoint(d, i);
+    const std::uint32_t* fa = F::of_a(fold, k);
+    const std::uint32_t* fb = F::of_b(fold, k);
     Dual b = 0.0;
     if constexpr (Op::arity == ops::Arity::constant) b = constants[ab[k].b];
-    if constexpr (Op::arity == ops::Arity::binary) b = dual_operand<kFb>(d, ab[k].b, fb);
+    if constexpr (Op::arity == ops::Arity::binary) b = dual_operand<F::b>(d, ab[k].b, fb);
     const ops::Pair<Dual> p =
-        dual_partials_of<Op>(dual_operand<kFa>(d, ab[k].a, fa), b, Dual(d.val[i], d.dot[i]));
-    pass_dual_share<kFa, kSkipZeros>(d, ab[k].a, fa, p.a, g);
+        dual_partials_of<Op>(dual_operand<F::a>(d, ab[k].a, fa), b, Dual(d.val[i], d.dot[i]));
+    pass_dual_share<F::a, kSkipZeros>(d, ab[k].a, fa, p.a, g);
     if constexpr (Op::arity == ops::Arity::binary)
-      pass_dual_share<kFb, kSkipZeros>(d, ab[k].b, fb, p.b, g);
+      pass_dual_share<F::b, kSkipZeros>(d, ab[k].b, fb, p.b, g);
   }
 }
 
 template <int kSquares>
 void forward_linear_dual(Positions node, const Operands* ab, const std::uint32_t* fold,
                          const Replay::Partials* c, const DualArrays& d, std::size_t count) {
-  constexpr bool kFa = (kSquares & 1) != 0, kFb = (kSquares & 2) != 0;
-  constexpr std::size_t kStride = kSquares == 3 ? 2 : 1;
+  using F = Folded<kSquares>;
   for (std::size_t k = 0; k < count; ++k) {
-    const std::uint32_t* fa = fold + kStride * k;
-    const std::uint32_t* fb = fold + kStride * k + kStride - 1;
-    const Dual a = dual_operand<kFa>(d, ab[k].a, fa);
-    const Dual b = dual_operand<kFb>(d, ab[k].b, fb);
+    const std::uint32_t* fa = F::of_a(fold, k);
+    const std::uint32_t* fb = F::of_b(fold, k);
+    const Dual a = dual_operand<F::a>(d, ab[k].a, fa);
+    const Dual b = dual_operand<F::b>(d, ab[k].b, fb);
     d.val[node[k]] = c[k].p0 * a.v + c[k].p1 * b.v;
     d.dot[node[k]] = c[k].p0 * a.d + c[k].p1 * b.d;
   }
@@ -88,17 +83,13 @@ template <int kSquares, bool kSkip, bool kSkipZeros>
 void reverse_linear_dual(Positions node, const Operands* ab, const std::uint32_t* fold,
                          const Replay::Partials* c, const DualArrays& d, std::size_t count,
                          std::uint32_t out) {
-  constexpr bool kFa = (kSquares & 1) != 0, kFb = (kSquares & 2) != 0;
-  constexpr std::size_t kStride = kSquares == 3 ? 2 : 1;
+  using F = Folded<kSquares>;
   for (std::size_t k = count; k-- > 0;) {
     const std::uint32_t i = node[k];
     if (kSkip && i > out) continue;
-    const Dual g(d.adj[i], d.adj_dot[i]);
-    d.adj[i] = 0;
-    d.adj_dot[i] = 0;
-    pass_dual_share<kFa, kSkipZeros>(d, ab[k].a, fold + kStride * k, Dual(c[k].p0), g);
-    pass_dual_share<kFb, kSkipZeros>(d, ab[k].b, fold + kStride * k + kStride - 1, Dual(c[k].p1),
-                                     g);
+    const Dual g = take_adjoint(d, i);
+    pass_dual_share<F::a, kSkipZeros>(d, ab[k].a, F::of_a(fold, k), Dual(c[k].p0), g);
+    pass_dual_share<F::b, kSkipZeros>(d, ab[k].b, F::of_b(fold, k), Dual(c[k].p1), g);
   }
 }
 

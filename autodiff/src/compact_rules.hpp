@@ -99,6 +99,33 @@ SLOPE_INLINE void pass_share(double* adj, const double* val, std::uint32_t x,
   }
 }
 
+// A group's folded-operand bits (bit 0: a, bit 1: b) and where node k's folds are in the
+// group's: one or two per node, a's first.
+template <int kSquares>
+struct Folded {
+  static constexpr bool a = (kSquares & 1) != 0, b = (kSquares & 2) != 0;
+  static constexpr std::size_t stride = kSquares == 3 ? 2 : 1;
+  static const std::uint32_t* of_a(const std::uint32_t* fold, std::size_t k) {
+    return fold + stride * k;
+  }
+  static const std::uint32_t* of_b(const std::uint32_t* fold, std::size_t k) {
+    return fold + stride * k + stride - 1;
+  }
+};
+
+// A node's adjoint as a reverse sweep takes it: read, and left zero for the next sweep.
+SLOPE_INLINE double take_adjoint(double* adj, std::uint32_t i) {
+  const double g = adj[i];
+  adj[i] = 0;
+  return g;
+}
+SLOPE_INLINE Dual take_adjoint(const DualArrays& d, std::uint32_t i) {
+  const Dual g(d.adj[i], d.adj_dot[i]);
+  d.adj[i] = 0;
+  d.adj_dot[i] = 0;
+  return g;
+}
+
 // One entry per op of the list, indexed by op code − kFirstOpCode: make(std::type_identity<Op>).
 template <class... Ops, class Make>
 constexpr auto by_op_code(ops::TypeList<Ops...>, Make make) {

@@ -28,18 +28,17 @@ using namespace detail::compact;
 template <class Op, int kSquares, bool kChain>
 void forward_group(Positions node, const Operands* ab, const std::uint32_t* fold,
                    const double* constants, double* val, std::size_t count) {
-  constexpr bool kFa = (kSquares & 1) != 0, kFb = (kSquares & 2) != 0;
-  constexpr std::size_t kStride = kSquares == 3 ? 2 : 1;
+  using F = Folded<kSquares>;
   double z = 0;
   std::uint32_t last = 0;
   for (std::size_t k = 0; k < count; ++k) {
-    const std::uint32_t* fa = fold + kStride * k;
-    const double a = !kFa && kChain && ab[k].a == last ? z : operand_value<kFa>(val, ab[k].a, fa);
+    const std::uint32_t* fa = F::of_a(fold, k);
+    const double a = !F::a && kChain && ab[k].a == last ? z : operand_value<F::a>(val, ab[k].a, fa);
     double b = 0;
     if constexpr (Op::arity == ops::Arity::constant) b = constants[ab[k].b];
     if constexpr (Op::arity == ops::Arity::binary) {
-      const std::uint32_t* fb = fold + kStride * k + kStride - 1;
-      b = !kFb && kChain && ab[k].b == last ? z : operand_value<kFb>(val, ab[k].b, fb);
+      const std::uint32_t* fb = F::of_b(fold, k);
+      b = !F::b && kChain && ab[k].b == last ? z : operand_value<F::b>(val, ab[k].b, fb);
     }
     z = value_of<Op>(a, b);
     last = node[k];
@@ -53,35 +52,32 @@ template <class Op, int kSquares, bool kSkip, bool kSkipZeros>
 void reverse_group(Positions node, const Operands* ab, const std::uint32_t* fold,
                    const double* constants, const double* val, double* adj, std::size_t count,
                    std::uint32_t out) {
-  constexpr bool kFa = (kSquares & 1) != 0, kFb = (kSquares & 2) != 0;
-  constexpr std::size_t kStride = kSquares == 3 ? 2 : 1;
+  using F = Folded<kSquares>;
   for (std::size_t k = count; k-- > 0;) {
     const std::uint32_t i = node[k];
     if (kSkip && i > out) continue;
-    const double g = adj[i];
-    adj[i] = 0;
-    const std::uint32_t* fa = fold + kStride * k;
-    const std::uint32_t* fb = fold + kStride * k + kStride - 1;
+    const double g = take_adjoint(adj, i);
+    const std::uint32_t* fa = F::of_a(fold, k);
+    const std::uint32_t* fb = F::of_b(fold, k);
     double b = 0;
     if constexpr (Op::arity == ops::Arity::constant) b = constants[ab[k].b];
-    if constexpr (Op::arity == ops::Arity::binary) b = operand_value<kFb>(val, ab[k].b, fb);
-    const ops::Pair<double> p = partials_of<Op>(operand_value<kFa>(val, ab[k].a, fa), b, val[i]);
-    pass_share<kFa, kSkipZeros>(adj, val, ab[k].a, fa, p.a, g);
+    if constexpr (Op::arity == ops::Arity::binary) b = operand_value<F::b>(val, ab[k].b, fb);
+    const ops::Pair<double> p = partials_of<Op>(operand_value<F::a>(val, ab[k].a, fa), b, val[i]);
+    pass_share<F::a, kSkipZeros>(adj, val, ab[k].a, fa, p.a, g);
     if constexpr (Op::arity == ops::Arity::binary)
-      pass_share<kFb, kSkipZeros>(adj, val, ab[k].b, fb, p.b, g);
+      pass_share<F::b, kSkipZeros>(adj, val, ab[k].b, fb, p.b, g);
   }
 }
 
 template <int kSquares>
 void forward_linear(Positions node, const Operands* ab, const std::uint32_t* fold,
                     const Replay::Partials* c, double* val, std::size_t count) {
-  constexpr bool kFa = (kSquares & 1) != 0, kFb = (kSquares & 2) != 0;
-  constexpr std::size_t kStride = kSquares == 3 ? 2 : 1;
+  using F = Folded<kSquares>;
   for (std::size_t k = 0; k < count; ++k) {
-    const std::uint32_t* fa = fold + kStride * k;
-    const std::uint32_t* fb = fold + kStride * k + kStride - 1;
-    const double a = operand_value<kFa>(val, ab[k].a, fa);
-    const double b = operand_value<kFb>(val, ab[k].b, fb);
+    const std::uint32_t* fa = F::of_a(fold, k);
+    const std::uint32_t* fb = F::of_b(fold, k);
+    const double a = operand_value<F::a>(val, ab[k].a, fa);
+    const double b = operand_value<F::b>(val, ab[k].b, fb);
     val[node[k]] = c[k].p0 * a + c[k].p1 * b;
   }
 }
@@ -90,15 +86,13 @@ template <int kSquares, bool kSkip, bool kSkipZeros>
 void reverse_linear(Positions node, const Operands* ab, const std::uint32_t* fold,
                     const Replay::Partials* c, const double* val, double* adj, std::size_t count,
                     std::uint32_t out) {
-  constexpr bool kFa = (kSquares & 1) != 0, kFb = (kSquares & 2) != 0;
-  constexpr std::size_t kStride = kSquares == 3 ? 2 : 1;
+  using F = Folded<kSquares>;
   for (std::size_t k = count; k-- > 0;) {
     const std::uint32_t i = node[k];
     if (kSkip && i > out) continue;
-    const double g = adj[i];
-    adj[i] = 0;
-    pass_share<kFa, kSkipZeros>(adj, val, ab[k].a, fold + kStride * k, c[k].p0, g);
-    pass_share<kFb, kSkipZeros>(adj, val, ab[k].b, fold + kStride * k + kStride - 1, c[k].p1, g);
+    const double g = take_adjoint(adj, i);
+    pass_share<F::a, kSkipZeros>(adj, val, ab[k].a, F::of_a(fold, k), c[k].p0, g);
+    pass_share<F::b, kSkipZeros>(adj, val, ab[k].b, F::of_b(fold, k), c[k].p1, g);
   }
 }
 
