@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Building the compact format from the level schedule (see replay.hpp): positions, operands by
-// position, the table of distinct constants, the folded squares' positions by group and the
-// linear nodes' constants.
+// position, the table of distinct constants, the folded products' second factors by group, the
+// linear nodes' constants and the positions of what is read by slot.
 
 #include <algorithm>
 #include <array>
@@ -129,7 +129,7 @@ void Replay::build_compact(const std::vector<std::uint8_t>& squared) {
 std::vector<std::uint32_t> Replay::compact_positions(
     const std::vector<std::uint32_t>& order, const std::vector<std::uint8_t>& squared) const {
   // The inputs (and the sink) keep their slots, the scheduled nodes follow in schedule order,
-  // then the folded squares (their consumers store their values there).
+  // then the folded products (no value is stored there: Replay::value multiplies their factors).
   std::vector<std::uint32_t> position(t_.size_, 0);
   for (std::uint32_t i = 0; i < t_.floor_; ++i) position[i] = i;
   for (std::size_t k = 0; k < order.size(); ++k)

@@ -100,7 +100,7 @@ template <class Op>
 void forward_op(int squares, bool chain, Positions node, const Operands* ab,
                 const std::uint32_t* fold, const double* constants, double* val,
                 std::size_t count) {
-  // Groups with folded squares check for chains whether or not they hold one (fewer copies).
+  // Groups with folded products check for chains whether or not they hold one (fewer copies).
   if (squares == 0 && !chain)
     return forward_group<Op, 0, false>(node, ab, fold, constants, val, count);
   with_squares<Op::arity == ops::Arity::binary>(squares, [&](auto sq) {

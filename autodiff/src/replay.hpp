@@ -46,7 +46,7 @@ class Replay {
     std::uint32_t begin, end;  // into order_
     std::uint8_t op;
     std::uint8_t folds = 0;        // the plan's: bit 0 operand a, bit 1 operand b is a folded node
-    std::uint8_t squares = 0;      // of those, the folded squares this group computes (see below)
+    std::uint8_t squares = 0;      // operands it computes (plan: squares, compact: products)
     bool chain = false;            // holds several levels: a node may use the one just before it
     std::uint32_t constants = 0;   // a linear group with folds: its first in plan_constants_
     std::uint32_t fold_first = 0;  // a group with folds: its first in plan_folds_
@@ -68,8 +68,9 @@ class Replay {
   // harness, windows of 512, 2048, 4096 and 8192).
   static constexpr std::size_t kPlanWindow = 512, kCompactWindow = 4096;
   // Which nodes a format folds into their consumers (per slot; empty for the node-by-node
-  // format): folded (the plan's), squared (a square its consumer computes) and, per consumer,
-  // which of its operands are (folds, squares: bit 0 operand a, bit 1 operand b).
+  // format): folded (the plan's), squared (what its consumer computes: the plan's squares, the
+  // compact format's products) and, per consumer, which of its operands are (folds, squares:
+  // bit 0 operand a, bit 1 operand b).
   struct FoldMarks {
     bool folding = false, squaring = false;
     std::size_t window = kPlanWindow;
@@ -163,8 +164,8 @@ class Replay {
   // value, tangent and adjoint arrays are by position. What reads a node by its slot (outputs,
   // guards, messages: value()) asks position_of: the guards' operands and the last node (and
   // the factors of those that are folded products) are kept in named_positions_ (by slot); any
-  // other slot makes position_ (every slot's position,
-  // four bytes a node that no sweep reads) once, from the schedule computed again.
+  // other slot makes position_ (every slot's position, four bytes a node that no sweep reads)
+  // once, from the schedule computed again.
   std::vector<std::pair<std::uint32_t, std::uint32_t>> named_positions_;
   mutable std::vector<std::uint32_t> position_;
   std::uint32_t position_of(std::uint32_t slot) const;

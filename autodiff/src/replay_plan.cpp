@@ -75,8 +75,10 @@ Replay::FoldMarks Replay::mark_folds(ReplayFormat format) const {
   m.squaring = format == ReplayFormat::compact;
   m.window = format == ReplayFormat::compact ? kCompactWindow : kPlanWindow;
   if (!m.folding && !m.squaring) return m;
-  m.folded.assign(t_.size_, 0);
-  m.folds.assign(t_.size_, 0);
+  if (m.folding) {
+    m.folded.assign(t_.size_, 0);
+    m.folds.assign(t_.size_, 0);
+  }
   m.squared.assign(t_.size_, 0);
   m.squares.assign(t_.size_, 0);
   std::vector<std::uint32_t> uses(t_.size_, 0);
@@ -89,8 +91,9 @@ Replay::FoldMarks Replay::mark_folds(ReplayFormat format) const {
   for (std::size_t i = t_.floor_; i < t_.size_ && m.squaring; ++i) {
     const Node& n = t_.base_[i];
     const bool square = n.op() == ops::op_code<ops::Square>;
-    m.squared[i] = (square || n.op() == ops::op_code<ops::Mul>)&&uses[i] == 1 &&
-                   m.squared[n.a()] == 0 && (square || m.squared[n.b()] == 0);
+    const bool product = square || n.op() == ops::op_code<ops::Mul>;
+    m.squared[i] =
+        product && uses[i] == 1 && m.squared[n.a()] == 0 && (square || m.squared[n.b()] == 0);
     m.squares[i] = static_cast<std::uint8_t>(m.squared[n.a()] |
                                              (kOneOperand[n.op()] ? 0 : m.squared[n.b()] << 1));
   }
