@@ -121,9 +121,9 @@ void Replay::build_compact(const std::vector<std::uint8_t>& squared) {
   compact_constants_.shrink_to_fit();
   plan_constants_.shrink_to_fit();
   compact_folds_.shrink_to_fit();
-  compact_dot_.reset();  // sized for this recording at its first dual replay
-  compact_adj_dot_.reset();
-  plan_adjoints_ = std::make_unique<double[]>(t_.size_);
+  // By position, as the values: a folded product has neither (its share goes to its factors).
+  plan_adjoints_ = std::make_unique<double[]>(compact_scheduled_);
+  adjoint_entries_ = compact_scheduled_;
 }
 
 std::vector<std::uint32_t> Replay::compact_positions(

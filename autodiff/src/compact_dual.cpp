@@ -43,14 +43,12 @@ void forward_group_dual(Positions node, const Operands* ab, const std::uint32_t*
   }
 }
 
-template <class Op, int kSquares, bool kSkip, bool kSkipZeros>
+template <class Op, int kSquares, bool kSkipZeros>
 void reverse_group_dual(Positions node, const Operands* ab, const std::uint32_t* fold,
-                        const double* constants, const DualArrays& d, std::size_t count,
-                        std::uint32_t out) {
+                        const double* constants, const DualArrays& d, std::size_t count) {
   using F = Folded<kSquares>;
   for (std::size_t k = count; k-- > 0;) {
     const std::uint32_t i = node[k];
-    if (kSkip && i > out) continue;
     const Dual g = take_adjoint(d, i);
     const std::uint32_t* fa = F::of_a(fold, k);
     const std::uint32_t* fb = F::of_b(fold, k);
@@ -79,14 +77,12 @@ void forward_linear_dual(Positions node, const Operands* ab, const std::uint32_t
   }
 }
 
-template <int kSquares, bool kSkip, bool kSkipZeros>
+template <int kSquares, bool kSkipZeros>
 void reverse_linear_dual(Positions node, const Operands* ab, const std::uint32_t* fold,
-                         const Replay::Partials* c, const DualArrays& d, std::size_t count,
-                         std::uint32_t out) {
+                         const Replay::Partials* c, const DualArrays& d, std::size_t count) {
   using F = Folded<kSquares>;
   for (std::size_t k = count; k-- > 0;) {
     const std::uint32_t i = node[k];
-    if (kSkip && i > out) continue;
     const Dual g = take_adjoint(d, i);
     pass_dual_share<F::a, kSkipZeros>(d, ab[k].a, F::of_a(fold, k), Dual(c[k].p0), g);
     pass_dual_share<F::b, kSkipZeros>(d, ab[k].b, F::of_b(fold, k), Dual(c[k].p1), g);
@@ -101,30 +97,28 @@ void forward_op_dual(int squares, Positions node, const Operands* ab, const std:
   });
 }
 
-template <class Op, bool kSkip, bool kSkipZeros>
+template <class Op, bool kSkipZeros>
 void reverse_op_dual(int squares, Positions node, const Operands* ab, const std::uint32_t* fold,
-                     const double* constants, const DualArrays& d, std::size_t count,
-                     std::uint32_t out) {
+                     const double* constants, const DualArrays& d, std::size_t count) {
   with_squares<Op::arity == ops::Arity::binary>(squares, [&](auto sq) {
-    reverse_group_dual<Op, decltype(sq)::value, kSkip, kSkipZeros>(node, ab, fold, constants, d,
-                                                                   count, out);
+    reverse_group_dual<Op, decltype(sq)::value, kSkipZeros>(node, ab, fold, constants, d, count);
   });
 }
 
 // By op code, in tables, as the first-order sweeps.
 constexpr auto kForwardOps = by_op_code(
     ops::OpList{}, [](auto op) { return &forward_op_dual<typename decltype(op)::type>; });
-template <bool kSkip, bool kSkipZeros>
+template <bool kSkipZeros>
 constexpr auto kReverseOps = by_op_code(ops::OpList{}, [](auto op) {
-  return &reverse_op_dual<typename decltype(op)::type, kSkip, kSkipZeros>;
+  return &reverse_op_dual<typename decltype(op)::type, kSkipZeros>;
 });
 
 }  // namespace
 
 void Replay::forward_compact_dual(std::span<const double> x, std::span<const double> v) {
-  if (!compact_dot_) {
-    compact_dot_ = std::make_unique_for_overwrite<double[]>(t_.size_);
-    compact_adj_dot_ = std::make_unique<double[]>(t_.size_);
+  if (!compact_dot_) {  // by position, as the values: none for the folded products
+    compact_dot_ = std::make_unique_for_overwrite<double[]>(compact_scheduled_);
+    compact_adj_dot_ = std::make_unique<double[]>(compact_scheduled_);
   }
   const DualArrays d{values_.get(), compact_dot_.get(), plan_adjoints_.get(),
                      compact_adj_dot_.get()};
@@ -152,13 +146,13 @@ void Replay::reverse_compact_dual(std::uint32_t out) {
                      compact_adj_dot_.get()};
   const std::uint32_t at = position_of(out);
   // The seed, set on the node by the caller (its tangent is zero).
-  d.adj[at] += t_.base_[out].adj;
+  const Dual g(t_.base_[out].adj);
   t_.base_[out].adj = 0;
   const bool skip_zeros = t_.zeros_ == Tape::ZeroAdjoints::skipped;
-  if (at >= compact_scheduled_) {  // a folded product, as in reverse_compact
+  if (at < compact_scheduled_) {
+    d.adj[at] += g.v;
+  } else {  // a folded product, as in reverse_compact
     const auto [x, y] = factors_of(out);
-    const Dual g(d.adj[at], d.adj_dot[at]);
-    d.adj[at] = d.adj_dot[at] = 0;
     if (skip_zeros)
       pass_dual_share<true, true>(d, x, &y, Dual(1.0), g);
     else
@@ -166,20 +160,21 @@ void Replay::reverse_compact_dual(std::uint32_t out) {
   }
   const Operands* ab = plan_operands_.data();
   const double* constants = compact_constants_.data();
-  with_reverse_kind(skip_zeros, at + 1 == compact_scheduled_, [&](auto skip, auto zeros) {
-    constexpr bool kSkip = decltype(skip)::value, kSkipZeros = decltype(zeros)::value;
+  with_skip_zeros(skip_zeros, [&](auto zeros) {
+    constexpr bool kSkipZeros = decltype(zeros)::value;
     for_each_group<true>(
         groups_, t_.floor_,
         [&](const Group& g, Positions first, std::size_t count) {
-          kReverseOps<kSkip, kSkipZeros>[g.op - ops::kFirstOpCode](
-              g.squares, first, ab + g.begin, compact_folds_.data() + g.fold_first, constants, d,
-              count, at);
+          kReverseOps<kSkipZeros>[g.op - ops::kFirstOpCode](g.squares, first, ab + g.begin,
+                                                            compact_folds_.data() + g.fold_first,
+                                                            constants, d, count);
         },
         [&](const Group& g, Positions first, std::size_t count, auto sq) {
-          reverse_linear_dual<decltype(sq)::value, kSkip, kSkipZeros>(
+          reverse_linear_dual<decltype(sq)::value, kSkipZeros>(
               first, ab + g.begin, compact_folds_.data() + g.fold_first,
-              plan_constants_.data() + g.constants, d, count, at);
-        });
+              plan_constants_.data() + g.constants, d, count);
+        },
+        at);
   });
   plan_gradient_ = true;  // the inputs' adjoints and their tangents stay in the compact arrays
 }

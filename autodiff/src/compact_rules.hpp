@@ -6,6 +6,7 @@
 // and the node's own value; folded products (squares among them); the positions of a group's
 // nodes; and the switch from a group's folded-operand bits to a template argument.
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -211,13 +212,18 @@ SLOPE_INLINE void pass_dual_share(const DualArrays& d, std::uint32_t x, const st
 // Every group of the schedule, in order (or last first, kBackwards): op_group(g, first, count)
 // for a group of one op, linear_group(g, first, count, squares) for a linear one (the compact
 // format admits nothing else), with `first` the position of its first node and `squares` its
-// folded-product bits as a template argument.
+// folded-product bits as a template argument. Nodes past position `last` are left out: a reverse
+// sweep from an output before the last node (positions follow the schedule, so a group's nodes
+// past it are its last ones) need not look at each node's position.
 template <bool kBackwards, class OpGroup, class LinearGroup>
 void for_each_group(const std::vector<Replay::Group>& groups, std::uint32_t base,
-                    OpGroup&& op_group, LinearGroup&& linear_group) {
+                    OpGroup&& op_group, LinearGroup&& linear_group,
+                    std::uint32_t last = ~std::uint32_t{0}) {
   auto visit = [&](const Replay::Group& g) {
     const Positions first{base + g.begin};
-    const std::size_t count = g.end - g.begin;
+    if (first.first > last) return;
+    const std::size_t count =
+        std::min<std::size_t>(g.end - g.begin, std::size_t{last} - first.first + 1);
     if (g.op >= ops::kFirstOpCode)
       op_group(g, first, count);
     else
@@ -230,17 +236,14 @@ void for_each_group(const std::vector<Replay::Group>& groups, std::uint32_t base
   }
 }
 
-// A reverse sweep's kind as template arguments (kSkip, kSkipZeros): the second sweep of
-// Tape::sweep_from skips zero adjoints; a sweep from the last scheduled node sweeps every node;
-// one from an earlier output skips the nodes after it.
+// Whether a reverse sweep skips zero adjoints (the second sweep of Tape::sweep_from), as a
+// template argument.
 template <class F>
-void with_reverse_kind(bool skip_zeros, bool from_last, F&& f) {
+void with_skip_zeros(bool skip_zeros, F&& f) {
   if (skip_zeros)
-    f(std::true_type{}, std::true_type{});
-  else if (from_last)
-    f(std::false_type{}, std::false_type{});
+    f(std::true_type{});
   else
-    f(std::true_type{}, std::false_type{});
+    f(std::false_type{});
 }
 
 }  // namespace slope::detail::compact

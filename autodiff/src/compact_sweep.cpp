@@ -46,16 +46,14 @@ void forward_group(Positions node, const Operands* ab, const std::uint32_t* fold
   }
 }
 
-// A group's reverse sweep, last node first. kSkip: nodes recorded after the output are not
-// swept; kSkipZeros: shares by adjoint_share (the second sweep of Tape::sweep_from).
-template <class Op, int kSquares, bool kSkip, bool kSkipZeros>
+// A group's reverse sweep, last node first. kSkipZeros: shares by adjoint_share (the second
+// sweep of Tape::sweep_from).
+template <class Op, int kSquares, bool kSkipZeros>
 void reverse_group(Positions node, const Operands* ab, const std::uint32_t* fold,
-                   const double* constants, const double* val, double* adj, std::size_t count,
-                   std::uint32_t out) {
+                   const double* constants, const double* val, double* adj, std::size_t count) {
   using F = Folded<kSquares>;
   for (std::size_t k = count; k-- > 0;) {
     const std::uint32_t i = node[k];
-    if (kSkip && i > out) continue;
     const double g = take_adjoint(adj, i);
     const std::uint32_t* fa = F::of_a(fold, k);
     const std::uint32_t* fb = F::of_b(fold, k);
@@ -82,14 +80,12 @@ void forward_linear(Positions node, const Operands* ab, const std::uint32_t* fol
   }
 }
 
-template <int kSquares, bool kSkip, bool kSkipZeros>
+template <int kSquares, bool kSkipZeros>
 void reverse_linear(Positions node, const Operands* ab, const std::uint32_t* fold,
-                    const Replay::Partials* c, const double* val, double* adj, std::size_t count,
-                    std::uint32_t out) {
+                    const Replay::Partials* c, const double* val, double* adj, std::size_t count) {
   using F = Folded<kSquares>;
   for (std::size_t k = count; k-- > 0;) {
     const std::uint32_t i = node[k];
-    if (kSkip && i > out) continue;
     const double g = take_adjoint(adj, i);
     pass_share<F::a, kSkipZeros>(adj, val, ab[k].a, F::of_a(fold, k), c[k].p0, g);
     pass_share<F::b, kSkipZeros>(adj, val, ab[k].b, F::of_b(fold, k), c[k].p1, g);
@@ -108,13 +104,11 @@ void forward_op(int squares, bool chain, Positions node, const Operands* ab,
   });
 }
 
-template <class Op, bool kSkip, bool kSkipZeros>
+template <class Op, bool kSkipZeros>
 void reverse_op(int squares, Positions node, const Operands* ab, const std::uint32_t* fold,
-                const double* constants, const double* val, double* adj, std::size_t count,
-                std::uint32_t out) {
+                const double* constants, const double* val, double* adj, std::size_t count) {
   with_squares<Op::arity == ops::Arity::binary>(squares, [&](auto sq) {
-    reverse_group<Op, decltype(sq)::value, kSkip, kSkipZeros>(node, ab, fold, constants, val, adj,
-                                                              count, out);
+    reverse_group<Op, decltype(sq)::value, kSkipZeros>(node, ab, fold, constants, val, adj, count);
   });
 }
 
@@ -122,9 +116,9 @@ void reverse_op(int squares, Positions node, const Operands* ab, const std::uint
 // compares over the op list cost up to one compare per op before it).
 constexpr auto kForwardOps =
     by_op_code(ops::OpList{}, [](auto op) { return &forward_op<typename decltype(op)::type>; });
-template <bool kSkip, bool kSkipZeros>
+template <bool kSkipZeros>
 constexpr auto kReverseOps = by_op_code(ops::OpList{}, [](auto op) {
-  return &reverse_op<typename decltype(op)::type, kSkip, kSkipZeros>;
+  return &reverse_op<typename decltype(op)::type, kSkipZeros>;
 });
 
 }  // namespace
@@ -153,14 +147,14 @@ void Replay::reverse_compact(std::uint32_t out) {
   const std::uint32_t at = position_of(out);
   const bool skip_zeros = t_.zeros_ == Tape::ZeroAdjoints::skipped;
   // The seed, set on the node by the caller: every node's adjoint stays zero.
-  adj[at] += t_.base_[out].adj;
+  const double g = t_.base_[out].adj;
   t_.base_[out].adj = 0;
-  // An output that is a folded product (no step of its own: its consumer, after it, is not
-  // reached) passes its share to its factors first.
-  if (at >= compact_scheduled_) {
+  if (at < compact_scheduled_) {
+    adj[at] += g;
+  } else {
+    // An output that is a folded product (no adjoint of its own, and no step: its consumer,
+    // after it, is not reached) passes its share to its factors first.
     const auto [x, y] = factors_of(out);
-    const double g = adj[at];
-    adj[at] = 0;
     if (skip_zeros)
       pass_share<true, true>(adj, val, x, &y, 1.0, g);
     else
@@ -168,20 +162,21 @@ void Replay::reverse_compact(std::uint32_t out) {
   }
   const Operands* ab = plan_operands_.data();
   const double* constants = compact_constants_.data();
-  with_reverse_kind(skip_zeros, at + 1 == compact_scheduled_, [&](auto skip, auto zeros) {
-    constexpr bool kSkip = decltype(skip)::value, kSkipZeros = decltype(zeros)::value;
+  with_skip_zeros(skip_zeros, [&](auto zeros) {
+    constexpr bool kSkipZeros = decltype(zeros)::value;
     for_each_group<true>(
         groups_, t_.floor_,
         [&](const Group& g, Positions first, std::size_t count) {
-          kReverseOps<kSkip, kSkipZeros>[g.op - ops::kFirstOpCode](
-              g.squares, first, ab + g.begin, compact_folds_.data() + g.fold_first, constants, val,
-              adj, count, at);
+          kReverseOps<kSkipZeros>[g.op - ops::kFirstOpCode](g.squares, first, ab + g.begin,
+                                                            compact_folds_.data() + g.fold_first,
+                                                            constants, val, adj, count);
         },
         [&](const Group& g, Positions first, std::size_t count, auto sq) {
-          reverse_linear<decltype(sq)::value, kSkip, kSkipZeros>(
+          reverse_linear<decltype(sq)::value, kSkipZeros>(
               first, ab + g.begin, compact_folds_.data() + g.fold_first,
-              plan_constants_.data() + g.constants, val, adj, count, at);
-        });
+              plan_constants_.data() + g.constants, val, adj, count);
+        },
+        at);
   });
   // The inputs' adjoints stay where they are (their positions are their slots).
   plan_gradient_ = true;

@@ -195,11 +195,6 @@ void Replay::sweep(std::span<const double> x, std::span<const double> v, bool du
   if (x.size() != t_.inputs_.size())
     throw Error("slope::Tape::replay: x has length " + std::to_string(x.size()) +
                 ", the recording has " + std::to_string(t_.inputs_.size()) + " inputs");
-  // Allocated once per tape: a warm replay allocates nothing.
-  if (values_capacity_ < t_.capacity_) {  // the tape grew since (a pooled tape's new recording)
-    values_ = std::make_unique_for_overwrite<double[]>(t_.capacity_);
-    values_capacity_ = t_.capacity_;
-  }
   if (dual && !t_.tangents_) t_.tangents_ = std::make_unique_for_overwrite<Tangent[]>(t_.capacity_);
   // A block of inputs is read from its slots (copied there below, or set by its input nodes in
   // the dual sweep): a second copy into t_.inputs_ was a large part of a replay of Rosenbrock
@@ -208,7 +203,6 @@ void Replay::sweep(std::span<const double> x, std::span<const double> v, bool du
   t_.inputs_in_values_ = t_.floor_ > 1 && t_.inputs_.size() + 1 == t_.floor_;
   if (!t_.inputs_in_values_) std::copy(x.begin(), x.end(), t_.inputs_.begin());
   t_.dual_ = dual;
-  values_[0] = 0;
   t_.base_[0].adj = 0;
   if (dual) t_.tangents_[0] = Tangent{0, 0, 0, 0};
   replaying_ = true;
@@ -230,13 +224,23 @@ void Replay::sweep(std::span<const double> x, std::span<const double> v, bool du
   }
 }
 
+// Allocated once per tape: a warm replay allocates nothing. Grown when a pooled tape records
+// more, or when a compact replay goes node by node (forward_one_by_one: values by slot).
+void Replay::reserve_values(std::uint32_t entries) {
+  if (values_capacity_ >= entries) return;
+  values_ = std::make_unique_for_overwrite<double[]>(entries);
+  values_capacity_ = entries;
+}
+
 void Replay::forward_sweep(std::span<const double> x, std::span<const double> v, bool dual) {
   // The level schedule, built once; dual sweeps run by it in the compact format, else node by
   // node in recorded order.
   if (segment_groups_.empty()) {
     build_schedule();
+    reserve_values(value_entries());
     t_.note_peak();
   }
+  values_[0] = 0;  // the sink
   compact_dual_ = dual && format_ == ReplayFormat::compact;
   if (compact_dual_) {
     plan_swept_ = true;
@@ -294,8 +298,11 @@ bool Tape::plan_gradient() const { return replay_ && replay_->plan_gradient_; }
 
 double Tape::adjoint(std::uint32_t slot) const {
   // The compact format's inputs' adjoints are zero in its array until a reverse sweep fills them.
-  return plan_gradient() || (replay_ && replay_->by_position()) ? replay_->plan_adjoints_[slot]
-                                                                : base_[slot].adj;
+  // The dense arrays are by position and keep no intermediate adjoint (inputs are below the
+  // floor in both formats that have them).
+  if (plan_gradient() || (replay_ && replay_->by_position()))
+    return slot < floor_ ? replay_->plan_adjoints_[slot] : 0.0;
+  return base_[slot].adj;
 }
 
 double Tape::replayed_value(std::uint32_t slot) const { return replay_->value(slot); }
@@ -303,7 +310,9 @@ double Tape::replayed_value(std::uint32_t slot) const { return replay_->value(sl
 double Tape::hvp_adjoint(std::uint32_t slot) const {
   // After a compact dual sweep the inputs' adjoint tangents are in its array: zero until a
   // reverse sweep fills them (a constant output has none).
-  return replay_ && replay_->compact_dual_ ? replay_->compact_adj_dot_[slot] : tangents_[slot].adj;
+  if (replay_ && replay_->compact_dual_)
+    return slot < floor_ ? replay_->compact_adj_dot_[slot] : 0.0;
+  return tangents_[slot].adj;
 }
 
 std::size_t Tape::tensors_replayed() const {

@@ -132,6 +132,7 @@ class Replay {
   SweepSteps plan_merged_;                   // plan_reverse_ with the merges (empty: none)
   std::vector<Merge> plan_merges_;           // in schedule order of c
   std::unique_ptr<double[]> plan_adjoints_;  // all zero between sweeps
+  std::uint32_t adjoint_entries_ = 0;        // of plan_adjoints_
   // Zeroes what the last planned gradient left in plan_adjoints_: the inputs' adjoints, below
   // the floor (its sweep zeroed the rest).
   void clear_plan_gradient(std::size_t floor) {
@@ -148,8 +149,9 @@ class Replay {
   // half of the plan's bytes per node. A product x·y (Mul, or Square: x·x) used once, of
   // operands not folded themselves, is folded into its consumer, which reads x as its operand
   // and y from compact_folds_, multiplies them in both sweeps and passes the product's share on
-  // to both. A folded product has a position (after the scheduled nodes) but no stored value:
-  // what reads it by slot (value(): an output, a guard, a message) multiplies its factors.
+  // to both. A folded product has a position (after the scheduled nodes) but no value, adjoint
+  // or tangent: the arrays end before it. What reads it by slot (value(): an output, a guard, a
+  // message) multiplies its factors.
   // Linear nodes keep their two constants (plan_constants_, by group).
   std::vector<double> compact_constants_;
   // The folded products' second factors' positions (a square's is its operand's), by group
@@ -190,7 +192,13 @@ class Replay {
   void forward_compact_dual(std::span<const double> x, std::span<const double> v);
   void reverse_compact_dual(std::uint32_t out);
   bool compact_dual_ = false;  // the last sweep was forward_compact_dual (then plan_swept_ too)
-  std::uint32_t values_capacity_ = 0;          // entries of values_
+  std::uint32_t values_capacity_ = 0;  // entries of values_
+  // What values_ must hold for this recording's format: a value per position in the compact
+  // format (its folded products, last, have none), else one per slot the tape may hold.
+  std::uint32_t value_entries() const {
+    return format_ == ReplayFormat::compact ? compact_scheduled_ : t_.capacity_;
+  }
+  void reserve_values(std::uint32_t entries);
   ReplayFormat format_ = ReplayFormat::nodes;  // how this recording's first-order replay runs
   bool planned_ = false;                       // format_ is plan or compact: dense arrays
   bool plan_swept_ = false;                    // the last forward sweep filled plan_partials_

@@ -30,6 +30,8 @@ void Replay::forward_one_by_one(std::span<const double> x, std::span<const doubl
                                 std::exception_ptr first) {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   plan_swept_ = compact_dual_ = false;
+  reserve_values(t_.capacity_);  // by slot, here in every format
+  values_[0] = 0;
   // The first error stays should the sweep below not throw again.
   replay_error_ = std::make_unique<std::exception_ptr>(std::move(first));
   bool caught = false;

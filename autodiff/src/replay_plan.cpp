@@ -51,6 +51,8 @@ void Replay::build_schedule() {
   named_positions_.clear();
   compact_folds_.clear();
   compact_constants_.clear();
+  compact_dot_.reset();  // sized for this recording at its first compact dual replay
+  compact_adj_dot_.reset();
   format_ = format_on.load(std::memory_order_relaxed);
   if (t_.tensor_count() != 0 || t_.inputs_among_ops_) format_ = ReplayFormat::nodes;
   // The compact format, measured against the plan in one process (scaling_bench --formats, the
@@ -231,6 +233,7 @@ void Replay::build_plan(const std::vector<std::uint8_t>& folded,
   mark_carries(plan_reverse_);
   mark_carries(plan_merged_);
   plan_adjoints_ = std::make_unique<double[]>(t_.size_);
+  adjoint_entries_ = t_.size_;
 }
 
 void Replay::merge_steps() {

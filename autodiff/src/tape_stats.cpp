@@ -27,7 +27,14 @@ std::size_t replay_bytes(const detail::Replay& r, std::size_t nodes, bool reserv
   const auto size = [&](const auto& v) { return reserved ? held(v) : used(v); };
   std::size_t b = 0;
   const bool replayed = r.replaying_ || r.reached_ != detail::Replay::kNoSlot;
-  if (reserved || replayed) b += (reserved ? r.values_capacity_ : nodes) * sizeof(double);
+  if (reserved || replayed) {
+    // The compact format keeps a value per position (its folded products have none).
+    const bool compact = r.format_ == detail::ReplayFormat::compact && !r.segment_groups_.empty();
+    const std::size_t values = reserved  ? r.values_capacity_
+                               : compact ? r.compact_scheduled_
+                                         : nodes;
+    b += values * sizeof(double);
+  }
   if (!reserved && r.segment_groups_.empty()) return b;  // no schedule for this recording
   b += size(r.order_) + size(r.groups_) + size(r.segment_groups_);
   b += size(r.plan_operands_) + size(r.plan_folds_) + size(r.plan_partials_) +
@@ -35,8 +42,10 @@ std::size_t replay_bytes(const detail::Replay& r, std::size_t nodes, bool reserv
        size(r.plan_folded_) + size(r.plan_merged_.steps) + size(r.plan_merged_.runs) +
        size(r.plan_merges_) + size(r.compact_constants_) + size(r.compact_folds_) +
        size(r.position_) + size(r.named_positions_);
-  if (r.planned_ || (reserved && r.plan_adjoints_)) b += nodes * sizeof(double);
-  if (r.compact_dot_) b += 2 * nodes * sizeof(double);  // the compact HVP's tangents
+  if (r.planned_ || (reserved && r.plan_adjoints_))
+    b += std::size_t{r.adjoint_entries_} * sizeof(double);
+  // The compact HVP's tangents, by position as its adjoints.
+  if (r.compact_dot_) b += 2 * std::size_t{r.adjoint_entries_} * sizeof(double);
   return b;
 }
 

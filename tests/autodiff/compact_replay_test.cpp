@@ -94,17 +94,21 @@ TEST(CompactReplay, CostsAThirdOfThePlanPerNode) {
   std::printf("compact %.1f, plan %.1f replay bytes per node\n", c.replay_bytes_per_node(),
               p.replay_bytes_per_node());
   ASSERT_EQ(c.nodes, p.nodes);
-  // Value and adjoint (16 bytes) and two operand positions (8), less for the folded squares
-  // (no operands of their own); the few linear nodes add their constants.
-  EXPECT_LE(c.replay_bytes_per_node(), 24.0);
-  EXPECT_GE(c.replay_bytes_per_node(), 16.0);
+  // Value and adjoint (16 bytes) and two operand positions (8) per node scheduled, the inputs'
+  // value and adjoint, and a position (4) for each folded product (p[i]·p[i], t·t and the square
+  // of 1 − p[i], three per term: no value, adjoint or operands); the few linear nodes add their
+  // constants.
+  EXPECT_LE(c.replay_bytes_per_node(), 18.0);
+  EXPECT_GE(c.replay_bytes_per_node(), 15.0);
   EXPECT_LT(3 * c.replay_bytes, p.replay_bytes + c.replay_bytes);
   EXPECT_EQ(c.bytes, c.replay_bytes + (c.nodes + 1) * sizeof(slope::Node));
-  // An HVP adds the values' and the adjoints' tangents: two doubles per node.
+  // An HVP adds the values' and the adjoints' tangents: two doubles per node but the folded
+  // products (the sink counted).
   std::vector<double> v(x0.size(), 0.0);
   v[0] = 1.0;
   (void)compact.hvp(x0, v);
-  EXPECT_EQ(compact.stats().replay_bytes, c.replay_bytes + 2 * (c.nodes + 1) * sizeof(double));
+  const std::size_t stored = c.nodes + 1 - 3 * (x0.size() - 1);
+  EXPECT_EQ(compact.stats().replay_bytes, c.replay_bytes + 2 * stored * sizeof(double));
 }
 
 // y is not the last node: the ones after it are not swept.
@@ -240,6 +244,48 @@ TEST(CompactReplay, FoldedProductsGiveTheNodesNumbers) {
     const auto hv = G.hvp(x, std::vector<double>{1.0, -2.0});
     EXPECT_EQ(hv[0], -2.0);  // [[0, 1], [1, 0]] · (1, −2)
     EXPECT_EQ(hv[1], 1.0);
+  }
+}
+
+// The format keeps a value and an adjoint per scheduled node and none for a folded product
+// (x0·x1 into sin, x1·x1 into cos, and both terms into the sums): by slot, a folded product's
+// value is its factors' product, and after the reverse sweeps only the inputs' adjoints are kept
+// (an intermediate's reads 0, a folded one's too, though the format has no place for it: the
+// last ones' slots are past its arrays).
+TEST(CompactReplay, KeepsTheInputsAdjointsOnly) {
+  FormatIs is(ReplayFormat::compact);
+  slope::Recording rec(slope::Mode::replay);
+  slope::Tape& tape = rec.tape();
+  const Tensor p = tape.inputs(std::vector<double>{0.5, 2.0});
+  const Var u = p[0] * p[1];
+  const Var w = sin(u) * p[0];
+  const Var r = cos(p[1] * p[1]) * p[1];
+  const Var y = w + r + 3.0 * p[1];  // f = x0·sin(x0·x1) + x1·cos(x1²) + 3·x1
+  const std::uint32_t x0 = p[0].slot(), x1 = p[1].slot();
+  const std::vector<std::uint32_t> intermediates{u.slot(), w.slot(), r.slot()};
+  tape.close();
+
+  const double a = 0.25, b = 1.5, ab = a * b, bb = b * b;
+  const double f1 = a * a * std::cos(ab) + std::cos(bb) - 2 * bb * std::sin(bb) + 3.0;
+  tape.replay(std::vector<double>{a, b});
+  EXPECT_EQ(tape.replayed_value(u.slot()), ab);
+  EXPECT_EQ(tape.replayed_value(w.slot()), std::sin(ab) * a);
+  EXPECT_EQ(tape.replayed_value(r.slot()), std::cos(bb) * b);
+  EXPECT_NEAR(tape.replayed_value(y.slot()), std::sin(ab) * a + std::cos(bb) * b + 3.0 * b, 1e-15);
+  tape.reverse_replayed(y.slot());
+  EXPECT_NEAR(tape.adjoint(x0), std::sin(ab) + ab * std::cos(ab), 1e-15);
+  EXPECT_NEAR(tape.adjoint(x1), f1, 1e-14);
+  for (const std::uint32_t slot : intermediates) EXPECT_EQ(tape.adjoint(slot), 0.0) << slot;
+
+  // H·(1, 0) = (f₀₀, f₀₁).
+  tape.replay(std::vector<double>{a, b}, std::vector<double>{1.0, 0.0});
+  tape.reverse_dual_replayed(y.slot());
+  EXPECT_NEAR(tape.hvp_adjoint(x0), 2 * b * std::cos(ab) - a * bb * std::sin(ab), 1e-15);
+  EXPECT_NEAR(tape.hvp_adjoint(x1), 2 * a * std::cos(ab) - a * ab * std::sin(ab), 1e-15);
+  EXPECT_NEAR(tape.adjoint(x1), f1, 1e-14);
+  for (const std::uint32_t slot : intermediates) {
+    EXPECT_EQ(tape.adjoint(slot), 0.0) << slot;
+    EXPECT_EQ(tape.hvp_adjoint(slot), 0.0) << slot;
   }
 }
 
