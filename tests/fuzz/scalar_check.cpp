@@ -15,6 +15,10 @@
 #include "sweep_sums.hpp"
 
 namespace fuzz {
+
+// The interpreter on Var, for this file and sweep_sums.cpp (which declares it extern).
+template class Interpreter<slope::Var>;
+
 namespace {
 
 using Span = std::span<const double>;

@@ -10,6 +10,11 @@
 #include "sweep_sums.hpp"
 
 namespace fuzz {
+
+// The interpreter on Var (most of this file's compile time under the sanitizers) is
+// instantiated once, in scalar_check.cpp.
+extern template class Interpreter<slope::Var>;
+
 namespace {
 
 struct Recorded {
