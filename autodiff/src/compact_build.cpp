@@ -32,6 +32,11 @@ constexpr std::array<bool, 256> constant_codes(ops::TypeList<Ops...>, std::index
 constexpr std::array<bool, 256> kConstantOp =
     constant_codes(ops::OpList{}, std::make_index_sequence<ops::OpList::size>{});
 
+// A folded product's second factor: Mul's b, a square's own operand.
+std::uint32_t second_factor(const Node& n) {
+  return n.op() == ops::op_code<ops::Square> ? n.a() : n.b();
+}
+
 }  // namespace
 
 void Replay::build_compact(const std::vector<std::uint8_t>& squared) {
@@ -50,13 +55,9 @@ void Replay::build_compact(const std::vector<std::uint8_t>& squared) {
   compact_scheduled_ = t_.floor_ + static_cast<std::uint32_t>(count);
   // A constant op's constant is stored once per distinct value (by its bits: -0 and NaNs kept).
   std::unordered_map<std::uint64_t, std::uint32_t> index;
-  // The folded operands' second factors, by position of their consumers: Mul's b, a square's
-  // own operand.
+  // The folded operands' second factors, by position of their consumers.
   std::vector<Operands> folds_at(count, Operands{0, 0});
-  auto second = [&](std::uint32_t slot) {
-    const Node& n = t_.base_[slot];
-    return position[n.op() == ops::op_code<ops::Square> ? n.a() : n.b()];
-  };
+  auto second = [&](std::uint32_t slot) { return position[second_factor(t_.base_[slot])]; };
   for (std::size_t pos = 0; pos < count; ++pos) {
     const Node& n = t_.base_[order_[pos]];
     std::uint32_t a = n.a(), b = n.b();
@@ -143,8 +144,7 @@ std::vector<std::uint32_t> Replay::compact_positions(
 
 std::pair<std::uint32_t, std::uint32_t> Replay::factors_of(std::uint32_t slot) const {
   const Node& n = t_.base_[slot];
-  const std::uint32_t x = position_of(n.a());
-  return {x, n.op() == ops::op_code<ops::Square> ? x : position_of(n.b())};
+  return {position_of(n.a()), position_of(second_factor(n))};
 }
 
 double Replay::folded_value(std::uint32_t slot) const {

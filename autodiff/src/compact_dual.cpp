@@ -146,22 +146,18 @@ void Replay::reverse_compact_dual(std::uint32_t out) {
                      compact_adj_dot_.get()};
   const std::uint32_t at = position_of(out);
   // The seed, set on the node by the caller (its tangent is zero).
-  const Dual g(t_.base_[out].adj);
+  const Dual seed(t_.base_[out].adj);
   t_.base_[out].adj = 0;
-  const bool skip_zeros = t_.zeros_ == Tape::ZeroAdjoints::skipped;
-  if (at < compact_scheduled_) {
-    d.adj[at] += g.v;
-  } else {  // a folded product, as in reverse_compact
-    const auto [x, y] = factors_of(out);
-    if (skip_zeros)
-      pass_dual_share<true, true>(d, x, &y, Dual(1.0), g);
-    else
-      pass_dual_share<true, false>(d, x, &y, Dual(1.0), g);
-  }
   const Operands* ab = plan_operands_.data();
   const double* constants = compact_constants_.data();
-  with_skip_zeros(skip_zeros, [&](auto zeros) {
+  with_skip_zeros(t_.zeros_ == Tape::ZeroAdjoints::skipped, [&](auto zeros) {
     constexpr bool kSkipZeros = decltype(zeros)::value;
+    if (at < compact_scheduled_) {
+      d.adj[at] += seed.v;
+    } else {  // a folded product, as in reverse_compact
+      const auto [x, y] = factors_of(out);
+      pass_dual_share<true, kSkipZeros>(d, x, &y, Dual(1.0), seed);
+    }
     for_each_group<true>(
         groups_, t_.floor_,
         [&](const Group& g, Positions first, std::size_t count) {

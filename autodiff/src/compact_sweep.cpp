@@ -145,25 +145,21 @@ void Replay::reverse_compact(std::uint32_t out) {
   double* adj = plan_adjoints_.get();
   const double* val = values_.get();
   const std::uint32_t at = position_of(out);
-  const bool skip_zeros = t_.zeros_ == Tape::ZeroAdjoints::skipped;
   // The seed, set on the node by the caller: every node's adjoint stays zero.
-  const double g = t_.base_[out].adj;
+  const double seed = t_.base_[out].adj;
   t_.base_[out].adj = 0;
-  if (at < compact_scheduled_) {
-    adj[at] += g;
-  } else {
-    // An output that is a folded product (no adjoint of its own, and no step: its consumer,
-    // after it, is not reached) passes its share to its factors first.
-    const auto [x, y] = factors_of(out);
-    if (skip_zeros)
-      pass_share<true, true>(adj, val, x, &y, 1.0, g);
-    else
-      pass_share<true, false>(adj, val, x, &y, 1.0, g);
-  }
   const Operands* ab = plan_operands_.data();
   const double* constants = compact_constants_.data();
-  with_skip_zeros(skip_zeros, [&](auto zeros) {
+  with_skip_zeros(t_.zeros_ == Tape::ZeroAdjoints::skipped, [&](auto zeros) {
     constexpr bool kSkipZeros = decltype(zeros)::value;
+    if (at < compact_scheduled_) {
+      adj[at] += seed;
+    } else {
+      // An output that is a folded product (no adjoint of its own, and no step: its consumer,
+      // after it, is not reached) passes its share to its factors first.
+      const auto [x, y] = factors_of(out);
+      pass_share<true, kSkipZeros>(adj, val, x, &y, 1.0, seed);
+    }
     for_each_group<true>(
         groups_, t_.floor_,
         [&](const Group& g, Positions first, std::size_t count) {

@@ -27,14 +27,10 @@ std::size_t replay_bytes(const detail::Replay& r, std::size_t nodes, bool reserv
   const auto size = [&](const auto& v) { return reserved ? held(v) : used(v); };
   std::size_t b = 0;
   const bool replayed = r.replaying_ || r.reached_ != detail::Replay::kNoSlot;
-  if (reserved || replayed) {
-    // The compact format keeps a value per position (its folded products have none).
-    const bool compact = r.format_ == detail::ReplayFormat::compact && !r.segment_groups_.empty();
-    const std::size_t values = reserved  ? r.values_capacity_
-                               : compact ? r.compact_scheduled_
-                                         : nodes;
-    b += values * sizeof(double);
-  }
+  // In use: what the format keeps (the compact format no value for its folded products).
+  if (reserved || replayed)
+    b += (reserved ? r.values_capacity_ : std::min<std::size_t>(r.value_entries(), nodes)) *
+         sizeof(double);
   if (!reserved && r.segment_groups_.empty()) return b;  // no schedule for this recording
   b += size(r.order_) + size(r.groups_) + size(r.segment_groups_);
   b += size(r.plan_operands_) + size(r.plan_folds_) + size(r.plan_partials_) +
